@@ -1,0 +1,1 @@
+// The Data target; see README.md, "Architecture".

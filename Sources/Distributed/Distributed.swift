@@ -1,0 +1,1 @@
+// The Distributed target; see README.md, "Architecture".

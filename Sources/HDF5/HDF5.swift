@@ -1,0 +1,1 @@
+// The HDF5 target; see README.md, "Architecture".

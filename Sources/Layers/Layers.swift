@@ -1,0 +1,1 @@
+// The Layers target; see README.md, "Architecture".

@@ -1,0 +1,2 @@
+#define OMPI_SKIP_MPICXX 1
+#include <mpi.h>

@@ -1,0 +1,1 @@
+// The Optim target; see README.md, "Architecture".

@@ -1,0 +1,1 @@
+// The Prep target; see README.md, "Architecture".

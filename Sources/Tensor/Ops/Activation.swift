@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The pointwise nonlinearities of Mega and SeqBoat (MODEL.md §1), by fairseq name.
+public enum Activation: String, CaseIterable, Sendable {
+  case relu, gelu, silu, sigmoid, linear, relu2, laplace, tanh
+  case geluAccurate = "gelu_accurate"
+
+  /// The activation named `name` (fairseq's `get_activation_fn` names, plus the attention functions).
+  public init?(name: String) {
+    self.init(rawValue: name == "swish" ? "silu" : name)
+  }
+
+  /// f(x).
+  @inline(__always) public func apply(_ x: Float) -> Float {
+    switch self {
+    case .relu: return max(x, 0)
+    case .relu2:
+      let r = max(x, 0)
+      return r * r
+    case .gelu: return 0.5 * x * (1 + erff(x * 0.707_106_77))
+    case .geluAccurate:
+      let inner = 0.797_884_56 * (x + 0.044715 * x * x * x)
+      return 0.5 * x * (1 + tanhf(inner))
+    case .silu: return x / (1 + expf(-x))
+    case .sigmoid: return 1 / (1 + expf(-x))
+    case .tanh: return tanhf(x)
+    case .linear: return x
+    case .laplace: return 0.5 * (1 + erff((x - 0.707107) / (0.282095 * 1.414_213_56)))
+    }
+  }
+
+  /// f'(x).
+  @inline(__always) public func derivative(_ x: Float) -> Float {
+    switch self {
+    case .relu: return x > 0 ? 1 : 0
+    case .relu2: return x > 0 ? 2 * x : 0
+    case .gelu:
+      let pdf = expf(-0.5 * x * x) * 0.398_942_28
+      return 0.5 * (1 + erff(x * 0.707_106_77)) + x * pdf
+    case .geluAccurate:
+      let inner = 0.797_884_56 * (x + 0.044715 * x * x * x)
+      let t = tanhf(inner)
+      return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * 0.797_884_56 * (1 + 3 * 0.044715 * x * x)
+    case .silu:
+      let s = 1 / (1 + expf(-x))
+      return s * (1 + x * (1 - s))
+    case .sigmoid:
+      let s = 1 / (1 + expf(-x))
+      return s * (1 - s)
+    case .tanh:
+      let t = tanhf(x)
+      return 1 - t * t
+    case .linear: return 1
+    case .laplace:
+      let sigma: Float = 0.282095 * 1.414_213_56
+      let z = (x - 0.707107) / sigma
+      return expf(-z * z) / (sigma * 1.772_453_85)
+    }
+  }
+}
+
+extension Tensor {
+  /// `f(self)` elementwise, with its derivative in backward.
+  public func activated(_ f: Activation) -> Tensor {
+    if f == .linear { return self }
+    var y = data
+    for i in 0..<y.count { y[i] = f.apply(y[i]) }
+    return .op(shape: shape, data: y, parents: [self]) { out in
+      let g = out.grad!
+      self.accumulateGrad { dx in
+        for i in 0..<dx.count { dx[i] += g[i] * f.derivative(self.data[i]) }
+      }
+    }
+  }
+}

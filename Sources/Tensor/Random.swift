@@ -1,0 +1,41 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// SplitMix64: a small, fast, seedable generator; the same sequence on every platform and rank.
+public struct SplitMix64: RandomNumberGenerator {
+  private var state: UInt64
+
+  /// A generator whose sequence is fixed by `seed`.
+  public init(seed: UInt64) { state = seed }
+
+  /// The next 64 random bits.
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  /// A uniform value in [0, 1).
+  public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+  /// A standard normal value (Box–Muller).
+  public mutating func normal() -> Double {
+    let u1 = max(uniform(), 1e-300)
+    let u2 = uniform()
+    return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
+  }
+}
+
+extension Tensor {
+  /// A leaf of values drawn from N(0, std²) by `rng`.
+  public static func randn(
+    _ shape: [Int], std: Float = 1, rng: inout SplitMix64, requiresGrad: Bool = false
+  ) -> Tensor {
+    let n = shape.reduce(1, *)
+    let values = (0..<n).map { _ in Float(rng.normal()) * std }
+    return Tensor(shape: shape, data: values, requiresGrad: requiresGrad)
+  }
+}

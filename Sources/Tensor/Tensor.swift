@@ -1,0 +1,97 @@
+/// A dense, contiguous, row-major float32 tensor, and a node of the autograd graph.
+///
+/// A tensor made by an op remembers its inputs (`parents`) and a closure that maps its gradient to
+/// theirs. `backward()` walks the graph in reverse topological order. Leaves created with
+/// `requiresGrad: true` (parameters, inputs of a gradient check) accumulate their gradient in `grad`.
+public final class Tensor {
+  /// Extent of each dimension; the last dimension is contiguous.
+  public let shape: [Int]
+  /// Elements in row-major order.
+  public var data: [Float]
+  /// Gradient of the differentiated scalar with respect to this tensor, once `backward()` reached it.
+  public var grad: [Float]?
+  /// Whether gradients flow into this tensor.
+  public let requiresGrad: Bool
+  let parents: [Tensor]
+  let backwardFn: ((Tensor) -> Void)?
+
+  /// A leaf tensor holding `data` (count must equal the product of `shape`).
+  public init(shape: [Int], data: [Float], requiresGrad: Bool = false) {
+    precondition(shape.reduce(1, *) == data.count, "shape \(shape) does not hold \(data.count) values")
+    self.shape = shape
+    self.data = data
+    self.requiresGrad = requiresGrad
+    self.parents = []
+    self.backwardFn = nil
+  }
+
+  init(shape: [Int], data: [Float], parents: [Tensor], backward: ((Tensor) -> Void)?) {
+    self.shape = shape
+    self.data = data
+    let tracked = GradMode.isEnabled && backward != nil && parents.contains { $0.requiresGrad }
+    self.requiresGrad = tracked
+    self.parents = tracked ? parents : []
+    self.backwardFn = tracked ? backward : nil
+  }
+
+  /// A leaf of zeros.
+  public static func zeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
+    Tensor(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *)), requiresGrad: requiresGrad)
+  }
+
+  /// A leaf filled with `value`.
+  public static func full(_ shape: [Int], _ value: Float) -> Tensor {
+    Tensor(shape: shape, data: [Float](repeating: value, count: shape.reduce(1, *)))
+  }
+
+  /// Number of elements.
+  public var count: Int { data.count }
+  /// Number of dimensions.
+  public var rank: Int { shape.count }
+  /// Size of the last dimension (1 for a scalar).
+  public var lastDim: Int { shape.last ?? 1 }
+  /// The value of a one-element tensor.
+  public var item: Float {
+    precondition(count == 1, "item of a tensor of shape \(shape)")
+    return data[0]
+  }
+
+  /// The result of an op: `backward` receives the output (whose `grad` is set) and must add the
+  /// input gradients with `accumulateGrad`. Tracked only when grad mode is on and a parent needs it.
+  public static func op(
+    shape: [Int], data: [Float], parents: [Tensor], backward: @escaping (Tensor) -> Void
+  ) -> Tensor {
+    Tensor(shape: shape, data: data, parents: parents, backward: backward)
+  }
+
+  /// Adds to this tensor's gradient through `body`, allocating it (zeros) on first use.
+  /// Does nothing when the tensor does not require a gradient.
+  public func accumulateGrad(_ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
+    guard requiresGrad else { return }
+    if grad == nil { grad = [Float](repeating: 0, count: count) }
+    grad!.withUnsafeMutableBufferPointer { body($0) }
+  }
+
+  /// Adds `g` (same element count) to this tensor's gradient.
+  public func accumulateGrad(_ g: UnsafeBufferPointer<Float>) {
+    accumulateGrad { dst in
+      for i in 0..<dst.count { dst[i] += g[i] }
+    }
+  }
+
+  /// This tensor's gradient, or zeros if none arrived.
+  public var gradOrZeros: [Float] { grad ?? [Float](repeating: 0, count: count) }
+}
+
+/// Whether ops record the graph for backward. Turn it off for evaluation and optimizer updates.
+public enum GradMode {
+  nonisolated(unsafe) public static var isEnabled = true
+
+  /// Runs `body` with graph recording off.
+  public static func withoutGrad<T>(_ body: () throws -> T) rethrows -> T {
+    let saved = isEnabled
+    isEnabled = false
+    defer { isEnabled = saved }
+    return try body()
+  }
+}

@@ -1,0 +1,1 @@
+// The Training target; see README.md, "Architecture".
