@@ -125,6 +125,13 @@ extension HDF5Object {
     }
   }
 
+  /// Removes the attribute `name` if it exists.
+  public func removeAttribute(_ name: String) throws {
+    if hasAttribute(name), H5Adelete(id, name) < 0 {
+      throw attributeError(name, "cannot remove attribute")
+    }
+  }
+
   private func writeNumeric<T: HDF5Element>(_ name: String, _ values: [T], scalar: Bool) throws {
     var dims = [hsize_t(values.count)]
     let space = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dims, nil)

@@ -68,8 +68,10 @@ public final class HDF5Dataset: HDF5Object {
         }
       }
     }
-    let id = H5Dcreate2(
-      group.id, name, type, space, hid_t(H5P_DEFAULT), dcpl, hid_t(H5P_DEFAULT))
+    let lcpl = H5Pcreate(chdf5_p_link_create())
+    defer { H5Pclose(lcpl) }
+    H5Pset_create_intermediate_group(lcpl, 1)
+    let id = H5Dcreate2(group.id, name, type, space, lcpl, dcpl, hid_t(H5P_DEFAULT))
     guard id >= 0 else { throw fail("cannot create dataset") }
     return try HDF5Dataset(id: id, file: group.file, path: path)
   }

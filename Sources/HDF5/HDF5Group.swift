@@ -102,7 +102,7 @@ public final class HDF5Group: HDF5Object {
 
   /// Creates a dataset `name` of `shape` whose stored type is `T`'s native type, optionally
   /// chunked (`chunk` dims are clamped to the extent) and compressed (shuffle + deflate 1,
-  /// chunked datasets only).
+  /// chunked datasets only); missing intermediate groups of `name` are created.
   public func createDataset<T: HDF5Element>(
     _ name: String, of type: T.Type, shape: [Int], chunk: [Int]? = nil, compress: Bool = false
   ) throws -> HDF5Dataset {
