@@ -11,7 +11,8 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable {
 
   public var description: String {
     switch self {
-    case .mpi(let call, let code, let message): return "\(call) failed (MPI error \(code)): \(message)"
+    case .mpi(let call, let code, let message):
+      return "\(call) failed (MPI error \(code)): \(message)"
     case .setupMismatch(let s): return s
     case .invalid(let s): return s
     }

@@ -112,7 +112,9 @@ public final class GradientBuckets {
     let bucket = buckets[b]
     write(gradient, into: bucket, slot: slot)
     bucket.ready += 1
-    while nextToStart < buckets.count && buckets[nextToStart].ready == buckets[nextToStart].members.count {
+    while nextToStart < buckets.count
+      && buckets[nextToStart].ready == buckets[nextToStart].members.count
+    {
       try start(buckets[nextToStart])
       nextToStart += 1
     }
@@ -151,7 +153,8 @@ public final class GradientBuckets {
     let (type, op) =
       precision == .float32 ? (cmpi_float(), cmpi_sum()) : (cmpi_float16(), cmpi_float16_sum())
     bucket.pending = try communicator.startAllReduce(
-      bucket.buffer, count: count, type: type, op: op, "gradient bucket (\(bucket.members.count) "
+      bucket.buffer, count: count, type: type, op: op,
+      "gradient bucket (\(bucket.members.count) "
         + "parameters, \(bucket.elementCount * precision.bytes) bytes)")
   }
 

@@ -45,7 +45,8 @@ final class Watchdog {
       value.pointee = sequence
       var request: MPI_Request? = nil
       try check(
-        MPI_Isend(value, 1, cmpi_int64(), Int32(target), tag, comm, &request), "MPI_Isend (watchdog)")
+        MPI_Isend(value, 1, cmpi_int64(), Int32(target), tag, comm, &request),
+        "MPI_Isend (watchdog)")
       pendingSends.append((request, value))
     }
     try reapSends()

@@ -10,7 +10,8 @@ struct SelfTestMPICommand: ParsableCommand {
     shouldDisplay: false
   )
 
-  @Argument(help: "Scenario: \(MPISelfTest.Scenario.allCases.map(\.rawValue).joined(separator: ", ")).")
+  @Argument(
+    help: "Scenario: \(MPISelfTest.Scenario.allCases.map(\.rawValue).joined(separator: ", ")).")
   var scenario: String
 
   @Option(help: "Seconds a collective may wait before the job is aborted.")

@@ -22,7 +22,9 @@ extension MPISelfTest {
       try expect(buckets.bucketCount >= 3, "only \(buckets.bucketCount) buckets")
       let params = bucketSizes.map { Tensor.zeros([$0], requiresGrad: true) }
       for update in 0..<3 {
-        for (p, t) in params.enumerated() { t.grad = testGradient(p, rank: comm.rank, update: update) }
+        for (p, t) in params.enumerated() {
+          t.grad = testGradient(p, rank: comm.rank, update: update)
+        }
         switch update {
         case 0:
           try buckets.allReduce(params)
@@ -48,7 +50,8 @@ extension MPISelfTest {
     _ params: [Tensor], update: Int, precision: GradientBuckets.Precision, _ comm: Communicator
   ) throws {
     var flat = bucketSizes.indices.flatMap {
-      testGradient($0, rank: comm.rank, update: update) ?? [Float](repeating: 0, count: bucketSizes[$0])
+      testGradient($0, rank: comm.rank, update: update)
+        ?? [Float](repeating: 0, count: bucketSizes[$0])
     }
     try comm.allReduce(&flat)
     var offset = 0
@@ -59,7 +62,8 @@ extension MPISelfTest {
         for i in 0..<g.count {
           let want = flat[offset + i]
           let tolerance: Float =
-            precision == .float32 ? 1e-6 * Float(comm.size) : 2e-3 * Float(comm.size) * max(1, abs(want))
+            precision == .float32
+            ? 1e-6 * Float(comm.size) : 2e-3 * Float(comm.size) * max(1, abs(want))
           try expect(
             abs(g[i] - want) <= tolerance,
             "\(precision.rawValue) update \(update) parameter \(p)[\(i)] = \(g[i]), want \(want)")

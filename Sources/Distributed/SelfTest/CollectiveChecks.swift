@@ -9,7 +9,9 @@ extension MPISelfTest {
 
     var f = (0..<n).map { Float(r + 1) * Float($0 + 1) * 0.5 }
     try comm.allReduce(&f, .sum)
-    for i in 0..<n { try expect(f[i] == triangle * Float(i + 1) * 0.5, "float sum [\(i)] = \(f[i])") }
+    for i in 0..<n {
+      try expect(f[i] == triangle * Float(i + 1) * 0.5, "float sum [\(i)] = \(f[i])")
+    }
     var fmax = (0..<n).map { Float(r) - Float($0) }
     var fmin = fmax
     try comm.allReduce(&fmax, .max)

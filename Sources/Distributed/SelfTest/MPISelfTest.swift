@@ -24,7 +24,8 @@ public enum MPISelfTest {
   }
 
   /// Runs `scenario` on this rank; `victim` is the rank that misbehaves in the failure scenarios.
-  public static func run(_ scenario: Scenario, victim: Int, on comm: Communicator) throws -> String {
+  public static func run(_ scenario: Scenario, victim: Int, on comm: Communicator) throws -> String
+  {
     switch scenario {
     case .collectives: return try checkCollectives(comm)
     case .broadcast: return try checkBroadcast(comm)
