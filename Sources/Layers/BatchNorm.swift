@@ -1,5 +1,9 @@
 import Tensor
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Batch normalisation of `[..., E]` activations per channel (the last dimension), statistics over
 /// every other position (MODEL.md §3.7: all L·B positions, padding included), with PyTorch's running
 /// statistics. Names `weight`, `bias` (absent without affine), buffers `running_mean`, `running_var`,
@@ -65,7 +69,7 @@ public final class BatchNorm: Module {
           sums[e + c] += v * v
         }
       }
-      collective.allreduceSum(&sums)
+      BatchNorm.reduce(&sums, collective)
       total = sums[2 * e]
       for c in 0..<e {
         let m = sums[c] / total
@@ -104,7 +108,7 @@ public final class BatchNorm: Module {
             sums[i % e] += d
             sums[e + i % e] += d * Double(xhat[i])
           }
-          coll.allreduceSum(&sums)
+          BatchNorm.reduce(&sums, coll)
         }
         for i in 0..<g.count {
           let c = i % e
@@ -120,6 +124,17 @@ public final class BatchNorm: Module {
       b?.accumulateGrad { db in
         for i in 0..<g.count { db[i % e] += g[i] }
       }
+    }
+  }
+
+  /// Sums `values` over the ranks; a failed reduction ends the process with one line (a rank that
+  /// cannot reach the others cannot continue, and the launcher then stops the job).
+  private static func reduce(_ values: inout [Double], _ collective: Collective) {
+    do {
+      try collective.allReduceSum(&values)
+    } catch {
+      fputs("seqboat: synchronised batch norm: all-reduce failed: \(error)\n", stderr)
+      exit(1)
     }
   }
 }

@@ -93,7 +93,9 @@ final class NormTests: XCTestCase {
   /// A two-"rank" collective inside one process: each call adds the other half's sums.
   private final class Halves: Collective {
     var other: [Double] = []
-    func allreduceSum(_ values: inout [Double]) {
+    let rank = 0
+    let size = 2
+    func allReduceSum(_ values: inout [Double]) {
       for i in 0..<values.count { values[i] += other[i] }
     }
   }
