@@ -44,14 +44,14 @@ enum ListOpsConverter {
     let bar = Progress("listops \(path)", total: lines.count - 1, enabled: progress)
     var sequence: [Int32] = []
     for (row, line) in lines.dropFirst().enumerated() {
-      let where_ = "line \(row + 2)"
+      let location = "line \(row + 2)"
       let fields = RawFiles.fields(line)
       guard fields.count == 2 else {
-        throw DataError(file: path, field: where_, "has \(fields.count) fields, expected 2")
+        throw DataError(file: path, field: location, "has \(fields.count) fields, expected 2")
       }
       guard let label = Int32(RawFiles.text(fields[1])), (0...9).contains(label) else {
         throw DataError(
-          file: path, field: where_, "Target \"\(RawFiles.text(fields[1]))\" is not 0..9")
+          file: path, field: location, "Target \"\(RawFiles.text(fields[1]))\" is not 0..9")
       }
       sequence.removeAll(keepingCapacity: true)
       for token in fields[0].split(whereSeparator: { $0 == 32 || $0 == 9 }) {
@@ -60,7 +60,7 @@ enum ListOpsConverter {
         if symbol.isEmpty { continue }
         guard symbols.contains(Array(symbol)) else {
           throw DataError(
-            file: path, field: where_, "unknown token \"\(RawFiles.text(symbol[...]))\"")
+            file: path, field: location, "unknown token \"\(RawFiles.text(symbol[...]))\"")
         }
         sequence.append(counter.id(symbol[...], train: train))
       }
