@@ -11,6 +11,12 @@ public enum PrepTask: String, CaseIterable, Sendable {
     case .listops: return try ListOpsConverter.convert(options, progress: progress)
     case .text: return try TextConverter.convert(options, progress: progress)
     case .retrieval: return try RetrievalConverter.convert(options, progress: progress)
+    case .image: return try ImageConverter.convert(options, progress: progress)
+    case .pathfinder:
+      return try PathfinderConverter.convert(
+        options, task: "pathfinder", side: 32, progress: progress)
+    case .pathx:
+      return try PathfinderConverter.convert(options, task: "pathx", side: 128, progress: progress)
     default: throw DataError("prep \(rawValue): not available yet")
     }
   }
