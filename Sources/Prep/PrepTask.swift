@@ -17,7 +17,9 @@ public enum PrepTask: String, CaseIterable, Sendable {
         options, task: "pathfinder", side: 32, progress: progress)
     case .pathx:
       return try PathfinderConverter.convert(options, task: "pathx", side: 128, progress: progress)
-    default: throw DataError("prep \(rawValue): not available yet")
+    case .sc10: return try SC10Converter.convert(options, progress: progress)
+    case .wikitext103: return try WikiTextConverter.convert(options, progress: progress)
+    case .enwik8: return try Enwik8Converter.convert(options, progress: progress)
     }
   }
 }

@@ -110,3 +110,39 @@ enum RawFormatWriters {
     return Array("RIFF".utf8) + littleEndian(UInt32(body.count)) + body
   }
 }
+
+extension RawFormatWriters {
+  /// A ZIP archive of `members`, deflated (raw deflate from zlib) or stored.
+  static func zip(_ members: [(String, [UInt8])], deflate: Bool = true) -> [UInt8] {
+    var out: [UInt8] = []
+    var central: [UInt8] = []
+    for (name, data) in members {
+      var payload = data
+      if deflate {
+        var size = compressBound(uLong(data.count))
+        var compressed = [UInt8](repeating: 0, count: Int(size))
+        _ = compress2(&compressed, &size, data, uLong(data.count), 6)
+        payload = Array(compressed[2..<(Int(size) - 4)])
+      }
+      let crc = UInt32(crc32(0, data, uInt(data.count)))
+      let nameBytes = Array(name.utf8)
+      let method: UInt32 = deflate ? 8 : 0
+      var common = littleEndian(20, bytes: 2) + littleEndian(0, bytes: 2)
+      common += littleEndian(method, bytes: 2) + littleEndian(0) + littleEndian(crc)
+      common += littleEndian(UInt32(payload.count)) + littleEndian(UInt32(data.count))
+      common += littleEndian(UInt32(nameBytes.count), bytes: 2) + littleEndian(0, bytes: 2)
+      let offset = UInt32(out.count)
+      out += littleEndian(0x0403_4B50) + common + nameBytes + payload
+      central += littleEndian(0x0201_4B50) + littleEndian(20, bytes: 2) + common
+      central += littleEndian(0, bytes: 2) + littleEndian(0, bytes: 2) + littleEndian(0, bytes: 2)
+      central += littleEndian(0) + littleEndian(offset) + nameBytes
+    }
+    let start = UInt32(out.count)
+    out += central
+    out += littleEndian(0x0605_4B50) + littleEndian(0, bytes: 2) + littleEndian(0, bytes: 2)
+    out +=
+      littleEndian(UInt32(members.count), bytes: 2) + littleEndian(UInt32(members.count), bytes: 2)
+    out += littleEndian(UInt32(central.count)) + littleEndian(start) + littleEndian(0, bytes: 2)
+    return out
+  }
+}
