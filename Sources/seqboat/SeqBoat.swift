@@ -6,6 +6,6 @@ struct SeqBoat: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "seqboat",
     abstract: "Data-parallel training of Mega and SeqBoat models (run every rank under mpirun or srun).",
-    subcommands: []
+    subcommands: [VerifyGoldenCommand.self]
   )
 }
