@@ -87,7 +87,8 @@ public struct LayerCase {
       results.append(
         GoldenComparison(path: path, got: values.map(Double.init), reference: ref, tolerance: tol))
     }
-    for (name, ref) in try file.arrays(under: "/outputs", required: true).sorted(by: { $0.key < $1.key }) {
+    let references = try file.arrays(under: "/outputs", required: true)
+    for (name, ref) in references.sorted(by: { $0.key < $1.key }) {
       add("/outputs/" + name, outputs[name], grad: false, ref, outTol)
     }
     for (name, ref) in try file.arrays(under: "/grads/inputs").sorted(by: { $0.key < $1.key }) {
