@@ -13,7 +13,7 @@ final class SeqBoatLocalAttentionTests: XCTestCase {
     }
     let d = RouterDecision(
       length: len, batch: bsz, probs: [Float](repeating: 0.5, count: 2 * len * bsz), active: active)
-    return SlotPlan(decision: d, globalMaxActive: d.maxActiveCount, globalLength: len)
+    return SlotPlan(decision: d, compress: d.maxActiveCount < len)
   }
 
   /// The formulas of MODEL.md §4.6, pair by pair, in Double.
@@ -75,7 +75,8 @@ final class SeqBoatLocalAttentionTests: XCTestCase {
         [bias == 1 ? 6 * 3 - 1 : 2 * 5 - 1], rng: &rng, requiresGrad: true)
     let b: LocalAttentionBias =
       bias == 0 ? .none : bias == 1 ? .slotDistance(table!) : .originalPositions(table!)
-    let got = Tensor.seqBoatLocalAttention(q: q, k: k, v: v, plan: plan, spec: spec, bias: b)
+    let got = Tensor.seqBoatLocalAttention(
+      q: q, k: k, v: v, plan: plan, spec: spec, bias: b, rng: &rng)
     let want = naive(
       q: q, k: k, v: v, plan: plan, spec: spec, table: table, slotDistance: bias == 1)
     for i in 0..<want.count { XCTAssertEqual(got.data[i], want[i], accuracy: 1e-5) }
@@ -84,7 +85,7 @@ final class SeqBoatLocalAttentionTests: XCTestCase {
       let bb: LocalAttentionBias =
         bias == 0 ? .none : bias == 1 ? .slotDistance(x[3]) : .originalPositions(x[3])
       return Tensor.seqBoatLocalAttention(
-        q: x[0], k: x[1], v: x[2], plan: plan, spec: spec, bias: bb)
+        q: x[0], k: x[1], v: x[2], plan: plan, spec: spec, bias: bb, rng: &rng)
     }
     XCTAssertLessThan(err, 2e-2, "\(function) causal \(causal) bias \(bias) full \(full)")
   }

@@ -8,8 +8,8 @@ final class SeqBoatRouterTests: XCTestCase {
     let logits = Tensor(
       shape: [3, 2, 2], data: [0, 1, 1, 0, 2, 2, 0, 3, -1, 1, 0.5, 0.4])
     let temp = Tensor(shape: [1], data: [0])
-    let padding = [false, false, false, false, true, false]
-    let (p, d) = Tensor.seqBoatRouter(logits: logits, temp: temp, padding: padding)
+    let padding = [false, false, true, false, false, false]
+    let (p, d) = Tensor.seqBoatRouter(logits: logits, temp: temp, paddingMask: padding)
     XCTAssertEqual(d.active, [true, false, false, true, false, false])
     XCTAssertEqual(d.activeCount(0), 1)
     XCTAssertEqual(d.activeCount(1), 1)
@@ -21,8 +21,9 @@ final class SeqBoatRouterTests: XCTestCase {
   func testActBiasMakesTokensInactive() {
     let logits = Tensor(shape: [1, 1, 2], data: [0, 0.5])
     let temp = Tensor(shape: [1], data: [0])
-    XCTAssertTrue(Tensor.seqBoatRouter(logits: logits, temp: temp, padding: nil).decision.active[0])
-    let biased = Tensor.seqBoatRouter(logits: logits, temp: temp, padding: nil, actBias: 1)
+    XCTAssertTrue(
+      Tensor.seqBoatRouter(logits: logits, temp: temp, paddingMask: nil).decision.active[0])
+    let biased = Tensor.seqBoatRouter(logits: logits, temp: temp, paddingMask: nil, actBias: 1)
     XCTAssertFalse(biased.decision.active[0])
   }
 
@@ -32,11 +33,11 @@ final class SeqBoatRouterTests: XCTestCase {
     let temp = Tensor(shape: [1], data: [0.4], requiresGrad: true)
     let padding = (0..<15).map { $0 % 4 == 3 }
     let err = GradientCheck.maxRelativeError(inputs: [logits, temp], step: 1e-3) { x in
-      Tensor.seqBoatRouter(logits: x[0], temp: x[1], padding: padding).p
+      Tensor.seqBoatRouter(logits: x[0], temp: x[1], paddingMask: padding).p
     }
     XCTAssertLessThan(err, 2e-2)
     logits.grad = nil
-    let (p, d) = Tensor.seqBoatRouter(logits: logits, temp: temp, padding: padding)
+    let (p, d) = Tensor.seqBoatRouter(logits: logits, temp: temp, paddingMask: padding)
     p.sum().backward()
     for i in 0..<15 where !d.active[i] {
       XCTAssertEqual(logits.grad![2 * i], 0)

@@ -14,7 +14,7 @@ final class SeqBoatSlotPlanTests: XCTestCase {
 
   func testCompressedSlotsKeepOrder() {
     let d = decision([[false, true, true, false], [true, false, false, false]])
-    let plan = SlotPlan(decision: d, globalMaxActive: d.maxActiveCount, globalLength: 4)
+    let plan = SlotPlan(decision: d, compress: d.maxActiveCount < 4)
     XCTAssertTrue(plan.compressed)
     XCTAssertEqual(plan.slots, 2)
     XCTAssertEqual(plan.valid, [true, true, true, false])
@@ -24,7 +24,7 @@ final class SeqBoatSlotPlanTests: XCTestCase {
 
   func testFullyActiveSequenceDisablesCompression() {
     let d = decision([[true, true, true], [false, true, false]])
-    let plan = SlotPlan(decision: d, globalMaxActive: d.maxActiveCount, globalLength: 3)
+    let plan = SlotPlan(decision: d, compress: d.maxActiveCount < 3)
     XCTAssertFalse(plan.compressed)
     XCTAssertEqual(plan.slots, 3)
     XCTAssertEqual(plan.valid, [true, true, true, false, true, false])
@@ -33,14 +33,14 @@ final class SeqBoatSlotPlanTests: XCTestCase {
 
   func testGlobalDecisionOverridesLocal() {
     let d = decision([[true, false, true]])
-    let plan = SlotPlan(decision: d, globalMaxActive: 3, globalLength: 3)
+    let plan = SlotPlan(decision: d, compress: false)
     XCTAssertFalse(plan.compressed)
     XCTAssertEqual(plan.slots, 3)
   }
 
   func testNoActiveTokenGivesOneEmptySlot() {
     let d = decision([[false, false], [false, false]])
-    let plan = SlotPlan(decision: d, globalMaxActive: 0, globalLength: 2)
+    let plan = SlotPlan(decision: d, compress: true)
     XCTAssertTrue(plan.compressed)
     XCTAssertEqual(plan.slots, 1)
     XCTAssertEqual(plan.valid, [false, false])
@@ -49,7 +49,7 @@ final class SeqBoatSlotPlanTests: XCTestCase {
 
   func testCompressExtractRoundTripAndGradients() {
     let d = decision([[false, true, true, false, true], [true, false, false, true, false]])
-    let plan = SlotPlan(decision: d, globalMaxActive: d.maxActiveCount, globalLength: 5)
+    let plan = SlotPlan(decision: d, compress: d.maxActiveCount < 5)
     var rng = SplitMix64(seed: 11)
     let x = Tensor.randn([5, 2, 3], rng: &rng, requiresGrad: true)
     let ones = Tensor.full([5, 2], 1)

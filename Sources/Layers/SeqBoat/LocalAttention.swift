@@ -58,10 +58,11 @@ extension Tensor {
   /// SeqBoat's windowed attention over the slots of `plan` (MODEL.md §4.6): `q`, `k` `[B, n, Z]`,
   /// `v` `[B, n, H]` → `[B, n, H]`. Only valid slots are keys; outputs of invalid slots are zero
   /// (they are never extracted). One fused op: per block of W queries, the scores against the keys
-  /// of the neighbouring blocks are one GEMM, masked, biased and activated in place.
+  /// of the neighbouring blocks are one GEMM, masked, biased and activated in place. `dropout` is
+  /// the attention-weight dropout probability (masks drawn from `rng`).
   public static func seqBoatLocalAttention(
     q: Tensor, k: Tensor, v: Tensor, plan: SlotPlan, spec: LocalAttentionSpec,
-    bias: LocalAttentionBias
+    bias: LocalAttentionBias, dropout: Float = 0, rng: inout SplitMix64
   ) -> Tensor {
     let (bsz, n, z) = (q.shape[0], q.shape[1], q.lastDim)
     let h = v.lastDim
@@ -109,59 +110,73 @@ extension Tensor {
       return spec.causal ? (d >= 0 && d <= w) : (d >= -w && d <= w)
     }
     var probs = [Float](repeating: 0, count: offsets[bsz * blocks])
+    var dropped = [Float](repeating: 0, count: dropout > 0 ? probs.count : 0)
+    var dropMask = [Float](repeating: 1, count: dropped.count)
     var out = [Float](repeating: 0, count: bsz * n * h)
-    probs.withUnsafeMutableBufferPointer { a in
-      q.data.withUnsafeBufferPointer { qp in
-        k.data.withUnsafeBufferPointer { kp in
-          v.data.withUnsafeBufferPointer { vp in
-            out.withUnsafeMutableBufferPointer { op in
-              for b in 0..<bsz {
-                for blk in 0..<blocks {
-                  let r = range(blk)
-                  let (qn, kn) = (r.q1 - r.q0, r.k1 - r.k0)
-                  let s = a.baseAddress! + offsets[b * blocks + blk]
-                  sgemm(
-                    transA: false, transB: true, m: qn, n: kn, k: z, alpha: scale,
-                    a: qp.baseAddress! + (b * n + r.q0) * z, lda: z,
-                    b: kp.baseAddress! + (b * n + r.k0) * z, ldb: z, c: s, ldc: kn)
-                  for ii in 0..<qn {
-                    let i = r.q0 + ii
-                    let row = s + ii * kn
-                    guard plan.valid[b * n + i] else {
-                      for jj in 0..<kn { row[jj] = 0 }
-                      continue
-                    }
-                    var m = -Float.infinity
-                    for jj in 0..<kn {
-                      let j = r.k0 + jj
-                      guard allowed(i, j), plan.valid[b * n + j] else {
-                        row[jj] = -.infinity
+    dropped.withUnsafeMutableBufferPointer { dropBuffer in
+      probs.withUnsafeMutableBufferPointer { a in
+        q.data.withUnsafeBufferPointer { qp in
+          k.data.withUnsafeBufferPointer { kp in
+            v.data.withUnsafeBufferPointer { vp in
+              out.withUnsafeMutableBufferPointer { op in
+                for b in 0..<bsz {
+                  for blk in 0..<blocks {
+                    let r = range(blk)
+                    let (qn, kn) = (r.q1 - r.q0, r.k1 - r.k0)
+                    let s = a.baseAddress! + offsets[b * blocks + blk]
+                    sgemm(
+                      transA: false, transB: true, m: qn, n: kn, k: z, alpha: scale,
+                      a: qp.baseAddress! + (b * n + r.q0) * z, lda: z,
+                      b: kp.baseAddress! + (b * n + r.k0) * z, ldb: z, c: s, ldc: kn)
+                    for ii in 0..<qn {
+                      let i = r.q0 + ii
+                      let row = s + ii * kn
+                      guard plan.valid[b * n + i] else {
+                        for jj in 0..<kn { row[jj] = 0 }
                         continue
                       }
-                      let bi = biasIndex(b, i, j)
-                      if bi >= 0 { row[jj] += table!.data[bi] }
-                      m = max(m, row[jj])
-                    }
-                    switch spec.function {
-                    case .softmax:
-                      var sum: Float = 0
+                      var m = -Float.infinity
                       for jj in 0..<kn {
-                        let e = row[jj] == -.infinity ? 0 : expf(row[jj] - m)
-                        row[jj] = e
-                        sum += e
+                        let j = r.k0 + jj
+                        guard allowed(i, j), plan.valid[b * n + j] else {
+                          row[jj] = -.infinity
+                          continue
+                        }
+                        let bi = biasIndex(b, i, j)
+                        if bi >= 0 { row[jj] += table!.data[bi] }
+                        m = max(m, row[jj])
                       }
-                      for jj in 0..<kn { row[jj] /= sum }
-                    case .relu2:
-                      for jj in 0..<kn {
-                        let x = row[jj] == -.infinity ? 0 : max(row[jj], 0)
-                        row[jj] = x * x
+                      switch spec.function {
+                      case .softmax:
+                        var sum: Float = 0
+                        for jj in 0..<kn {
+                          let e = row[jj] == -.infinity ? 0 : expf(row[jj] - m)
+                          row[jj] = e
+                          sum += e
+                        }
+                        for jj in 0..<kn { row[jj] /= sum }
+                      case .relu2:
+                        for jj in 0..<kn {
+                          let x = row[jj] == -.infinity ? 0 : max(row[jj], 0)
+                          row[jj] = x * x
+                        }
                       }
                     }
+                    var weights = s
+                    if dropout > 0 {
+                      let d = dropBuffer.baseAddress! + offsets[b * blocks + blk]
+                      for x in 0..<(qn * kn) {
+                        let keep: Float = rng.uniform() < Double(dropout) ? 0 : 1 / (1 - dropout)
+                        d[x] = s[x] * keep
+                        dropMask[offsets[b * blocks + blk] + x] = keep
+                      }
+                      weights = d
+                    }
+                    sgemm(
+                      transA: false, transB: false, m: qn, n: h, k: kn, a: weights, lda: kn,
+                      b: vp.baseAddress! + (b * n + r.k0) * h, ldb: h,
+                      c: op.baseAddress! + (b * n + r.q0) * h, ldc: h)
                   }
-                  sgemm(
-                    transA: false, transB: false, m: qn, n: h, k: kn, a: s, lda: kn,
-                    b: vp.baseAddress! + (b * n + r.k0) * h, ldb: h,
-                    c: op.baseAddress! + (b * n + r.q0) * h, ldc: h)
                 }
               }
             }
@@ -181,55 +196,62 @@ extension Tensor {
         for blk in 0..<blocks {
           let r = range(blk)
           let (qn, kn) = (r.q1 - r.q0, r.k1 - r.k0)
-          probs.withUnsafeBufferPointer { a in
-            g.withUnsafeBufferPointer { gp in
-              ds.withUnsafeMutableBufferPointer { dsp in
-                let s = a.baseAddress! + offsets[b * blocks + blk]
-                let gq = gp.baseAddress! + (b * n + r.q0) * h
-                // dA = dO · Vᵀ ; dV += Aᵀ · dO.
-                v.data.withUnsafeBufferPointer { vp in
-                  sgemm(
-                    transA: false, transB: true, m: qn, n: kn, k: h, a: gq, lda: h,
-                    b: vp.baseAddress! + (b * n + r.k0) * h, ldb: h, c: dsp.baseAddress!, ldc: kn)
-                }
-                dv.withUnsafeMutableBufferPointer { dvp in
-                  sgemm(
-                    transA: true, transB: false, m: kn, n: h, k: qn, a: s, lda: kn, b: gq, ldb: h,
-                    beta: 1, c: dvp.baseAddress! + (b * n + r.k0) * h, ldc: h)
-                }
-                for ii in 0..<qn {
-                  let i = r.q0 + ii
-                  let row = s + ii * kn
-                  let drow = dsp.baseAddress! + ii * kn
-                  switch spec.function {
-                  case .softmax:
-                    var dot: Float = 0
-                    for jj in 0..<kn { dot += row[jj] * drow[jj] }
-                    for jj in 0..<kn { drow[jj] = row[jj] * (drow[jj] - dot) }
-                  case .relu2:
-                    for jj in 0..<kn { drow[jj] *= 2 * row[jj].squareRoot() }
-                  }
-                  guard tableCount > 0, plan.valid[b * n + i] else { continue }
-                  for jj in 0..<kn where drow[jj] != 0 {
-                    let bi = biasIndex(b, i, r.k0 + jj)
-                    if bi >= 0 { dTable[bi] += drow[jj] }
-                  }
-                }
-                // dQ += scale · dS · K ; dK += scale · dSᵀ · Q.
-                k.data.withUnsafeBufferPointer { kp in
-                  dq.withUnsafeMutableBufferPointer { dqp in
+          (dropout > 0 ? dropped : probs).withUnsafeBufferPointer { weights in
+            probs.withUnsafeBufferPointer { a in
+              g.withUnsafeBufferPointer { gp in
+                ds.withUnsafeMutableBufferPointer { dsp in
+                  let s = a.baseAddress! + offsets[b * blocks + blk]
+                  let gq = gp.baseAddress! + (b * n + r.q0) * h
+                  // dA = dO · Vᵀ ; dV += Aᵀ · dO.
+                  v.data.withUnsafeBufferPointer { vp in
                     sgemm(
-                      transA: false, transB: false, m: qn, n: z, k: kn, alpha: scale,
-                      a: dsp.baseAddress!, lda: kn, b: kp.baseAddress! + (b * n + r.k0) * z,
-                      ldb: z, beta: 1, c: dqp.baseAddress! + (b * n + r.q0) * z, ldc: z)
+                      transA: false, transB: true, m: qn, n: kn, k: h, a: gq, lda: h,
+                      b: vp.baseAddress! + (b * n + r.k0) * h, ldb: h, c: dsp.baseAddress!, ldc: kn)
                   }
-                }
-                q.data.withUnsafeBufferPointer { qp in
-                  dk.withUnsafeMutableBufferPointer { dkp in
+                  if dropout > 0 {
+                    let o = offsets[b * blocks + blk]
+                    for x in 0..<(qn * kn) { dsp[x] *= dropMask[o + x] }
+                  }
+                  dv.withUnsafeMutableBufferPointer { dvp in
                     sgemm(
-                      transA: true, transB: false, m: kn, n: z, k: qn, alpha: scale,
-                      a: dsp.baseAddress!, lda: kn, b: qp.baseAddress! + (b * n + r.q0) * z,
-                      ldb: z, beta: 1, c: dkp.baseAddress! + (b * n + r.k0) * z, ldc: z)
+                      transA: true, transB: false, m: kn, n: h, k: qn,
+                      a: weights.baseAddress! + offsets[b * blocks + blk], lda: kn, b: gq, ldb: h,
+                      beta: 1, c: dvp.baseAddress! + (b * n + r.k0) * h, ldc: h)
+                  }
+                  for ii in 0..<qn {
+                    let i = r.q0 + ii
+                    let row = s + ii * kn
+                    let drow = dsp.baseAddress! + ii * kn
+                    switch spec.function {
+                    case .softmax:
+                      var dot: Float = 0
+                      for jj in 0..<kn { dot += row[jj] * drow[jj] }
+                      for jj in 0..<kn { drow[jj] = row[jj] * (drow[jj] - dot) }
+                    case .relu2:
+                      for jj in 0..<kn { drow[jj] *= 2 * row[jj].squareRoot() }
+                    }
+                    guard tableCount > 0, plan.valid[b * n + i] else { continue }
+                    for jj in 0..<kn where drow[jj] != 0 {
+                      let bi = biasIndex(b, i, r.k0 + jj)
+                      if bi >= 0 { dTable[bi] += drow[jj] }
+                    }
+                  }
+                  // dQ += scale · dS · K ; dK += scale · dSᵀ · Q.
+                  k.data.withUnsafeBufferPointer { kp in
+                    dq.withUnsafeMutableBufferPointer { dqp in
+                      sgemm(
+                        transA: false, transB: false, m: qn, n: z, k: kn, alpha: scale,
+                        a: dsp.baseAddress!, lda: kn, b: kp.baseAddress! + (b * n + r.k0) * z,
+                        ldb: z, beta: 1, c: dqp.baseAddress! + (b * n + r.q0) * z, ldc: z)
+                    }
+                  }
+                  q.data.withUnsafeBufferPointer { qp in
+                    dk.withUnsafeMutableBufferPointer { dkp in
+                      sgemm(
+                        transA: true, transB: false, m: kn, n: z, k: qn, alpha: scale,
+                        a: dsp.baseAddress!, lda: kn, b: qp.baseAddress! + (b * n + r.q0) * z,
+                        ldb: z, beta: 1, c: dkp.baseAddress! + (b * n + r.k0) * z, ldc: z)
+                    }
                   }
                 }
               }

@@ -40,17 +40,18 @@ public struct RouterDecision {
 extension Tensor {
   /// The router of a SeqBoat unit on `logits` (`[L, B, 2]`, the first two outputs of `hx_proj`)
   /// with learned temperature `temp` (`q_router.temp`, one element): π = softmax(([ℓ₀ + actBias,
-  /// ℓ₁]) / exp(temp)); a token is active iff π₁ > π₀ and it is not padding. Returns the multiplier
+  /// ℓ₁]) / exp(temp)); a token is active iff π₁ > π₀ and it is not padding (`paddingMask` `[B, L]`,
+  /// true = padding). Returns the multiplier
   /// `p = π₁ · active` (`[L, B]`) and the decision. The decision is a constant of the backward pass:
   /// gradient reaches `logits` and `temp` only through `p` at active tokens.
   public static func seqBoatRouter(
-    logits: Tensor, temp: Tensor, padding: [Bool]?, actBias: Float = 0
+    logits: Tensor, temp: Tensor, paddingMask: [Bool]?, actBias: Float = 0
   ) -> (p: Tensor, decision: RouterDecision) {
     precondition(logits.rank == 3 && logits.lastDim == 2, "router logits \(logits.shape)")
     precondition(temp.count == 1, "router temperature \(temp.shape)")
     let (length, batch) = (logits.shape[0], logits.shape[1])
     let tokens = length * batch
-    precondition(padding == nil || padding!.count == tokens, "router padding mask size")
+    precondition(paddingMask == nil || paddingMask!.count == tokens, "router padding mask size")
     let invT = Double(exp(-Double(temp.data[0])))
     var probs = [Float](repeating: 0, count: 2 * tokens)
     var pi1 = [Double](repeating: 0, count: tokens)
@@ -62,7 +63,8 @@ extension Tensor {
       pi1[i] = s
       probs[2 * i] = Float(1 - s)
       probs[2 * i + 1] = Float(s)
-      active[i] = s > 1 - s && !(padding?[i] ?? false)
+      let (t, b) = i.quotientAndRemainder(dividingBy: batch)
+      active[i] = s > 1 - s && !(paddingMask?[b * length + t] ?? false)
       if active[i] { p[i] = Float(s) }
     }
     let decision = RouterDecision(length: length, batch: batch, probs: probs, active: active)

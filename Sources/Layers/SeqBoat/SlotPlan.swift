@@ -19,13 +19,12 @@ public struct SlotPlan: Sendable {
   /// Original 1-based position of the token in slot `b·n + s`; 0 for an empty slot.
   public let position: [Int]
 
-  /// The plan for `decision`. `globalMaxActive` is the largest active count over the whole
-  /// micro-batch (all ranks; this call's own maximum in a single process) and `globalLength` that
-  /// micro-batch's padded length: the batch is compressed iff `globalMaxActive < globalLength`.
-  public init(decision: RouterDecision, globalMaxActive: Int, globalLength: Int) {
+  /// The plan for `decision`; `compress` is the batch-global decision (`CompressionDecision`).
+  /// Compressed, each sequence gets as many slots as this call's longest activated sequence.
+  public init(decision: RouterDecision, compress: Bool) {
     length = decision.length
     batch = decision.batch
-    compressed = globalMaxActive < globalLength
+    compressed = compress
     let localMax = decision.maxActiveCount
     slots = compressed ? max(localMax, 1) : length
     var slotOfToken = [Int](repeating: -1, count: length * batch)
@@ -57,4 +56,13 @@ public struct SlotPlan: Sendable {
 
   /// Whether any token of this call has a slot.
   public var anyActive: Bool { slotOfToken.contains { $0 >= 0 } }
+}
+
+/// The compression decision of one SeqBoat layer (MODEL.md §4.8): given the largest active count
+/// of this call's sequences and this call's padded length, whether to compress. A data-parallel
+/// trainer replaces it by one that takes the maximum of both over the ranks of the micro-batch.
+public typealias CompressionDecision = (_ maxActive: Int, _ length: Int) -> Bool
+
+/// The single-process decision: compress iff no sequence is fully active.
+public let localCompressionDecision: CompressionDecision = { maxActive, length in maxActive < length
 }
