@@ -61,7 +61,7 @@ public struct ModelConfig: Sendable, Equatable {
   /// `max_positions` (LRA/SC) or `max_target_positions` (LM).
   public var maxPositions: Int
   /// `attention_activation_fn`: softmax, relu2 or laplace.
-  public var attentionActivation: String
+  public var attentionActivation: AttentionFunction
   /// `norm_type` / `normalization_type`.
   public var normType: NormType
   /// `encoder_normalize_before` / `normalize_before`.
@@ -69,7 +69,7 @@ public struct ModelConfig: Sendable, Equatable {
   /// `activation_fn`.
   public var activation: Activation = .silu
   /// `rel_pos_bias`: simple or rotary.
-  public var relPosBias: String = "simple"
+  public var relPosBias: RelativePositionKind = .simple
   /// `dropout`.
   public var dropout: Float
   /// `attention_dropout`.

@@ -16,29 +16,29 @@ extension ModelConfig {
   public static func preset(_ name: String) throws -> ModelConfig {
     switch name {
     case "mega_lra_listop":
-      return megaLRA(name, .tokens, 25, 6, 80, 160, 64, c: -1, m: 2002, "softmax", .layernorm, 10)
+      return megaLRA(name, .tokens, 25, 6, 80, 160, 64, c: -1, m: 2002, .softmax, .layernorm, 10)
     case "mega_lra_imdb":
-      return megaLRA(name, .tokens, 265, 4, 128, 256, 64, c: -1, m: 4002, "softmax", .scalenorm, 2)
+      return megaLRA(name, .tokens, 265, 4, 128, 256, 64, c: -1, m: 4002, .softmax, .scalenorm, 2)
     case "mega_lra_aan":
       var c = megaLRA(
-        name, .tokens, 265, 6, 128, 256, 64, c: -1, m: 4002, "softmax", .scalenorm, 2)
+        name, .tokens, 265, 6, 128, 256, 64, c: -1, m: 4002, .softmax, .scalenorm, 2)
       c.twoInputs = true
       return c
     case "mega_lra_cifar10":
       return megaLRA(
-        name, .realNumbers, 0, 8, 160, 320, 96, c: 1024, m: 1024, "laplace", .batchnorm, 10)
+        name, .realNumbers, 0, 8, 160, 320, 96, c: 1024, m: 1024, .laplace, .batchnorm, 10)
     case "mega_lra_pf32":
       return megaLRA(
-        name, .realNumbers, 0, 6, 128, 256, 64, c: 1024, m: 1024, "laplace", .batchnorm, 2)
+        name, .realNumbers, 0, 6, 128, 256, 64, c: 1024, m: 1024, .laplace, .batchnorm, 2)
     case "mega_lra_pf128":
       var c = megaLRA(
-        name, .realNumbers, 0, 4, 64, 128, 32, c: 16384, m: 16384, "laplace", .syncbatchnorm, 2)
+        name, .realNumbers, 0, 4, 64, 128, 32, c: 16384, m: 16384, .laplace, .syncbatchnorm, 2)
       c.truncation = 4096
       return c
     case "mega_sc_raw_base", "mega_sc_raw_big":
       let e = name == "mega_sc_raw_base" ? 60 : 72
       var c = megaLRA(
-        name, .realNumbers, 0, 6, e, 2 * e, e / 2, c: 1000, m: 16000, "laplace", .batchnorm, 10)
+        name, .realNumbers, 0, 6, e, 2 * e, e / 2, c: 1000, m: 16000, .laplace, .batchnorm, 10)
       c.task = .sc
       c.truncation = 1000
       return c
@@ -54,34 +54,34 @@ extension ModelConfig {
       return c
     case "slag_lra_listop":
       return slagLRA(
-        name, .tokens, 25, 6, 80, 160, 64, w: 128, m: 2002, "softmax", .layernorm, 10, temp: 0.3)
+        name, .tokens, 25, 6, 80, 160, 64, w: 128, m: 2002, .softmax, .layernorm, 10, temp: 0.3)
     case "slag_lra_imdb":
       var c = slagLRA(
-        name, .tokens, 265, 4, 128, 256, 64, w: 128, m: 4002, "softmax", .scalenorm, 2, temp: 0.3)
+        name, .tokens, 265, 4, 128, 256, 64, w: 128, m: 4002, .softmax, .scalenorm, 2, temp: 0.3)
       c.localPos = true
       return c
     case "slag_lra_aan":
       var c = slagLRA(
-        name, .tokens, 265, 6, 128, 256, 64, w: 128, m: 4002, "softmax", .scalenorm, 2, temp: 0.3)
+        name, .tokens, 265, 6, 128, 256, 64, w: 128, m: 4002, .softmax, .scalenorm, 2, temp: 0.3)
       c.twoInputs = true
       c.useNLI = true
       return c
     case "slag_lra_cifar10":
       return slagLRA(
-        name, .realNumbers, 0, 8, 160, 320, 96, w: 128, m: 1024, "relu2", .batchnorm, 10,
+        name, .realNumbers, 0, 8, 160, 320, 96, w: 128, m: 1024, .relu2, .batchnorm, 10,
         temp: 0.4)
     case "slag_lra_pf32":
       return slagLRA(
-        name, .realNumbers, 0, 6, 128, 256, 64, w: 128, m: 1024, "relu2", .batchnorm, 2, temp: 1)
+        name, .realNumbers, 0, 6, 128, 256, 64, w: 128, m: 1024, .relu2, .batchnorm, 2, temp: 1)
     case "slag_lra_pf128_base":
       var c = slagLRA(
-        name, .realNumbers, 0, 4, 128, 256, 64, w: 256, m: 16384, "relu2", .syncbatchnorm, 2,
+        name, .realNumbers, 0, 4, 128, 256, 64, w: 256, m: 16384, .relu2, .syncbatchnorm, 2,
         temp: 1)
       c.truncation = 16384
       return c
     case "slag_sc_raw_base":
       var c = slagLRA(
-        name, .realNumbers, 0, 8, 60, 120, 30, w: 128, m: 16000, "relu2", .batchnorm, 10, temp: 1)
+        name, .realNumbers, 0, 8, 60, 120, 30, w: 128, m: 16000, .relu2, .batchnorm, 10, temp: 1)
       c.task = .sc
       c.truncation = 4000
       c.localPos = true
@@ -102,7 +102,7 @@ extension ModelConfig {
   /// without dropout, token models post-norm with dropout 0.1.
   private static func megaLRA(
     _ arch: String, _ input: ModelInput, _ vocab: Int, _ layers: Int, _ e: Int, _ h: Int, _ z: Int,
-    c: Int, m: Int, _ attention: String, _ norm: NormType, _ classes: Int
+    c: Int, m: Int, _ attention: AttentionFunction, _ norm: NormType, _ classes: Int
   ) -> ModelConfig {
     let pixels = input == .realNumbers
     var cfg = ModelConfig(
@@ -118,7 +118,7 @@ extension ModelConfig {
   /// A SeqBoat LRA/SC classifier: no NFFN, absolute positions on pixel and audio input.
   private static func slagLRA(
     _ arch: String, _ input: ModelInput, _ vocab: Int, _ layers: Int, _ e: Int, _ h: Int, _ z: Int,
-    w: Int, m: Int, _ attention: String, _ norm: NormType, _ classes: Int, temp: Float
+    w: Int, m: Int, _ attention: AttentionFunction, _ norm: NormType, _ classes: Int, temp: Float
   ) -> ModelConfig {
     var cfg = megaLRA(
       arch, input, vocab, layers, e, h, z, c: w, m: m, attention, norm, classes)
@@ -138,9 +138,9 @@ extension ModelConfig {
     var cfg = ModelConfig(
       arch: arch, family: .mega, task: .lm, input: .tokens, vocabSize: vocab, layers: layers,
       embedDim: e, hiddenDim: h, ffnDim: h, zDim: z, nDim: 16, chunkSize: c, truncation: 8192,
-      maxPositions: m, attentionActivation: "softmax", normType: .layernorm, prenorm: true,
+      maxPositions: m, attentionActivation: .softmax, normType: .layernorm, prenorm: true,
       dropout: dropout)
-    cfg.relPosBias = "rotary"
+    cfg.relPosBias = .rotary
     cfg.hiddenDropout = hidden
     return cfg
   }

@@ -114,14 +114,20 @@ public final class SeqBoatUnit: Module {
   public let relPosBias: Tensor?
   /// Train mode (dropout on; batch norm statistics).
   public var training = false {
-    didSet { norm.training = training }
+    didSet {
+      norm.training = training
+      dropout.training = training
+      hiddenDropout.training = training
+    }
   }
   /// The batch-global compression decision (identity in a single process).
   public var compressionDecision: CompressionDecision = localCompressionDecision
   /// The router of the last forward call.
   public private(set) var lastRouter: RouterRecord?
-  /// Dropout masks are drawn from this generator.
-  public var rng: SplitMix64
+  private let dropout: Dropout
+  private let hiddenDropout: Dropout
+  /// Attention-weight dropout masks are drawn from this generator.
+  private var rng: SplitMix64
 
   /// A unit with the reference's initialisation drawn from `rng`.
   public init(
@@ -145,6 +151,8 @@ public final class SeqBoatUnit: Module {
     case .fullTable(let m): relPosBias = trunc.make([2 * m - 1], rng: &rng)
     case .rotary: relPosBias = nil
     }
+    dropout = Dropout(o.dropout, seed: rng.next())
+    hiddenDropout = Dropout(o.hiddenDropout, seed: rng.next())
     self.rng = SplitMix64(seed: rng.next())
   }
 
@@ -167,7 +175,7 @@ public final class SeqBoatUnit: Module {
     let (len, bsz, e) = (x.shape[0], x.shape[1], o.embedDim)
     let act = o.activation
     let xn = o.prenorm ? norm(x) : x
-    let mx = dropout(move(xn, paddingMask: paddingMask).activated(act), o.dropout)
+    let mx = dropout(move(xn, paddingMask: paddingMask).activated(act))
     let hxAll = hxProj(mx)
     let logits = hxAll.slice(lastDim: 0..<2)
     let hx = hxAll.slice(lastDim: 2..<(e + 2))
@@ -179,10 +187,10 @@ public final class SeqBoatUnit: Module {
     if decision.maxActiveCount > 0 {
       let plan = SlotPlan(decision: decision, compress: compress)
       var h = attend(mx.compressed(by: plan), plan: plan)
-      if !o.causal { h = dropout(h, o.dropout) }
+      if !o.causal { h = dropout(h) }
       sum = hx + h.extracted(by: plan, scale: p)
     }
-    if o.causal { sum = dropout(sum, o.dropout) }
+    if o.causal { sum = dropout(sum) }
     var out = (x + sum).activated(act)
     if !o.prenorm { out = norm(out) }
     precondition(out.shape == [len, bsz, e])
@@ -195,7 +203,7 @@ public final class SeqBoatUnit: Module {
     let zrv = mxProj(s).activated(o.activation)
     let parts = zrv.split(lastDim: [o.zDim, o.hiddenDim, o.hiddenDim])
     let (z, r) = (parts[0], parts[1])
-    let v = dropout(parts[2], o.hiddenDropout)
+    let v = hiddenDropout(parts[2])
     func row(_ t: Tensor, _ i: Int) -> Tensor { t.slice(firstDim: i..<(i + 1)).reshaped([o.zDim]) }
     var q = z.multiplyingRow(row(gamma, 0)).addingRow(row(beta, 0))
     var k = z.multiplyingRow(row(gamma, 1)).addingRow(row(beta, 1))
@@ -214,13 +222,5 @@ public final class SeqBoatUnit: Module {
       dropout: training ? o.attentionDropout : 0,
       rng: &rng)
     return hProj(attn * r)
-  }
-
-  /// Inverted dropout with probability `p` in train mode; the identity otherwise.
-  private func dropout(_ x: Tensor, _ p: Float) -> Tensor {
-    guard training, p > 0 else { return x }
-    let keep = 1 / (1 - p)
-    let mask = (0..<x.count).map { _ in rng.uniform() < Double(p) ? 0 : keep }
-    return x.masked(by: mask)
   }
 }
