@@ -21,8 +21,9 @@ public final class LanguageModel: Module {
   private let dropout: Dropout
 
   /// A language model for `config` with the reference initialisation drawn from `rng`.
-  public init(_ config: ModelConfig, collective: Collective = SingleProcess(), rng: inout SplitMix64)
-  {
+  public init(
+    _ config: ModelConfig, collective: Collective = SingleProcess(), rng: inout SplitMix64
+  ) {
     self.config = config
     let e = config.embedDim
     if let cutoffs = config.adaptiveCutoffs {
@@ -38,7 +39,8 @@ public final class LanguageModel: Module {
         initializer: .normal(std: 1 / Float(e).squareRoot()), zeroPaddingRow: true, rng: &rng)
       outputProjection =
         config.shareEmbedding
-        ? nil : Initializer.normal(std: 1 / Float(e).squareRoot()).make([config.vocabSize, e], rng: &rng)
+        ? nil
+        : Initializer.normal(std: 1 / Float(e).squareRoot()).make([config.vocabSize, e], rng: &rng)
     }
     layers = makeLayers(config, collective: collective, rng: &rng)
     finalNorm = SequenceNorm(.layernorm, dim: e, affine: !config.noAffineFinalNorm)
@@ -59,7 +61,9 @@ public final class LanguageModel: Module {
     var list: [(name: String, tensor: Tensor)] = []
     if let embedding { list += scoped("decoder.embed_tokens", embedding.parameters) }
     if let adaptive { list += scoped("decoder", adaptive.parameters) }
-    for (i, layer) in layers.enumerated() { list += scoped("decoder.layers.\(i)", layer.parameters) }
+    for (i, layer) in layers.enumerated() {
+      list += scoped("decoder.layers.\(i)", layer.parameters)
+    }
     list += scoped("decoder.layer_norm", finalNorm.parameters)
     if let outputProjection { list.append(("decoder.output_projection.weight", outputProjection)) }
     return list
@@ -102,7 +106,8 @@ public final class LanguageModel: Module {
     let padMask = ids.map { $0 == config.paddingIndex }
     let padding = padMask.contains(true) ? padMask : nil
     let e = config.embedDim
-    let embedded = adaptive?.embed(ids, shape: [batch, len]) ?? embedding!(ids, shape: [batch, len])
+    let embedded =
+      adaptive?.embed(ids, shape: [batch, len]) ?? embedding!(ids, shape: [batch, len])
     var x = dropout(embedded.scaled(Float(e).squareRoot()))
     let keep = keepMask(padMask.map { !$0 }, width: e)
     if padding != nil { x = x.masked(by: keep) }
@@ -127,7 +132,8 @@ public final class LanguageModel: Module {
       throw ModelInputError.shape(field: "target", "\(targets.count) targets for \(tokens.count)")
     }
     if let bad = targets.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
-      throw ModelInputError.tokenOutOfRange(field: "target", value: bad, vocabulary: config.vocabSize)
+      throw ModelInputError.tokenOutOfRange(
+        field: "target", value: bad, vocabulary: config.vocabSize)
     }
     let f = try features(tokens: tokens, batch: batch)
     let count = targets.filter { $0 != config.paddingIndex }.count

@@ -1,8 +1,8 @@
+import Tensor
+
 #if canImport(Glibc)
   import Glibc
 #endif
-
-import Tensor
 
 /// Loss conventions of fairseq (MODEL.md §5.8).
 public enum Losses {

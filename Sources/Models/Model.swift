@@ -10,7 +10,8 @@ public enum Model {
   public init(_ config: ModelConfig, seed: UInt64 = 1, collective: Collective = SingleProcess()) {
     var rng = SplitMix64(seed: seed)
     switch config.task {
-    case .lra, .sc: self = .classifier(SequenceClassifier(config, collective: collective, rng: &rng))
+    case .lra, .sc:
+      self = .classifier(SequenceClassifier(config, collective: collective, rng: &rng))
     case .lm: self = .languageModel(LanguageModel(config, collective: collective, rng: &rng))
     }
   }

@@ -26,8 +26,9 @@ public final class SequenceClassifier: Module {
   private let dropout: Dropout
 
   /// A classifier for `config` with the reference initialisation drawn from `rng`.
-  public init(_ config: ModelConfig, collective: Collective = SingleProcess(), rng: inout SplitMix64)
-  {
+  public init(
+    _ config: ModelConfig, collective: Collective = SingleProcess(), rng: inout SplitMix64
+  ) {
     self.config = config
     encoder = SequenceEncoder(config, collective: collective, rng: &rng)
     hidden = Linear(

@@ -20,8 +20,9 @@ public final class SequenceEncoder: Module {
   private let dropout: Dropout
 
   /// An encoder for `config` with the reference initialisation drawn from `rng`.
-  public init(_ config: ModelConfig, collective: Collective = SingleProcess(), rng: inout SplitMix64)
-  {
+  public init(
+    _ config: ModelConfig, collective: Collective = SingleProcess(), rng: inout SplitMix64
+  ) {
     self.config = config
     let e = config.embedDim
     if config.input == .tokens {
