@@ -5,7 +5,8 @@ import ArgumentParser
 struct SeqBoat: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "seqboat",
-    abstract: "Data-parallel training of Mega and SeqBoat models (run every rank under mpirun or srun).",
-    subcommands: []
+    abstract:
+      "Data-parallel training of Mega and SeqBoat models (run every rank under mpirun or srun).",
+    subcommands: [SelfTestMPICommand.self, VerifyGoldenCommand.self]
   )
 }
