@@ -19,5 +19,6 @@ public enum GoldenRegistry {
     "model_lra": ModelGoldenCase.run,
     "model_sc": ModelGoldenCase.run,
     "model_lm": ModelGoldenCase.run,
+    "train_trajectory": TrajectoryGoldenCase.run,
   ]
 }

@@ -62,7 +62,7 @@ enum ModelGoldenCase {
   }
 
   /// `config.model_class`, `arch`, `task.vocab_size` and `args` as a `ModelConfig`.
-  private static func modelConfig(_ file: GoldenFile) throws -> ModelConfig {
+  static func modelConfig(_ file: GoldenFile) throws -> ModelConfig {
     let text: String
     do { text = try HDF5File.open(file.path).root().stringAttribute("config") } catch {
       throw GoldenError.invalid("root attribute 'config' cannot be read: \(error)")
@@ -83,11 +83,11 @@ enum ModelGoldenCase {
     }
   }
 
-  /// Loads `/params`; the only names without a partner may be reference buffers that carry no
+  /// Loads `group` (`/params`); the only names without a partner may be reference buffers that carry no
   /// values (`version`, `_float_tensor`).
-  private static func load(_ module: Module, _ file: GoldenFile) throws {
+  static func load(_ module: Module, _ file: GoldenFile, group: String = "/params") throws {
     var values: [String: (shape: [Int], data: [Float])] = [:]
-    for (name, a) in try file.arrays(under: "/params") { values[name] = (a.shape, a.floats) }
+    for (name, a) in try file.arrays(under: group) { values[name] = (a.shape, a.floats) }
     let unused: [String]
     do { unused = try module.load(values) } catch {
       throw GoldenError.unsupported("model built from the config does not fit /params: \(error)")
