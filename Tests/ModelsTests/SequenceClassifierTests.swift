@@ -55,6 +55,23 @@ final class SequenceClassifierTests: XCTestCase {
     XCTAssertEqual(missing, [])
   }
 
+  /// The installed decision is asked once per SeqBoat layer and forward call, in layer order.
+  func testCompressionDecisionReachesEveryLayer() throws {
+    var c = try config("slag_lra_listop")
+    c.layers = 3
+    let model = Model(c)
+    var calls: [(Int, Int)] = []
+    model.setCompressionDecision { maxActive, length in
+      calls.append((maxActive, length))
+      return false
+    }
+    guard case .classifier(let m) = model else { return XCTFail() }
+    _ = try m.logits(.tokens([4, 7, 9, 12, 3, 2, 1], batch: 1))
+    XCTAssertEqual(calls.count, 3)
+    XCTAssertTrue(calls.allSatisfy { $0.1 == 7 && $0.0 <= 6 })
+    XCTAssertEqual(m.routers.map(\.compressed), [false, false, false])
+  }
+
   func testBitsAndPerplexity() {
     XCTAssertEqual(Losses.bits(2 * 0.693_147_18, sampleSize: 2), 1, accuracy: 1e-6)
     XCTAssertEqual(Losses.perplexity(bits: 3), 8, accuracy: 1e-9)
