@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Prep", dependencies: ["Data", "HDF5", "CZlib"]),
         .target(name: "Distributed", dependencies: ["CMPI", "Tensor"]),
         .target(name: "Training", dependencies: ["Models", "Data", "Distributed", "Optim", "HDF5"]),
-        .target(name: "Golden", dependencies: ["HDF5", "Models", "Layers", "Tensor"]),
+        .target(name: "Golden", dependencies: ["HDF5", "Models", "Layers", "Optim", "Tensor"]),
         .executableTarget(
             name: "seqboat",
             dependencies: [
