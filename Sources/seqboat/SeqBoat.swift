@@ -7,6 +7,9 @@ struct SeqBoat: ParsableCommand {
     commandName: "seqboat",
     abstract:
       "Data-parallel training of Mega and SeqBoat models (run every rank under mpirun or srun).",
-    subcommands: [PrepCommand.self, InspectCommand.self, SelfTestMPICommand.self]
+    subcommands: [
+      TrainCommand.self, EvalCommand.self, PrepCommand.self, InspectCommand.self,
+      SelfTestMPICommand.self,
+    ]
   )
 }
