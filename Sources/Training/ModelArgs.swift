@@ -53,16 +53,18 @@ public enum ModelArgs {
       guard word.hasPrefix("--"), word.count > 2 else {
         throw TrainingError("unexpected argument '\(word)' (model options are --name value)")
       }
-      var name = String(word.dropFirst(2))
-      if let eq = name.firstIndex(of: "=") {
-        out[String(name[..<eq])] = String(name[name.index(after: eq)...])
+      let flag = word.dropFirst(2)
+      let value: String
+      if let eq = flag.firstIndex(of: "=") {
+        value = String(flag[flag.index(after: eq)...])
         i += 1
-        continue
+      } else {
+        guard i + 1 < words.count else { throw TrainingError("option \(word) needs a value") }
+        value = words[i + 1]
+        i += 2
       }
-      guard i + 1 < words.count else { throw TrainingError("option \(word) needs a value") }
-      if name == "decoder-layers" { name = "encoder-layers" }
-      out[name] = words[i + 1]
-      i += 2
+      let name = String(flag.prefix { $0 != "=" })
+      out[name == "decoder-layers" ? "encoder-layers" : name] = value
     }
     return out
   }
