@@ -46,54 +46,68 @@ public enum ChunkedAttention {
         }
       }
     }
-    for blk in 0..<blocks {
-      let rowBase = blk * c  // row index into [B·L]
-      let b = rowBase / len
-      let t0 = rowBase % len
-      var keep = [Bool](repeating: true, count: c)
-      if let paddingMask {
-        for j in 0..<c { keep[j] = !paddingMask[b * len + t0 + j] }
-      }
-      let realKeys = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
-      let o = blk * cc
-      for i in 0..<c {
-        let s: Float
-        switch function {
-        case .softmax: s = 1 / Float(z).squareRoot()
-        case .relu2, .laplace:
-          s = 1 / Float(causal ? i + 1 : (paddingMask == nil ? c : max(realKeys, 1)))
-        }
-        scales[rowBase + i] = s
-        let r = o + i * c
-        for j in 0..<c { weights[r + j] = weights[r + j] * s + (bias?.data[i * c + j] ?? 0) }
-        switch function {
-        case .softmax:
-          let maskKeys = realKeys > 0
-          var m = -Float.infinity
-          for j in 0..<c {
-            if (causal && j > i) || (maskKeys && !keep[j]) {
-              weights[r + j] = -.infinity
-            } else {
-              m = max(m, weights[r + j])
+    let biasValues = bias?.data ?? []
+    var keep = [Bool](repeating: true, count: c)
+    weights.withUnsafeMutableBufferPointer { wp in
+      slopes.withUnsafeMutableBufferPointer { sp in
+        biasValues.withUnsafeBufferPointer { bp in
+          for blk in 0..<blocks {
+            let rowBase = blk * c  // row index into [B·L]
+            let b = rowBase / len
+            let t0 = rowBase % len
+            if let paddingMask {
+              for j in 0..<c { keep[j] = !paddingMask[b * len + t0 + j] }
             }
-          }
-          if m == -.infinity {
-            for j in 0..<c { weights[r + j] = 0 }
-            continue
-          }
-          var sum: Float = 0
-          for j in 0..<c {
-            let e = expf(weights[r + j] - m)
-            weights[r + j] = e
-            sum += e
-          }
-          for j in 0..<c { weights[r + j] /= sum }
-        case .relu2, .laplace:
-          for j in 0..<c {
-            let live = keep[j] && !(causal && j > i)
-            let x = weights[r + j]
-            if function == .laplace { slopes[r + j] = live ? function.activation.derivative(x) : 0 }
-            weights[r + j] = live ? function.activation.apply(x) : 0
+            let realKeys = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
+            let maskKeys = paddingMask != nil && realKeys > 0
+            for i in 0..<c {
+              let s: Float
+              switch function {
+              case .softmax: s = 1 / Float(z).squareRoot()
+              case .relu2, .laplace:
+                s = 1 / Float(causal ? i + 1 : (paddingMask == nil ? c : max(realKeys, 1)))
+              }
+              scales[rowBase + i] = s
+              let row = wp.baseAddress! + blk * cc + i * c
+              if bp.isEmpty {
+                for j in 0..<c { row[j] *= s }
+              } else {
+                let brow = bp.baseAddress! + i * c
+                for j in 0..<c { row[j] = row[j] * s + brow[j] }
+              }
+              let limit = causal ? i + 1 : c
+              switch function {
+              case .softmax:
+                if maskKeys { for j in 0..<limit where !keep[j] { row[j] = -.infinity } }
+                var m = -Float.infinity
+                for j in 0..<limit { m = max(m, row[j]) }
+                if m == -.infinity {
+                  for j in 0..<c { row[j] = 0 }
+                  continue
+                }
+                var sum: Float = 0
+                for j in 0..<limit {
+                  let e = expf(row[j] - m)
+                  row[j] = e
+                  sum += e
+                }
+                let inv = 1 / sum
+                for j in 0..<limit { row[j] *= inv }
+                for j in limit..<c { row[j] = 0 }
+              case .relu2, .laplace:
+                if function == .laplace {
+                  let slope = sp.baseAddress! + blk * cc + i * c
+                  for j in 0..<limit { slope[j] = Activation.laplace.derivative(row[j]) }
+                  for j in 0..<limit { row[j] = Activation.laplace.apply(row[j]) }
+                  for j in limit..<c { slope[j] = 0 }
+                  if paddingMask != nil { for j in 0..<limit where !keep[j] { slope[j] = 0 } }
+                } else {
+                  for j in 0..<limit { row[j] = Activation.relu2.apply(row[j]) }
+                }
+                for j in limit..<c { row[j] = 0 }
+                if paddingMask != nil { for j in 0..<limit where !keep[j] { row[j] = 0 } }
+              }
+            }
           }
         }
       }
@@ -139,21 +153,32 @@ public enum ChunkedAttention {
             }
           }
           if let dropoutScale { for j in 0..<cc { ds[j] *= dropoutScale[o + j] } }
-          for i in 0..<c {
-            let r = i * c
-            switch function {
-            case .softmax:
-              var dot: Float = 0
-              for j in 0..<c { dot += ds[r + j] * weights[o + r + j] }
-              for j in 0..<c { ds[r + j] = weights[o + r + j] * (ds[r + j] - dot) }
-            case .relu2:
-              for j in 0..<c { ds[r + j] *= 2 * weights[o + r + j].squareRoot() }
-            case .laplace:
-              for j in 0..<c { ds[r + j] *= slopes[o + r + j] }
+          ds.withUnsafeMutableBufferPointer { dsp in
+            weights.withUnsafeBufferPointer { wp in
+              slopes.withUnsafeBufferPointer { sp in
+                dbias.withUnsafeMutableBufferPointer { dbp in
+                  for i in 0..<c {
+                    let d = dsp.baseAddress! + i * c
+                    let w = wp.baseAddress! + o + i * c
+                    switch function {
+                    case .softmax:
+                      var dot: Float = 0
+                      for j in 0..<c { dot += d[j] * w[j] }
+                      for j in 0..<c { d[j] = w[j] * (d[j] - dot) }
+                    case .relu2:
+                      for j in 0..<c { d[j] *= 2 * w[j].squareRoot() }
+                    case .laplace:
+                      let slope = sp.baseAddress! + o + i * c
+                      for j in 0..<c { d[j] *= slope[j] }
+                    }
+                    let db = dbp.baseAddress! + i * c
+                    for j in 0..<c { db[j] += d[j] }
+                    let s = scales[blk * c + i]
+                    for j in 0..<c { d[j] *= s }
+                  }
+                }
+              }
             }
-            for j in 0..<c { dbias[r + j] += ds[r + j] }
-            let s = scales[blk * c + i]
-            for j in 0..<c { ds[r + j] *= s }
           }
           q.data.withUnsafeBufferPointer { qp in
             k.data.withUnsafeBufferPointer { kp in

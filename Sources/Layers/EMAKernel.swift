@@ -5,7 +5,8 @@ import Tensor
 #endif
 
 /// The EMA kernel `k[c, l] = Σ_n σ(delta)·beta·gamma·N^{-1/2}·q^l`, `q = 1 − σ(delta)·σ(alpha)`
-/// (MODEL.md §2.2), computed in double precision, and its backward to the four parameters.
+/// (MODEL.md §2.2), computed in double precision (powers `q^l` by running products), and its
+/// backward to the four parameters.
 struct EMAKernel {
   /// `[D', K]` row-major, float32 for the convolution.
   let values: [Float]
@@ -14,7 +15,7 @@ struct EMAKernel {
   private let p: [Double]
   private let d: [Double]
   private let coef: [Double]
-  private let logq: [Double]
+  private let q: [Double]
 
   init(_ ema: MultiHeadEMA, length k: Int) {
     self.ema = ema
@@ -25,25 +26,31 @@ struct EMAKernel {
     var p = [Double](repeating: 0, count: channels * n)
     var d = p
     var coef = p
-    var logq = p
+    var q = p
     var values = [Float](repeating: 0, count: channels * k)
+    var row = [Double](repeating: 0, count: k)
     for i in 0..<(channels * n) {
       p[i] = 1 / (1 + exp(-Double(ema.delta.data[i])))
       d[i] = 1 / (1 + exp(-Double(ema.alpha.data[i])))
       coef[i] = p[i] * Double(ema.beta.data[i]) * Double(ema.gamma.data[i]) * scale
-      logq[i] = log(1 - p[i] * d[i])
+      q[i] = 1 - p[i] * d[i]
     }
     for c in 0..<channels {
-      for l in 0..<k {
-        var s: Double = 0
-        for m in 0..<n { s += coef[c * n + m] * exp(Double(l) * logq[c * n + m]) }
-        values[c * k + l] = Float(s)
+      for l in 0..<k { row[l] = 0 }
+      for m in 0..<n {
+        let (a, qm) = (coef[c * n + m], q[c * n + m])
+        var power: Double = 1
+        for l in 0..<k {
+          row[l] += a * power
+          power *= qm
+        }
       }
+      for l in 0..<k { values[c * k + l] = Float(row[l]) }
     }
     self.p = p
     self.d = d
     self.coef = coef
-    self.logq = logq
+    self.q = q
     self.values = values
   }
 
@@ -62,10 +69,13 @@ struct EMAKernel {
         let i = c * n + m
         var dCoef: Double = 0
         var dq: Double = 0
-        for l in 0..<k {
+        var power: Double = 1  // q^(l−1) at step l
+        dCoef = dk[c * k]
+        for l in 1..<max(k, 1) {
           let g = dk[c * k + l]
-          dCoef += g * exp(Double(l) * logq[i])
-          if l > 0 { dq += g * Double(l) * exp(Double(l - 1) * logq[i]) }
+          dq += g * Double(l) * power
+          power *= q[i]
+          dCoef += g * power
         }
         dq *= coef[i]
         let beta = Double(ema.beta.data[i])

@@ -8,23 +8,32 @@ extension Tensor {
     let rows = count / max(n, 1)
     var xhat = [Float](repeating: 0, count: count)
     var rstd = [Float](repeating: 0, count: rows)
-    var y = [Float](repeating: 0, count: count)
-    for r in 0..<rows {
-      let o = r * n
-      var mean: Double = 0
-      for j in 0..<n { mean += Double(data[o + j]) }
-      mean /= Double(n)
-      var v: Double = 0
-      for j in 0..<n {
-        let d = Double(data[o + j]) - mean
-        v += d * d
-      }
-      let s = Float(1 / (v / Double(n) + Double(eps)).squareRoot())
-      rstd[r] = s
-      for j in 0..<n {
-        let h = (data[o + j] - Float(mean)) * s
-        xhat[o + j] = h
-        y[o + j] = weight.map { h * $0.data[j] + bias!.data[j] } ?? h
+    let w = weight?.data ?? []
+    let b = bias?.data ?? []
+    let y = data.withUnsafeBufferPointer { x in
+      Tensor.uninitializedArray(count) { y in
+        xhat.withUnsafeMutableBufferPointer { xh in
+          for r in 0..<rows {
+            let o = r * n
+            var mean: Double = 0
+            for j in 0..<n { mean += Double(x[o + j]) }
+            mean /= Double(n)
+            var v: Double = 0
+            for j in 0..<n {
+              let d = Double(x[o + j]) - mean
+              v += d * d
+            }
+            let s = Float(1 / (v / Double(n) + Double(eps)).squareRoot())
+            rstd[r] = s
+            let m = Float(mean)
+            for j in 0..<n { xh[o + j] = (x[o + j] - m) * s }
+            if w.isEmpty {
+              for j in 0..<n { y[o + j] = xh[o + j] }
+            } else {
+              for j in 0..<n { y[o + j] = xh[o + j] * w[j] + b[j] }
+            }
+          }
+        }
       }
     }
     let parents = [self] + [weight, bias].compactMap { $0 }
@@ -37,21 +46,22 @@ extension Tensor {
           var m1: Float = 0
           var m2: Float = 0
           for j in 0..<n {
-            let d = g[o + j] * (weight?.data[j] ?? 1)
+            let d = w.isEmpty ? g[o + j] : g[o + j] * w[j]
             dh[j] = d
             m1 += d
             m2 += d * xhat[o + j]
           }
           m1 /= Float(n)
           m2 /= Float(n)
-          for j in 0..<n { dx[o + j] += rstd[r] * (dh[j] - m1 - xhat[o + j] * m2) }
+          let s = rstd[r]
+          for j in 0..<n { dx[o + j] += s * (dh[j] - m1 - xhat[o + j] * m2) }
         }
       }
       weight?.accumulateGrad { dw in
-        for i in 0..<g.count { dw[i % n] += g[i] * xhat[i] }
+        for r in 0..<rows { for j in 0..<n { dw[j] += g[r * n + j] * xhat[r * n + j] } }
       }
       bias?.accumulateGrad { db in
-        for i in 0..<g.count { db[i % n] += g[i] }
+        for r in 0..<rows { for j in 0..<n { db[j] += g[r * n + j] } }
       }
     }
   }

@@ -17,7 +17,8 @@ public final class Tensor {
 
   /// A leaf tensor holding `data` (count must equal the product of `shape`).
   public init(shape: [Int], data: [Float], requiresGrad: Bool = false) {
-    precondition(shape.reduce(1, *) == data.count, "shape \(shape) does not hold \(data.count) values")
+    precondition(
+      shape.reduce(1, *) == data.count, "shape \(shape) does not hold \(data.count) values")
     self.shape = shape
     self.data = data
     self.requiresGrad = requiresGrad
@@ -36,7 +37,9 @@ public final class Tensor {
 
   /// A leaf of zeros.
   public static func zeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
-    Tensor(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *)), requiresGrad: requiresGrad)
+    Tensor(
+      shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *)),
+      requiresGrad: requiresGrad)
   }
 
   /// A leaf filled with `value`.
@@ -72,8 +75,14 @@ public final class Tensor {
     grad!.withUnsafeMutableBufferPointer { body($0) }
   }
 
-  /// Adds `g` (same element count) to this tensor's gradient.
+  /// Adds `g` (same element count) to this tensor's gradient (a copy of `g` on first use).
   public func accumulateGrad(_ g: UnsafeBufferPointer<Float>) {
+    guard requiresGrad else { return }
+    guard grad != nil else {
+      precondition(g.count == count, "gradient of \(g.count) values for \(shape)")
+      grad = Array(g)
+      return
+    }
     accumulateGrad { dst in
       for i in 0..<dst.count { dst[i] += g[i] }
     }

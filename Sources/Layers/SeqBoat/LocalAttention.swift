@@ -86,6 +86,7 @@ extension Tensor {
     }
     let table = bias.table
     let tableCount = table?.count ?? 0
+    let tableValues = table?.data ?? []
     let mid: Int = {
       switch bias {
       case .none: return 0
@@ -143,7 +144,7 @@ extension Tensor {
                           continue
                         }
                         let bi = biasIndex(b, i, j)
-                        if bi >= 0 { row[jj] += table!.data[bi] }
+                        if bi >= 0 { row[jj] += tableValues[bi] }
                         m = max(m, row[jj])
                       }
                       switch spec.function {

@@ -61,16 +61,38 @@ public enum Activation: String, CaseIterable, Sendable {
   }
 }
 
+extension Activation {
+  /// `body(x[i], f)` for every i, with `f` a compile-time constant inside each loop (so the switch
+  /// on the activation runs once, not per element).
+  @inline(__always)
+  func specialized(_ body: (Activation) -> Void) {
+    switch self {
+    case .relu: body(.relu)
+    case .relu2: body(.relu2)
+    case .gelu: body(.gelu)
+    case .geluAccurate: body(.geluAccurate)
+    case .silu: body(.silu)
+    case .sigmoid: body(.sigmoid)
+    case .tanh: body(.tanh)
+    case .linear: body(.linear)
+    case .laplace: body(.laplace)
+    }
+  }
+}
+
 extension Tensor {
   /// `f(self)` elementwise, with its derivative in backward.
   public func activated(_ f: Activation) -> Tensor {
     if f == .linear { return self }
-    var y = data
-    for i in 0..<y.count { y[i] = f.apply(y[i]) }
+    var y: [Float] = []
+    f.specialized { f in y = Tensor.mapped(data) { f.apply($0) } }
     return .op(shape: shape, data: y, parents: [self]) { out in
-      let g = out.grad!
-      self.accumulateGrad { dx in
-        for i in 0..<dx.count { dx[i] += g[i] * f.derivative(self.data[i]) }
+      out.grad!.withUnsafeBufferPointer { g in
+        self.accumulateGrad { dx in
+          self.data.withUnsafeBufferPointer { x in
+            f.specialized { f in for i in 0..<dx.count { dx[i] += g[i] * f.derivative(x[i]) } }
+          }
+        }
       }
     }
   }
