@@ -87,7 +87,7 @@ public enum ChunkedAttention {
                 }
                 var sum: Float = 0
                 for j in 0..<limit {
-                  let e = expf(row[j] - m)
+                  let e = fastExp(row[j] - m)
                   row[j] = e
                   sum += e
                 }

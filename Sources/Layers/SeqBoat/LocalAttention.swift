@@ -151,7 +151,7 @@ extension Tensor {
                       case .softmax:
                         var sum: Float = 0
                         for jj in 0..<kn {
-                          let e = row[jj] == -.infinity ? 0 : expf(row[jj] - m)
+                          let e = fastExp(row[jj] - m)
                           row[jj] = e
                           sum += e
                         }

@@ -23,8 +23,8 @@ public enum Activation: String, CaseIterable, Sendable {
     case .geluAccurate:
       let inner = 0.797_884_56 * (x + 0.044715 * x * x * x)
       return 0.5 * x * (1 + tanhf(inner))
-    case .silu: return x / (1 + expf(-x))
-    case .sigmoid: return 1 / (1 + expf(-x))
+    case .silu: return x / (1 + fastExp(-x))
+    case .sigmoid: return 1 / (1 + fastExp(-x))
     case .tanh: return tanhf(x)
     case .linear: return x
     case .laplace: return 0.5 * (1 + erff((x - 0.707107) / (0.282095 * 1.414_213_56)))
@@ -44,10 +44,10 @@ public enum Activation: String, CaseIterable, Sendable {
       let t = tanhf(inner)
       return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * 0.797_884_56 * (1 + 3 * 0.044715 * x * x)
     case .silu:
-      let s = 1 / (1 + expf(-x))
+      let s = 1 / (1 + fastExp(-x))
       return s * (1 + x * (1 - s))
     case .sigmoid:
-      let s = 1 / (1 + expf(-x))
+      let s = 1 / (1 + fastExp(-x))
       return s * (1 - s)
     case .tanh:
       let t = tanhf(x)
