@@ -88,9 +88,8 @@ enum TextConverter {
     digests.add(path, archive)
     var splits: [[Review]] = [[], []]
     let bar = Progress("text \(path)", total: 50_000, enabled: progress)
-    try TarGzReader.forEachFile(
-      in: archive, path: path, want: { memberSplit($0) != nil }
-    ) { name, bytes in
+    let wanted = { (name: String) in memberSplit(name) != nil }
+    try TarGzReader.forEachFile(in: archive, path: path, want: wanted) { name, bytes in
       guard let (split, relative) = memberSplit(name) else { return }
       splits[split].append(try review(relative, bytes, file: path + ":" + name))
       bar.advance()
