@@ -62,8 +62,11 @@ final class Watchdog {
     var deferredToRankZero = false
     while true {
       var done: Int32 = 0
-      try check(
-        MPI_Testall(Int32(requests.count), &requests, &done, &statuses), "MPI_Testall (\(what))")
+      var code = MPI_Testall(Int32(requests.count), &requests, &done, &statuses)
+      if code == MPI_ERR_IN_STATUS {
+        code = statuses.first { $0.MPI_ERROR != MPI_SUCCESS }?.MPI_ERROR ?? code
+      }
+      try check(code, "MPI_Testall (\(what))")
       if done != 0 { return }
       let now = monotonicSeconds()
       if now - start > 0.002 { sched_yield() }
