@@ -51,7 +51,7 @@ public final class GradientBuckets {
     var elementCount: Int { valueCount + members.count }
   }
 
-  /// The communicator the buckets are reduced over.
+  /// The communicator the buckets are reduced over (a duplicate of the one given).
   public let communicator: Communicator
   /// How gradients travel.
   public let precision: Precision
@@ -64,12 +64,14 @@ public final class GradientBuckets {
   private var hookError: Error?
 
   /// Buckets for parameters of the given element counts (parameter order), each holding at most
-  /// `bucketBytes` of gradients unless a single parameter is larger.
+  /// `bucketBytes` of gradients unless a single parameter is larger. They reduce on a duplicate of
+  /// `communicator` (so collectives that layers call during backward cannot interleave with
+  /// them): collective, every rank creates its buckets at the same point.
   public init(
     communicator: Communicator, sizes: [Int], bucketBytes: Int = 25 << 20,
     precision: Precision = .float32
-  ) {
-    self.communicator = communicator
+  ) throws {
+    self.communicator = try communicator.duplicate()
     self.precision = precision
     self.sizes = sizes
     var groups: [[Int]] = []
