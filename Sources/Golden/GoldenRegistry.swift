@@ -14,5 +14,11 @@ public enum GoldenRegistry {
     "mega_attention": MegaGoldenCase.attention,
     "mega_encoder_layer": MegaGoldenCase.encoderLayer,
     "mega_decoder_layer": MegaGoldenCase.decoderLayer,
+    "seqboat_encoder_layer": SeqBoatGoldenCase.encoderLayer,
+    "seqboat_decoder_layer": SeqBoatGoldenCase.decoderLayer,
+    "model_lra": ModelGoldenCase.run,
+    "model_sc": ModelGoldenCase.run,
+    "model_lm": ModelGoldenCase.run,
+    "train_trajectory": TrajectoryGoldenCase.run,
   ]
 }

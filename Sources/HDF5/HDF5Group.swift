@@ -90,6 +90,17 @@ public final class HDF5Group: HDF5Object {
     }
   }
 
+  /// The target of the soft link `name`, or nil when `name` is not a soft link.
+  public func softLinkTarget(_ name: String) -> String? {
+    guard H5Lexists(id, name, hid_t(H5P_DEFAULT)) > 0 else { return nil }
+    var info = H5L_info_t()
+    guard H5Lget_info(id, name, &info, hid_t(H5P_DEFAULT)) >= 0, info.type == H5L_TYPE_SOFT
+    else { return nil }
+    var buffer = [CChar](repeating: 0, count: Int(info.u.val_size) + 1)
+    guard H5Lget_val(id, name, &buffer, buffer.count, hid_t(H5P_DEFAULT)) >= 0 else { return nil }
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
   /// Opens the dataset `name` (a relative or absolute path).
   public func openDataset(_ name: String) throws -> HDF5Dataset {
     let full = childPath(name)
