@@ -15,6 +15,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "MPISystem", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
         .systemLibrary(name: "HDF5System", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Thin C shims: only what Swift cannot call directly.
         .target(name: "CMPI", dependencies: ["MPISystem"]),
         .target(name: "CHDF5", dependencies: ["HDF5System"]),
@@ -25,13 +26,14 @@ let package = Package(
         .target(name: "Models", dependencies: ["Layers", "Tensor"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
         .target(name: "Data", dependencies: ["HDF5", "Tensor"]),
-        .target(name: "Prep", dependencies: ["Data", "HDF5"]),
+        .target(name: "Prep", dependencies: ["Data", "HDF5", "CZlib"]),
         .target(name: "Distributed", dependencies: ["CMPI", "Tensor"]),
         .target(name: "Training", dependencies: ["Models", "Data", "Distributed", "Optim", "HDF5"]),
+        .target(name: "Golden", dependencies: ["HDF5", "Models", "Layers", "Optim", "Tensor"]),
         .executableTarget(
             name: "seqboat",
             dependencies: [
-                "Training", "Prep", "Models", "Layers", "Data", "HDF5", "Distributed", "Optim", "Tensor",
+                "Training", "Golden", "Prep", "Models", "Layers", "Data", "HDF5", "Distributed", "Optim", "Tensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "CommandTests", dependencies: ["HDF5"]),
+        .testTarget(name: "GoldenTests", dependencies: ["Golden", "HDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )

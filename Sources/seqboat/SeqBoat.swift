@@ -5,7 +5,11 @@ import ArgumentParser
 struct SeqBoat: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "seqboat",
-    abstract: "Data-parallel training of Mega and SeqBoat models (run every rank under mpirun or srun).",
-    subcommands: []
+    abstract:
+      "Data-parallel training of Mega and SeqBoat models (run every rank under mpirun or srun).",
+    subcommands: [
+      PrepCommand.self, InspectCommand.self, SelfTestMPICommand.self, BenchAllreduceCommand.self,
+      VerifyGoldenCommand.self, TrainCommand.self, EvalCommand.self,
+    ]
   )
 }

@@ -1,1 +1,0 @@
-// The Data target; see README.md, "Architecture".

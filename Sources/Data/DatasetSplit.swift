@@ -1,0 +1,205 @@
+import HDF5
+
+/// One split of a dataset file: the small tables read whole at open (offsets, labels, lengths)
+/// and the bulk arrays, read per batch with one hyperslab union per array.
+public final class DatasetSplit {
+  /// `train`, `valid` or `test`.
+  public let name: String
+  /// The split group.
+  public let group: HDF5Group
+  /// Examples (classification) or lines (language modelling).
+  public let count: Int
+  /// Class of each example (empty for language modelling).
+  public let labels: [Int32]
+  /// Example i = tokens[offsets[i] ..< offsets[i+1]] (token tasks).
+  public let offsets: [Int64]
+  /// Second documents of retrieval pairs (empty otherwise).
+  public let offsetsB: [Int64]
+  /// Samples present before padding (audio).
+  public let lengths: [Int32]
+  /// Line j = tokens[lineOffsets[j] ..< lineOffsets[j+1]] (language modelling).
+  public let lineOffsets: [Int64]
+  /// Article k = lines docOffsets[k] ..< docOffsets[k+1] (wikitext103; empty otherwise).
+  public let docOffsets: [Int64]
+  /// The bulk array: tokens, pixels or audio.
+  let bulk: HDF5Dataset
+  /// The second documents' tokens (retrieval).
+  let bulkB: HDF5Dataset?
+  let vocabSize: Int
+  let file: String
+
+  /// Opens and checks the split in `group` (DATASETS.md 2.2 and 2.6).
+  init(
+    group: HDF5Group, name: String, kind: InputKind, task: String, numClasses: Int,
+    vocabSize: Int, image: ImageInfo?, audio: AudioInfo?, check: DatasetChecks
+  ) throws {
+    self.name = name
+    self.group = group
+    self.vocabSize = vocabSize
+    file = check.file
+    let field = { (member: String) in "/\(name)/\(member)" }
+    var offsetsB: [Int64] = []
+    var bulkB: HDF5Dataset?
+    var lengths: [Int32] = []
+    var lineOffsets: [Int64] = []
+    var docOffsets: [Int64] = []
+    var offsets: [Int64] = []
+    switch kind {
+    case .tokens:
+      bulk = try check.dataset(group, "tokens", rank: 1)
+      offsets = try check.dataset(group, "offsets", rank: 1).read()
+      try check.offsets(
+        offsets, field: field("offsets"), total: bulk.count,
+        totalName: field("tokens"))
+      if task == "retrieval" || group.exists("tokens_b") {
+        let second = try check.dataset(group, "tokens_b", rank: 1)
+        offsetsB = try check.dataset(group, "offsets_b", rank: 1).read()
+        try check.offsets(
+          offsetsB, field: field("offsets_b"), total: second.count,
+          totalName: field("tokens_b"))
+        guard offsetsB.count == offsets.count else {
+          throw check.fail(
+            field("offsets_b"),
+            "has \(offsetsB.count) entries, expected \(offsets.count) like offsets")
+        }
+        bulkB = second
+      }
+      count = offsets.count - 1
+    case .pixels:
+      bulk = try check.dataset(group, "pixels", rank: 2)
+      let size = (image?.height ?? 0) * (image?.width ?? 0)
+      guard bulk.shape[1] == size else {
+        throw check.fail(
+          field("pixels"),
+          "rows have \(bulk.shape[1]) values, expected image_height x image_width = \(size)")
+      }
+      count = bulk.shape[0]
+    case .audio:
+      bulk = try check.dataset(group, "audio", rank: 2)
+      let clip = audio?.clipSamples ?? 0
+      guard bulk.shape[1] == clip else {
+        throw check.fail(
+          field("audio"), "rows have \(bulk.shape[1]) samples, expected clip_samples \(clip)")
+      }
+      count = bulk.shape[0]
+      lengths = try check.dataset(group, "lengths", rank: 1).read()
+      guard lengths.count == count else {
+        throw check.fail(field("lengths"), "has \(lengths.count) entries, expected \(count)")
+      }
+      if let index = lengths.firstIndex(where: { $0 < 0 || Int($0) > clip }) {
+        throw check.fail(
+          field("lengths"), "entry \(index) (\(lengths[index])) is outside 0...\(clip)")
+      }
+    case .lmTokens:
+      bulk = try check.dataset(group, "tokens", rank: 1)
+      lineOffsets = try check.dataset(group, "line_offsets", rank: 1).read()
+      try check.offsets(
+        lineOffsets, field: field("line_offsets"), total: bulk.count,
+        totalName: field("tokens"))
+      count = lineOffsets.count - 1
+      if group.exists("doc_offsets") {
+        docOffsets = try check.dataset(group, "doc_offsets", rank: 1).read()
+        try check.offsets(
+          docOffsets, field: field("doc_offsets"), total: count,
+          totalName: "the lines of " + field("line_offsets"))
+      }
+    }
+    guard count > 0 else { throw check.fail("/" + name, "split is empty") }
+    if kind != .lmTokens {
+      labels = try check.dataset(group, "labels", rank: 1).read()
+      guard labels.count == count else {
+        throw check.fail(field("labels"), "has \(labels.count) entries, expected \(count) examples")
+      }
+      try check.labels(labels, field: field("labels"), classes: numClasses)
+    } else {
+      labels = []
+    }
+    self.offsets = offsets
+    self.offsetsB = offsetsB
+    self.bulkB = bulkB
+    self.lengths = lengths
+    self.lineOffsets = lineOffsets
+    self.docOffsets = docOffsets
+  }
+
+  /// Total tokens of the split's stream (token and LM tasks) or bulk rows.
+  public var bulkCount: Int { bulk.shape.first ?? 0 }
+
+  /// The token sequences of `rows` (first documents, or second ones when `second`), read with
+  /// one hyperslab union and checked against the vocabulary size.
+  public func sequences(rows: [Int], second: Bool = false) throws -> [[Int32]] {
+    let table = second ? offsetsB : offsets
+    guard let dataset = second ? bulkB : bulk, !table.isEmpty else {
+      throw DataError(
+        file: file, field: "/\(name)", "has no \(second ? "second " : "")token sequences")
+    }
+    try checkRows(rows)
+    let ranges = rows.map { Int(table[$0])..<Int(table[$0 + 1]) }
+    let pieces = try tokenRanges(ranges, from: dataset)
+    for (row, piece) in zip(rows, pieces) {
+      try checkTokens(piece, field: second ? "tokens_b" : "tokens", what: "example \(row)")
+    }
+    return pieces
+  }
+
+  /// The tokens of each range of the stream (any order, overlaps allowed), read with one
+  /// hyperslab union and checked against the vocabulary size.
+  public func tokens(ranges: [Range<Int>]) throws -> [[Int32]] {
+    let pieces = try tokenRanges(ranges, from: bulk)
+    for (range, piece) in zip(ranges, pieces) {
+      try checkTokens(piece, field: "tokens", what: "positions \(range)")
+    }
+    return pieces
+  }
+
+  /// The raw values (grey levels or PCM samples) of `rows`, one row after another.
+  public func rowValues(rows: [Int]) throws -> [Float] {
+    try checkRows(rows)
+    return try bulk.read(rows: rows, as: Float.self)
+  }
+
+  private func checkRows(_ rows: [Int]) throws {
+    if let bad = rows.first(where: { !(0..<count).contains($0) }) {
+      throw DataError(file: file, field: "/\(name)", "row \(bad) is outside 0..<\(count)")
+    }
+  }
+
+  private func checkTokens(_ tokens: [Int32], field: String, what: String) throws {
+    if let bad = tokens.first(where: { $0 < 0 || Int($0) >= vocabSize }) {
+      throw DataError(
+        file: file, field: "/\(name)/\(field)",
+        "token id \(bad) in \(what) is outside 0..<vocab_size \(vocabSize)")
+    }
+  }
+
+  /// Reads the union of `ranges` once (merged, in file order) and cuts it back into pieces.
+  private func tokenRanges(_ ranges: [Range<Int>], from dataset: HDF5Dataset) throws -> [[Int32]] {
+    let sorted = ranges.filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
+    var merged: [Range<Int>] = []
+    for range in sorted {
+      if let last = merged.last, range.lowerBound <= last.upperBound {
+        merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+      } else {
+        merged.append(range)
+      }
+    }
+    let packed: [Int32] = try dataset.read(ranges: merged)
+    var starts: [Int] = []
+    var position = 0
+    for range in merged {
+      starts.append(position)
+      position += range.count
+    }
+    return ranges.map { range in
+      guard !range.isEmpty else { return [] }
+      var low = 0
+      var high = merged.count - 1
+      while low < high {
+        let middle = (low + high + 1) / 2
+        if merged[middle].lowerBound <= range.lowerBound { low = middle } else { high = middle - 1 }
+      }
+      let start = starts[low] + range.lowerBound - merged[low].lowerBound
+      return Array(packed[start..<(start + range.count)])
+    }
+  }
+}

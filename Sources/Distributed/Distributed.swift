@@ -1,1 +1,0 @@
-// The Distributed target; see README.md, "Architecture".

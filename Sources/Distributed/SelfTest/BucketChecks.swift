@@ -1,0 +1,94 @@
+import Glibc
+import Tensor
+
+extension MPISelfTest {
+  /// Element counts of the test parameters: small ones, one larger than a bucket.
+  static let bucketSizes = [5, 1000, 3, 2500, 1, 700, 4000, 9, 300]
+
+  /// Gradient of parameter `p` on rank `r` in update `u`, or nil where that rank has none:
+  /// parameter 2 only on rank 0, parameter 4 on no rank, parameter 6 on every rank but rank 0.
+  static func testGradient(_ p: Int, rank r: Int, update u: Int) -> [Float]? {
+    if p == 2 && r != 0 { return nil }
+    if p == 4 { return nil }
+    if p == 6 && r == 0 { return nil }
+    // The last parameter's sums overflow half precision in places.
+    let scale = p == bucketSizes.count - 1 ? 40000.0 : 3
+    return (0..<bucketSizes[p]).map { Float(sin(Double(31 * p + 7 * r + 13 * u + $0)) * scale) }
+  }
+
+  static func checkBuckets(_ comm: Communicator) throws -> String {
+    var summary: [String] = []
+    for precision in [GradientBuckets.Precision.float32, .float16] {
+      let buckets = GradientBuckets(
+        communicator: comm, sizes: bucketSizes, bucketBytes: 8 << 10, precision: precision)
+      try expect(buckets.bucketCount >= 3, "only \(buckets.bucketCount) buckets")
+      let params = bucketSizes.map { Tensor.zeros([$0], requiresGrad: true) }
+      for update in 0..<3 {
+        for (p, t) in params.enumerated() {
+          t.grad = testGradient(p, rank: comm.rank, update: update)
+        }
+        switch update {
+        case 0:
+          try buckets.allReduce(params)
+        case 1:
+          // Overlapped: gradients declared ready in an order that differs between ranks.
+          let order = comm.rank % 2 == 0 ? Array(params.indices.reversed()) : Array(params.indices)
+          for p in order.prefix(5) { try buckets.markReady(p, gradient: params[p].grad) }
+          try buckets.finish(params)
+        default:
+          for p in params.indices.reversed() { try buckets.markReady(p, gradient: params[p].grad) }
+          try buckets.finish(params)
+        }
+        try compareWithPlainAllReduce(params, update: update, precision: precision, comm)
+      }
+      summary.append("\(precision.rawValue) \(buckets.bucketCount) buckets")
+    }
+    return "buckets: \(summary.joined(separator: ", ")) equal a plain allreduce over 3 updates"
+  }
+
+  /// Checks the reduced gradients and the "no rank had a gradient" rule. fp32: against a plain
+  /// float allreduce of the zero-filled gradients, within float rounding of the summands. fp16 on 2 ranks: exactly the half-precision sum
+  /// of the half-rounded gradients (overflow to infinity included); on more ranks, within fp16
+  /// rounding of the summands' magnitudes of the fp32 sum, where no partial sum can overflow.
+  static func compareWithPlainAllReduce(
+    _ params: [Tensor], update: Int, precision: GradientBuckets.Precision, _ comm: Communicator
+  ) throws {
+    func zeroFilled(_ p: Int, _ r: Int) -> [Float] {
+      testGradient(p, rank: r, update: update) ?? [Float](repeating: 0, count: bucketSizes[p])
+    }
+    var flat = bucketSizes.indices.flatMap { zeroFilled($0, comm.rank) }
+    try comm.allReduce(&flat)
+    var offset = 0
+    for (p, t) in params.enumerated() {
+      let anyRank = (0..<comm.size).contains { testGradient(p, rank: $0, update: update) != nil }
+      try expect((t.grad != nil) == anyRank, "parameter \(p): gradient presence \(t.grad != nil)")
+      if let g = t.grad {
+        let perRank = (0..<comm.size).map { zeroFilled(p, $0) }
+        let exactHalf: [Float]? =
+          precision == .float16 && comm.size == 2
+          ? zip(perRank[0], perRank[1]).map {
+            Float(Float16(Float(Float16($0)) + Float(Float16($1))))
+          } : nil
+        for i in 0..<g.count {
+          let want = flat[offset + i]
+          let magnitude = perRank.reduce(Float(0)) { $0 + abs($1[i]) }
+          let ok: Bool
+          if let exactHalf {
+            ok = g[i] == exactHalf[i]
+          } else if precision == .float32 {
+            ok = abs(g[i] - want) <= 1e-6 * Float(comm.size) * max(1, magnitude)
+          } else {
+            ok = magnitude > 60000 || abs(g[i] - want) <= 1e-3 * Float(comm.size) * magnitude
+          }
+          try expect(
+            ok,
+            "\(precision.rawValue) update \(update) parameter \(p)[\(i)] = \(g[i]), want \(want)")
+        }
+        if exactHalf != nil && p == params.count - 1 {
+          try expect(g.contains { $0.isInfinite }, "no half overflow in parameter \(p)")
+        }
+      }
+      offset += bucketSizes[p]
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import CMPI
+import Glibc
+
+/// Bounds the time a rank waits in a collective, so that a rank that stops answering (SIGSTOP, a
+/// hang, a lost node) aborts the job instead of hanging it.
+///
+/// Every collective is non-blocking and polled against a deadline of `timeout` seconds. To name
+/// the ranks that did not arrive, each rank announces its entry into collective number k with a
+/// tiny point-to-point message on a private communicator: every rank tells rank 0, rank 0 tells
+/// every rank. When the deadline passes, rank 0 aborts naming the ranks whose announcement of k it
+/// has not received; another rank aborts at once if rank 0 did not arrive, otherwise it leaves the
+/// verdict to rank 0 and aborts itself after a second timeout.
+final class Watchdog {
+  /// Seconds a collective may take on this rank before the job is aborted.
+  let timeout: Double
+  private let world: MPI_Comm?
+  private var comm: MPI_Comm?
+  private let rank: Int
+  private let size: Int
+  private let tag: Int32 = 7
+  /// Number of collectives this rank has entered.
+  private(set) var sequence: Int64 = 0
+  /// Highest collective number each rank has announced, as far as this rank has heard.
+  private var arrived: [Int64]
+  private var pendingSends: [(request: MPI_Request?, value: UnsafeMutablePointer<Int64>)] = []
+
+  init(world: MPI_Comm?, rank: Int, size: Int, timeout: Double) throws {
+    guard timeout > 0 else {
+      throw DistributedError.invalid("--collective-timeout \(timeout): must be positive")
+    }
+    self.world = world
+    self.rank = rank
+    self.size = size
+    self.timeout = timeout
+    self.arrived = [Int64](repeating: 0, count: size)
+    try check(MPI_Comm_dup(world, &comm), "MPI_Comm_dup")
+  }
+
+  /// Numbers the collective this rank is entering and announces it. Returns its number.
+  func enter() throws -> Int64 {
+    sequence += 1
+    arrived[rank] = sequence
+    for target in rank == 0 ? Array(1..<size) : [0] {
+      let value = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
+      value.pointee = sequence
+      var request: MPI_Request? = nil
+      try check(
+        MPI_Isend(value, 1, cmpi_int64(), Int32(target), tag, comm, &request),
+        "MPI_Isend (watchdog)")
+      pendingSends.append((request, value))
+    }
+    try reapSends()
+    try drain()
+    return sequence
+  }
+
+  /// Polls until every request completes; aborts the job when the deadline passes (see the type).
+  func wait(_ requests: inout [MPI_Request?], collective: Int64, what: String) throws {
+    var statuses = [MPI_Status](repeating: MPI_Status(), count: requests.count)
+    let start = monotonicSeconds()
+    var deadline = start + timeout
+    var deferredToRankZero = false
+    while true {
+      var done: Int32 = 0
+      try check(
+        MPI_Testall(Int32(requests.count), &requests, &done, &statuses), "MPI_Testall (\(what))")
+      if done != 0 { return }
+      let now = monotonicSeconds()
+      if now - start > 0.002 { sched_yield() }
+      guard now >= deadline else { continue }
+      try drain()
+      let absent = (0..<size).filter { arrived[$0] < collective }
+      if rank != 0 && !absent.contains(0) && !deferredToRankZero {
+        deferredToRankZero = true
+        deadline = now + timeout
+        continue
+      }
+      abortJob(world, rank: rank, size: size, message: verdict(what, collective, absent), code: 3)
+    }
+  }
+
+  private func verdict(_ what: String, _ collective: Int64, _ absent: [Int]) -> String {
+    let head = "collective \(what) #\(collective) did not complete within"
+    if absent.isEmpty {
+      return "\(head) \(timeout) s although every rank arrived; aborting"
+    }
+    if rank != 0 && !absent.contains(0) {
+      return "\(head) \(2 * timeout) s; rank 0 arrived but did not abort; aborting"
+    }
+    let names = absent.map(String.init).joined(separator: ", ")
+    let plural = absent.count == 1 ? "rank \(names) did" : "ranks \(names) did"
+    return "\(head) \(timeout) s (--collective-timeout): \(plural) not arrive; aborting"
+  }
+
+  /// Records every announcement that has arrived.
+  private func drain() throws {
+    while true {
+      var flag: Int32 = 0
+      var status = MPI_Status()
+      try check(MPI_Iprobe(MPI_ANY_SOURCE, tag, comm, &flag, &status), "MPI_Iprobe (watchdog)")
+      guard flag != 0 else { return }
+      var value: Int64 = 0
+      let source = status.MPI_SOURCE
+      try check(
+        MPI_Recv(&value, 1, cmpi_int64(), source, tag, comm, &status), "MPI_Recv (watchdog)")
+      arrived[Int(source)] = max(arrived[Int(source)], value)
+    }
+  }
+
+  /// Releases the buffers of announcements that have been sent.
+  private func reapSends() throws {
+    var kept: [(request: MPI_Request?, value: UnsafeMutablePointer<Int64>)] = []
+    for var send in pendingSends {
+      var done: Int32 = 0
+      var status = MPI_Status()
+      try check(MPI_Test(&send.request, &done, &status), "MPI_Test (watchdog)")
+      if done != 0 {
+        send.value.deallocate()
+      } else {
+        kept.append(send)
+      }
+    }
+    pendingSends = kept
+  }
+
+  /// Waits (bounded by the timeout) for the announcements in flight and frees the communicator.
+  func close() throws {
+    let deadline = monotonicSeconds() + timeout
+    while !pendingSends.isEmpty && monotonicSeconds() < deadline {
+      try drain()
+      try reapSends()
+    }
+    try check(MPI_Comm_free(&comm), "MPI_Comm_free (watchdog)")
+  }
+}

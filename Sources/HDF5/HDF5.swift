@@ -1,1 +1,0 @@
-// The HDF5 target; see README.md, "Architecture".

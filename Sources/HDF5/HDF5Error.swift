@@ -1,0 +1,19 @@
+/// A failed HDF5 operation, described in one line that names the file and the object path.
+public struct HDF5Error: Error, CustomStringConvertible, Equatable {
+  /// The file the operation concerned.
+  public let file: String
+  /// The object path inside the file ("/" for the file itself).
+  public let path: String
+  /// What went wrong.
+  public let reason: String
+
+  /// An error about `path` in `file`.
+  public init(file: String, path: String, _ reason: String) {
+    self.file = file
+    self.path = path
+    self.reason = reason
+  }
+
+  /// `file: path: reason`, on one line.
+  public var description: String { "\(file): \(path): \(reason)" }
+}

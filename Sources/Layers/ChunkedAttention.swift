@@ -1,0 +1,190 @@
+import Tensor
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Mega's attention functions (MODEL.md §3.4), by reference name.
+public enum AttentionFunction: String, Sendable, CaseIterable {
+  case softmax, relu2, laplace
+}
+
+/// Mega's chunked attention core as one fused op (MODEL.md §3.3–3.4): per chunk of `chunk` rows,
+/// scores `s_i·q_i·k_j + bias[i, j]`, key-padding and causal masks, the attention function, and
+/// `P·V`. Each chunk's score matrix is built once, activated in place and kept for backward.
+public enum ChunkedAttention {
+  /// The output `[B, L, H]` (differentiable in `q`, `k`, `v`, `bias`) and the attention weights
+  /// `[B, L/C, C, C]` (constant). `q`, `k`: `[B, L, Z]`; `v`: `[B, L, H]`; `bias`: `[C, C]`;
+  /// `paddingMask`: `[B, L]`, true = padding; `chunk` divides L. `dropoutScale`, if given, holds
+  /// one factor per weight (0 or 1/(1−p)) applied to P before `P·V` (attention dropout).
+  public static func apply(
+    q: Tensor, k: Tensor, v: Tensor, bias: Tensor?, chunk c: Int, function: AttentionFunction,
+    paddingMask: [Bool]?, causal: Bool, dropoutScale: [Float]? = nil
+  ) -> (output: Tensor, weights: Tensor) {
+    let (batch, len, z) = (q.shape[0], q.shape[1], q.shape[2])
+    let h = v.shape[2]
+    precondition(len % c == 0, "attention: L = \(len) is not a multiple of the chunk \(c)")
+    precondition(k.shape == q.shape && v.shape[0] == batch && v.shape[1] == len, "attention shapes")
+    precondition(
+      bias == nil || bias!.shape == [c, c], "attention bias \(bias!.shape) for chunk \(c)")
+    let blocks = batch * (len / c)
+    let cc = c * c
+    // Row scales s_i of every block: Z^{-1/2} (softmax), 1/λ (relu2, laplace).
+    var scales = [Float](repeating: 0, count: blocks * c)
+    var weights = [Float](repeating: 0, count: blocks * cc)
+    var slopes = function == .laplace ? [Float](repeating: 0, count: blocks * cc) : []
+    var out = [Float](repeating: 0, count: batch * len * h)
+    q.data.withUnsafeBufferPointer { qp in
+      k.data.withUnsafeBufferPointer { kp in
+        weights.withUnsafeMutableBufferPointer { wp in
+          for blk in 0..<blocks {
+            sgemm(
+              transA: false, transB: true, m: c, n: c, k: z, a: qp.baseAddress! + blk * c * z,
+              lda: z, b: kp.baseAddress! + blk * c * z, ldb: z, c: wp.baseAddress! + blk * cc,
+              ldc: c)
+          }
+        }
+      }
+    }
+    for blk in 0..<blocks {
+      let rowBase = blk * c  // row index into [B·L]
+      let b = rowBase / len
+      let t0 = rowBase % len
+      var keep = [Bool](repeating: true, count: c)
+      if let paddingMask {
+        for j in 0..<c { keep[j] = !paddingMask[b * len + t0 + j] }
+      }
+      let realKeys = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
+      let o = blk * cc
+      for i in 0..<c {
+        let s: Float
+        switch function {
+        case .softmax: s = 1 / Float(z).squareRoot()
+        case .relu2, .laplace:
+          s = 1 / Float(causal ? i + 1 : (paddingMask == nil ? c : max(realKeys, 1)))
+        }
+        scales[rowBase + i] = s
+        let r = o + i * c
+        for j in 0..<c { weights[r + j] = weights[r + j] * s + (bias?.data[i * c + j] ?? 0) }
+        switch function {
+        case .softmax:
+          let maskKeys = realKeys > 0
+          var m = -Float.infinity
+          for j in 0..<c {
+            if (causal && j > i) || (maskKeys && !keep[j]) {
+              weights[r + j] = -.infinity
+            } else {
+              m = max(m, weights[r + j])
+            }
+          }
+          if m == -.infinity {
+            for j in 0..<c { weights[r + j] = 0 }
+            continue
+          }
+          var sum: Float = 0
+          for j in 0..<c {
+            let e = expf(weights[r + j] - m)
+            weights[r + j] = e
+            sum += e
+          }
+          for j in 0..<c { weights[r + j] /= sum }
+        case .relu2, .laplace:
+          for j in 0..<c {
+            let live = keep[j] && !(causal && j > i)
+            let x = weights[r + j]
+            if function == .laplace { slopes[r + j] = live ? function.activation.derivative(x) : 0 }
+            weights[r + j] = live ? function.activation.apply(x) : 0
+          }
+        }
+      }
+    }
+    let mixed = dropoutScale.map { scale in (0..<weights.count).map { weights[$0] * scale[$0] } }
+    (mixed ?? weights).withUnsafeBufferPointer { wp in
+      v.data.withUnsafeBufferPointer { vp in
+        out.withUnsafeMutableBufferPointer { op in
+          for blk in 0..<blocks {
+            sgemm(
+              transA: false, transB: false, m: c, n: h, k: c, a: wp.baseAddress! + blk * cc, lda: c,
+              b: vp.baseAddress! + blk * c * h, ldb: h, c: op.baseAddress! + blk * c * h, ldc: h)
+          }
+        }
+      }
+    }
+    let weightTensor = Tensor(shape: [batch, len / c, c, c], data: weights)
+    let parents = [q, k, v] + [bias].compactMap { $0 }
+    let output = Tensor.op(shape: [batch, len, h], data: out, parents: parents) { node in
+      let g = node.grad!
+      var dq = [Float](repeating: 0, count: q.count)
+      var dk = [Float](repeating: 0, count: k.count)
+      var dv = [Float](repeating: 0, count: v.count)
+      var dbias = [Float](repeating: 0, count: cc)
+      var ds = [Float](repeating: 0, count: cc)
+      let used = mixed ?? weights
+      g.withUnsafeBufferPointer { gp in
+        for blk in 0..<blocks {
+          let o = blk * cc
+          let gb = gp.baseAddress! + blk * c * h
+          used.withUnsafeBufferPointer { wp in
+            dv.withUnsafeMutableBufferPointer { dvp in
+              sgemm(
+                transA: true, transB: false, m: c, n: h, k: c, a: wp.baseAddress! + o, lda: c,
+                b: gb, ldb: h, c: dvp.baseAddress! + blk * c * h, ldc: h)
+            }
+          }
+          v.data.withUnsafeBufferPointer { vp in
+            ds.withUnsafeMutableBufferPointer { dsp in
+              sgemm(
+                transA: false, transB: true, m: c, n: c, k: h, a: gb, lda: h,
+                b: vp.baseAddress! + blk * c * h, ldb: h, c: dsp.baseAddress!, ldc: c)
+            }
+          }
+          if let dropoutScale { for j in 0..<cc { ds[j] *= dropoutScale[o + j] } }
+          for i in 0..<c {
+            let r = i * c
+            switch function {
+            case .softmax:
+              var dot: Float = 0
+              for j in 0..<c { dot += ds[r + j] * weights[o + r + j] }
+              for j in 0..<c { ds[r + j] = weights[o + r + j] * (ds[r + j] - dot) }
+            case .relu2:
+              for j in 0..<c { ds[r + j] *= 2 * weights[o + r + j].squareRoot() }
+            case .laplace:
+              for j in 0..<c { ds[r + j] *= slopes[o + r + j] }
+            }
+            for j in 0..<c { dbias[r + j] += ds[r + j] }
+            let s = scales[blk * c + i]
+            for j in 0..<c { ds[r + j] *= s }
+          }
+          q.data.withUnsafeBufferPointer { qp in
+            k.data.withUnsafeBufferPointer { kp in
+              ds.withUnsafeBufferPointer { dsp in
+                dq.withUnsafeMutableBufferPointer { dqp in
+                  sgemm(
+                    transA: false, transB: false, m: c, n: z, k: c, a: dsp.baseAddress!, lda: c,
+                    b: kp.baseAddress! + blk * c * z, ldb: z, c: dqp.baseAddress! + blk * c * z,
+                    ldc: z)
+                }
+                dk.withUnsafeMutableBufferPointer { dkp in
+                  sgemm(
+                    transA: true, transB: false, m: c, n: z, k: c, a: dsp.baseAddress!, lda: c,
+                    b: qp.baseAddress! + blk * c * z, ldb: z, c: dkp.baseAddress! + blk * c * z,
+                    ldc: z)
+                }
+              }
+            }
+          }
+        }
+      }
+      dq.withUnsafeBufferPointer { q.accumulateGrad($0) }
+      dk.withUnsafeBufferPointer { k.accumulateGrad($0) }
+      dv.withUnsafeBufferPointer { v.accumulateGrad($0) }
+      dbias.withUnsafeBufferPointer { bias?.accumulateGrad($0) }
+    }
+    return (output, weightTensor)
+  }
+}
+
+extension AttentionFunction {
+  /// The pointwise function of the element attentions (relu2, laplace).
+  var activation: Activation { self == .laplace ? .laplace : .relu2 }
+}

@@ -1,0 +1,167 @@
+import Tensor
+
+/// Configuration of Mega's `MovingAverageGatedAttention` (MODEL.md §3.1–3.5), reference names.
+public struct GatedAttentionConfig: Sendable {
+  /// E.
+  public var embedDim: Int
+  /// Z, the shared query/key width.
+  public var zdim: Int
+  /// H, the value width.
+  public var hdim: Int
+  /// N, the EMA expansion.
+  public var ndim: Int
+  /// C; −1 = no chunking.
+  public var chunkSize: Int
+  /// EMA kernel truncation (nil = L).
+  public var truncation: Int?
+  /// Bidirectional EMA (encoders) or causal (decoders).
+  public var bidirectional: Bool
+  /// `act` of v and Ĥ.
+  public var activation: Activation
+  /// softmax, relu2 or laplace.
+  public var attentionFunction: AttentionFunction
+  /// Normalisation type and whether it has affine parameters.
+  public var normType: NormType
+  /// Affine norm parameters.
+  public var normAffine: Bool
+  /// Norm before (true) or after (false) the sub-layer.
+  public var prenorm: Bool
+  /// Relative position bias type.
+  public var relativePosition: RelativePositionKind
+  /// Table radius when unchunked (`max_positions`).
+  public var maxPositions: Int
+  /// `dropout`, `attention_dropout`, `hidden_dropout`.
+  public var dropout: Float
+  /// Dropout on the attention weights.
+  public var attentionDropout: Float
+  /// Dropout on the values.
+  public var hiddenDropout: Float
+
+  /// A configuration; every argument as the reference constructor's.
+  public init(
+    embedDim: Int, zdim: Int, hdim: Int, ndim: Int, chunkSize: Int, truncation: Int?,
+    bidirectional: Bool, activation: Activation, attentionFunction: AttentionFunction,
+    normType: NormType, normAffine: Bool = true, prenorm: Bool,
+    relativePosition: RelativePositionKind, maxPositions: Int, dropout: Float = 0,
+    attentionDropout: Float = 0, hiddenDropout: Float = 0
+  ) {
+    self.embedDim = embedDim
+    self.zdim = zdim
+    self.hdim = hdim
+    self.ndim = ndim
+    self.chunkSize = chunkSize
+    self.truncation = truncation
+    self.bidirectional = bidirectional
+    self.activation = activation
+    self.attentionFunction = attentionFunction
+    self.normType = normType
+    self.normAffine = normAffine
+    self.prenorm = prenorm
+    self.relativePosition = relativePosition
+    self.maxPositions = maxPositions
+    self.dropout = dropout
+    self.attentionDropout = attentionDropout
+    self.hiddenDropout = hiddenDropout
+  }
+}
+
+/// Mega's gated attention sub-layer (`MovingAverageGatedAttention`, MODEL.md §3.2): EMA, gates,
+/// chunked single-head attention with relative position bias, gated residual, pre- or post-norm.
+public final class GatedAttention: Module {
+  /// The configuration it was built with.
+  public let config: GatedAttentionConfig
+  /// `norm`.
+  public let norm: SequenceNorm
+  /// `move`.
+  public let move: MultiHeadEMA
+  /// `v_proj` (E → H).
+  public let vProj: Linear
+  /// `mx_proj` (E → 2E + Z + H).
+  public let mxProj: Linear
+  /// `h_proj` (H → E).
+  public let hProj: Linear
+  /// `gamma [2, Z]`: q/k scales.
+  public let gamma: Tensor
+  /// `beta [2, Z]`: q/k offsets.
+  public let beta: Tensor
+  /// `rel_pos_bias`.
+  public let relPosBias: RelativePositionBias
+  private let dropout: Dropout
+  private let attentionDropout: Dropout
+  private let hiddenDropout: Dropout
+
+  /// A layer drawn from `rng` with the reference initialisation; `collective` serves SyncBN.
+  public init(
+    _ config: GatedAttentionConfig, rng: inout SplitMix64,
+    collective: Collective = SingleProcess()
+  ) {
+    self.config = config
+    let (e, z, h) = (config.embedDim, config.zdim, config.hdim)
+    norm = SequenceNorm(config.normType, dim: e, affine: config.normAffine, collective: collective)
+    move = MultiHeadEMA(
+      embedDim: e, ndim: config.ndim, bidirectional: config.bidirectional,
+      truncation: config.truncation, outputSilu: true, rng: &rng)
+    vProj = Linear(e, h, rng: &rng)
+    mxProj = Linear(e, 2 * e + z + h, rng: &rng)
+    hProj = Linear(h, e, rng: &rng)
+    gamma = Initializer.normal(std: 0.02).make([2, z], rng: &rng)
+    beta = Initializer.constant(0).make([2, z], rng: &rng)
+    let radius = config.chunkSize > 0 ? config.chunkSize : config.maxPositions
+    relPosBias = RelativePositionBias(
+      config.relativePosition, maxPositions: radius, zdim: z, initializer: .normal(std: 0.02),
+      rng: &rng)
+    dropout = Dropout(config.dropout, seed: rng.next())
+    attentionDropout = Dropout(config.attentionDropout, seed: rng.next())
+    hiddenDropout = Dropout(config.hiddenDropout, seed: rng.next())
+  }
+
+  /// Train mode (dropout, batch statistics) or eval mode.
+  public var training: Bool {
+    get { dropout.training }
+    set {
+      for d in [dropout, attentionDropout, hiddenDropout] { d.training = newValue }
+      norm.training = newValue
+    }
+  }
+
+  public var parameters: [(name: String, tensor: Tensor)] {
+    scoped("norm", norm.parameters) + scoped("move", move.parameters)
+      + scoped("v_proj", vProj.parameters) + scoped("mx_proj", mxProj.parameters)
+      + scoped("h_proj", hProj.parameters) + [("gamma", gamma), ("beta", beta)]
+      + scoped("rel_pos_bias", relPosBias.parameters)
+  }
+
+  public var buffers: [(name: String, tensor: Tensor)] {
+    scoped("norm", norm.buffers) + scoped("rel_pos_bias", relPosBias.buffers)
+  }
+
+  /// The layer on `x` (`[L, B, E]`) with an optional padding mask (`[B, L]`, true = padding) and
+  /// causal masking. L must be a multiple of the chunk when L ≥ C (wrappers pad). Returns the
+  /// output `[L, B, E]` and the attention weights `[B, L/C_eff, C_eff, C_eff]`.
+  public func callAsFunction(_ x: Tensor, paddingMask: [Bool]? = nil, causal: Bool = false)
+    -> (output: Tensor, weights: Tensor)
+  {
+    let (len, batch, e) = (x.shape[0], x.shape[1], config.embedDim)
+    let (z, h) = (config.zdim, config.hdim)
+    let c = config.chunkSize < 0 || len < config.chunkSize ? len : config.chunkSize
+    let normed = config.prenorm ? norm(x) : x
+    let v = vProj(normed).activated(config.activation)
+    let mx = dropout(move(normed, paddingMask: paddingMask))
+    let parts = mxProj(mx).split(lastDim: [e, z, h, e])
+    let u = parts[0].activated(.sigmoid)
+    let zz = parts[1].activated(.silu)
+    let r = parts[2].activated(.silu)
+    let q = zz.multiplyingRow(gamma.slice(firstDim: 0..<1)).addingRow(beta.slice(firstDim: 0..<1))
+    let k = zz.multiplyingRow(gamma.slice(firstDim: 1..<2)).addingRow(beta.slice(firstDim: 1..<2))
+    let batchMajor = [1, 0, 2]
+    let (attended, weights) = ChunkedAttention.apply(
+      q: q.permuted(batchMajor), k: k.permuted(batchMajor),
+      v: hiddenDropout(v).permuted(batchMajor), bias: relPosBias(c), chunk: c,
+      function: config.attentionFunction, paddingMask: paddingMask, causal: causal,
+      dropoutScale: attentionDropout.scales(count: batch * len * c))
+    let o = attended.permuted(batchMajor)
+    let gated = (parts[3] + hProj(o * r)).activated(config.activation)
+    let out = x + u * (dropout(gated) - x)
+    return (config.prenorm ? out : norm(out), weights)
+  }
+}

@@ -1,1 +1,0 @@
-// The Layers target; see README.md, "Architecture".

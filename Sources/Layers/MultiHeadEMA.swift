@@ -1,0 +1,126 @@
+import Tensor
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The multi-dimensional damped EMA of Mega and SeqBoat (`MultiHeadEMA`, MODEL.md §2), one fused op
+/// with a hand-written backward: kernel from `delta, alpha, beta, gamma`, direct truncated
+/// convolution (bidirectional or causal) over the padding-masked input, the `omega` residual on the
+/// unmasked input and, for Mega, a final silu. Names `delta, alpha, beta [D', N, 1]`,
+/// `gamma [D', N]`, `omega [E]`, with D' = 2E bidirectional, E causal.
+public final class MultiHeadEMA: Module {
+  /// Channels E.
+  public let embedDim: Int
+  /// Expansion N per channel.
+  public let ndim: Int
+  /// Both directions (encoders) or causal (decoders).
+  public let bidirectional: Bool
+  /// Kernel length limit; nil = the sequence length.
+  public let truncation: Int?
+  /// Mega applies silu to the output inside the module; SeqBoat returns the raw sum.
+  public let outputSilu: Bool
+  /// `[D', N, 1]`, σ(delta) is the paper's α.
+  public let delta: Tensor
+  /// `[D', N, 1]`, σ(alpha) is the paper's δ (damping).
+  public let alpha: Tensor
+  /// `[D', N, 1]`.
+  public let beta: Tensor
+  /// `[D', N]`.
+  public let gamma: Tensor
+  /// `[E]`.
+  public let omega: Tensor
+  /// Kernels longer than this are applied by FFT, shorter ones by direct sums.
+  public var fftThreshold = 64
+
+  /// An EMA over `embedDim` channels. `truncatedInit` selects SeqBoat's truncated-normal init.
+  public init(
+    embedDim: Int, ndim: Int, bidirectional: Bool, truncation: Int?, outputSilu: Bool,
+    truncatedInit: Bool = false, rng: inout SplitMix64
+  ) {
+    self.embedDim = embedDim
+    self.ndim = ndim
+    self.bidirectional = bidirectional
+    self.truncation = truncation
+    self.outputSilu = outputSilu
+    let d = bidirectional ? 2 * embedDim : embedDim
+    func rule(_ std: Float) -> Initializer {
+      truncatedInit ? .truncatedNormal(std: std, bound: 2 * std) : .normal(std: std)
+    }
+    delta = rule(0.2).make([d, ndim, 1], rng: &rng)
+    alpha = rule(0.2).make([d, ndim, 1], rng: &rng)
+    beta = rule(0.02).make([d, ndim, 1], rng: &rng)
+    for c in 0..<d { for n in 0..<ndim { beta.data[c * ndim + n] += n % 2 == 0 ? 1 : -1 } }
+    gamma = rule(1).make([d, ndim], rng: &rng)
+    omega = rule(1).make([embedDim], rng: &rng)
+  }
+
+  public var parameters: [(name: String, tensor: Tensor)] {
+    [("delta", delta), ("alpha", alpha), ("beta", beta), ("gamma", gamma), ("omega", omega)]
+  }
+
+  /// The EMA of `x` (`[L, B, E]`); `paddingMask` (`[B, L]`, true = padding) zeroes the convolution
+  /// input at padding positions. Output `[L, B, E]`.
+  public func callAsFunction(_ x: Tensor, paddingMask: [Bool]? = nil) -> Tensor {
+    precondition(x.rank == 3 && x.shape[2] == embedDim, "EMA input \(x.shape), E = \(embedDim)")
+    let (len, batch, e) = (x.shape[0], x.shape[1], embedDim)
+    precondition(paddingMask == nil || paddingMask!.count == batch * len, "EMA padding mask size")
+    let k = min(truncation ?? len, len)
+    let kernel = EMAKernel(self, length: k)
+    // Masked input, channel-major [B, E, L] so that each time series is contiguous.
+    var xt = [Float](repeating: 0, count: x.count)
+    for t in 0..<len {
+      for b in 0..<batch where !(paddingMask?[b * len + t] ?? false) {
+        for c in 0..<e { xt[(b * e + c) * len + t] = x.data[(t * batch + b) * e + c] }
+      }
+    }
+    let conv = EMAConvolution(
+      kernel: kernel.values, channels: e, length: k, seriesLength: len,
+      bidirectional: bidirectional, useFFT: k > fftThreshold)
+    let xSpectra = k > fftThreshold ? conv.spectra(xt) : nil
+    let yt = conv.forward(xt, xSpectra: xSpectra)
+    var pre = [Float](repeating: 0, count: x.count)
+    var out = [Float](repeating: 0, count: x.count)
+    for t in 0..<len {
+      for b in 0..<batch {
+        for c in 0..<e {
+          let i = (t * batch + b) * e + c
+          let v = yt[(b * e + c) * len + t] + omega.data[c] * x.data[i]
+          pre[i] = v
+          out[i] = outputSilu ? Activation.silu.apply(v) : v
+        }
+      }
+    }
+    let (silu, om) = (outputSilu, omega)
+    return .op(shape: x.shape, data: out, parents: [x, delta, alpha, beta, gamma, omega]) { node in
+      let g = node.grad!
+      var gpre = g
+      if silu { for i in 0..<gpre.count { gpre[i] *= Activation.silu.derivative(pre[i]) } }
+      om.accumulateGrad { d in
+        for i in 0..<gpre.count { d[i % e] += gpre[i] * x.data[i] }
+      }
+      var gt = [Float](repeating: 0, count: gpre.count)
+      for t in 0..<len {
+        for b in 0..<batch {
+          for c in 0..<e { gt[(b * e + c) * len + t] = gpre[(t * batch + b) * e + c] }
+        }
+      }
+      let gSpectra = xSpectra == nil ? nil : conv.spectra(gt)
+      if x.requiresGrad {
+        let dxt = conv.transpose(gSpectra, gt)
+        x.accumulateGrad { dx in
+          for t in 0..<len {
+            for b in 0..<batch {
+              let pad = paddingMask?[b * len + t] ?? false
+              for c in 0..<e {
+                let i = (t * batch + b) * e + c
+                dx[i] += gpre[i] * om.data[c] + (pad ? 0 : dxt[(b * e + c) * len + t])
+              }
+            }
+          }
+        }
+      }
+      kernel.backward(conv.kernelGradient(gt, xt, gSpectra: gSpectra, xSpectra: xSpectra))
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import Tensor
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The decisions of a SeqBoat router ("latent configurator", MODEL.md §4.4) for one forward call.
+///
+/// Token indices are time-major, `t·B + b`, as in the layer's `L × B × ·` activations.
+public struct RouterDecision {
+  /// Sequence length L.
+  public let length: Int
+  /// Batch size B.
+  public let batch: Int
+  /// Router probabilities `[π₀, π₁]` per token, time-major `[L, B, 2]`.
+  public let probs: [Float]
+  /// Whether each token is active (`π₁ > π₀` and not padding).
+  public let active: [Bool]
+
+  /// A decision for `length × batch` tokens (time-major `probs` and `active`).
+  public init(length: Int, batch: Int, probs: [Float], active: [Bool]) {
+    precondition(probs.count == 2 * length * batch && active.count == length * batch)
+    self.length = length
+    self.batch = batch
+    self.probs = probs
+    self.active = active
+  }
+
+  /// Number of active tokens of sequence `b`.
+  public func activeCount(_ b: Int) -> Int {
+    var n = 0
+    for t in 0..<length where active[t * batch + b] { n += 1 }
+    return n
+  }
+
+  /// The largest active count over the sequences of this call.
+  public var maxActiveCount: Int { (0..<batch).map(activeCount).max() ?? 0 }
+}
+
+extension Tensor {
+  /// The router of a SeqBoat unit on `logits` (`[L, B, 2]`, the first two outputs of `hx_proj`)
+  /// with learned temperature `temp` (`q_router.temp`, one element): π = softmax(([ℓ₀ + actBias,
+  /// ℓ₁]) / exp(temp)); a token is active iff π₁ > π₀ and it is not padding (`paddingMask` `[B, L]`,
+  /// true = padding). Returns the multiplier
+  /// `p = π₁ · active` (`[L, B]`) and the decision. The decision is a constant of the backward pass:
+  /// gradient reaches `logits` and `temp` only through `p` at active tokens.
+  public static func seqBoatRouter(
+    logits: Tensor, temp: Tensor, paddingMask: [Bool]?, actBias: Float = 0
+  ) -> (p: Tensor, decision: RouterDecision) {
+    precondition(logits.rank == 3 && logits.lastDim == 2, "router logits \(logits.shape)")
+    precondition(temp.count == 1, "router temperature \(temp.shape)")
+    let (length, batch) = (logits.shape[0], logits.shape[1])
+    let tokens = length * batch
+    precondition(paddingMask == nil || paddingMask!.count == tokens, "router padding mask size")
+    let invT = Double(exp(-Double(temp.data[0])))
+    var probs = [Float](repeating: 0, count: 2 * tokens)
+    var pi1 = [Double](repeating: 0, count: tokens)
+    var active = [Bool](repeating: false, count: tokens)
+    var p = [Float](repeating: 0, count: tokens)
+    for i in 0..<tokens {
+      let d = (Double(logits.data[2 * i + 1]) - Double(logits.data[2 * i]) - Double(actBias)) * invT
+      let s = 1 / (1 + exp(-d))
+      pi1[i] = s
+      probs[2 * i] = Float(1 - s)
+      probs[2 * i + 1] = Float(s)
+      let (t, b) = i.quotientAndRemainder(dividingBy: batch)
+      active[i] = s > 1 - s && !(paddingMask?[b * length + t] ?? false)
+      if active[i] { p[i] = Float(s) }
+    }
+    let decision = RouterDecision(length: length, batch: batch, probs: probs, active: active)
+    let out = Tensor.op(shape: [length, batch], data: p, parents: [logits, temp]) { out in
+      let g = out.grad!
+      var dLogits = [Float](repeating: 0, count: 2 * tokens)
+      var dTemp: Double = 0
+      for i in 0..<tokens where active[i] {
+        // π₁ = σ(d / T): ∂π₁/∂ℓ₁ = π₀π₁/T = −∂π₁/∂ℓ₀; ∂π₁/∂temp = −π₀π₁·d/T.
+        let s = pi1[i]
+        let dd = Double(g[i]) * s * (1 - s) * invT
+        dLogits[2 * i + 1] = Float(dd)
+        dLogits[2 * i] = Float(-dd)
+        let raw = Double(logits.data[2 * i + 1]) - Double(logits.data[2 * i]) - Double(actBias)
+        dTemp -= dd * raw
+      }
+      dLogits.withUnsafeBufferPointer { logits.accumulateGrad($0) }
+      temp.accumulateGrad { d in d[0] += Float(dTemp) }
+    }
+    return (out, decision)
+  }
+}

@@ -1,0 +1,26 @@
+import Layers
+import Tensor
+
+/// The text of `seqboat inspect --arch NAME`: the preset's main settings, every parameter with
+/// its shape, and the totals (tied weights counted once).
+public func architectureReport(_ name: String) throws -> String {
+  let config = try ModelConfig.preset(name)
+  let module = Model(config).module
+  let params = module.parameters
+  let total = params.reduce(0) { $0 + $1.tensor.count }
+  let embedding = params.filter { $0.name.contains("embed_tokens") }.reduce(0) {
+    $0 + $1.tensor.count
+  }
+  let nameWidth = params.map(\.name.count).max() ?? 0
+  var lines = [
+    "arch \(name): \(config.family.rawValue) \(config.task.rawValue), \(config.layers) layers, "
+      + "E \(config.embedDim), H \(config.hiddenDim), F \(config.ffnDim), Z \(config.zDim), "
+      + "N \(config.nDim), chunk \(config.chunkSize), vocabulary \(config.vocabSize)",
+    "parameters \(total) (embedding \(embedding), non-embedding \(total - embedding))",
+  ]
+  for (n, t) in params {
+    let pad = String(repeating: " ", count: nameWidth - n.count)
+    lines.append("  \(n)\(pad)  \(t.shape)  \(t.count)")
+  }
+  return lines.joined(separator: "\n")
+}

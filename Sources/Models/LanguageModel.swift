@@ -1,0 +1,147 @@
+import Layers
+import Tensor
+
+/// The decoder-only language model (`MegaLanguageModel`, `SeqBoatLanguageModel`; MODEL.md §5.6,
+/// §5.7): √E-scaled embedding (or adaptive input), causal layers, final layernorm without affine,
+/// tied output projection (or adaptive softmax). State names `decoder.*`; the tied output weight
+/// `decoder.output_projection.weight` is listed in `tiedNames`, not among the parameters.
+public final class LanguageModel: Module {
+  /// The configuration.
+  public let config: ModelConfig
+  /// `decoder.embed_tokens` (plain table), nil with adaptive input.
+  public let embedding: Embedding?
+  /// `decoder.embed_tokens` (adaptive input) and `decoder.adaptive_softmax`, tied.
+  public let adaptive: AdaptiveEmbedding?
+  /// `decoder.layers.{i}`.
+  public let layers: [SequenceLayer]
+  /// The final layernorm (no affine: no parameters).
+  public let finalNorm: SequenceNorm
+  /// Untied output projection `[V, E]` (only when `shareEmbedding` is off and not adaptive).
+  public let outputProjection: Tensor?
+  private let dropout: Dropout
+
+  /// A language model for `config` with the reference initialisation drawn from `rng`.
+  public init(
+    _ config: ModelConfig, collective: Collective = SingleProcess(), rng: inout SplitMix64
+  ) {
+    self.config = config
+    let e = config.embedDim
+    if let cutoffs = config.adaptiveCutoffs {
+      adaptive = AdaptiveEmbedding(
+        vocabulary: config.vocabSize, dim: e, cutoffs: cutoffs, factor: config.adaptiveFactor,
+        dropout: config.adaptiveSoftmaxDropout, rng: &rng)
+      embedding = nil
+      outputProjection = nil
+    } else {
+      adaptive = nil
+      embedding = Embedding(
+        count: config.vocabSize, dim: e, paddingIndex: config.paddingIndex,
+        initializer: .normal(std: 1 / Float(e).squareRoot()), zeroPaddingRow: true, rng: &rng)
+      outputProjection =
+        config.shareEmbedding
+        ? nil
+        : Initializer.normal(std: 1 / Float(e).squareRoot()).make([config.vocabSize, e], rng: &rng)
+    }
+    layers = makeLayers(config, collective: collective, rng: &rng)
+    finalNorm = SequenceNorm(.layernorm, dim: e, affine: !config.noAffineFinalNorm)
+    dropout = Dropout(config.dropout, seed: rng.next())
+  }
+
+  /// Train or eval mode.
+  public var training: Bool {
+    get { dropout.training }
+    set {
+      dropout.training = newValue
+      adaptive?.training = newValue
+      for layer in layers { layer.training = newValue }
+    }
+  }
+
+  public var parameters: [(name: String, tensor: Tensor)] {
+    var list: [(name: String, tensor: Tensor)] = []
+    if let embedding { list += scoped("decoder.embed_tokens", embedding.parameters) }
+    if let adaptive { list += scoped("decoder", adaptive.parameters) }
+    for (i, layer) in layers.enumerated() {
+      list += scoped("decoder.layers.\(i)", layer.parameters)
+    }
+    list += scoped("decoder.layer_norm", finalNorm.parameters)
+    if let outputProjection { list.append(("decoder.output_projection.weight", outputProjection)) }
+    return list
+  }
+
+  public var buffers: [(name: String, tensor: Tensor)] {
+    var list: [(name: String, tensor: Tensor)] = []
+    for (i, layer) in layers.enumerated() { list += scoped("decoder.layers.\(i)", layer.buffers) }
+    return list
+  }
+
+  /// Reference names that alias one of `parameters` (tied weights): name → the parameter's name.
+  public var tiedNames: [String: String] {
+    if let adaptive { return adaptive.tiedNames(prefix: "decoder") }
+    if config.shareEmbedding {
+      return ["decoder.output_projection.weight": "decoder.embed_tokens.weight"]
+    }
+    return [:]
+  }
+
+  /// Final features `[B, L, E]` of token inputs `tokens` (`[B, L]` row-major).
+  public func features(tokens: [Int], batch: Int) throws -> Tensor {
+    guard batch > 0, tokens.count % batch == 0 else {
+      throw ModelInputError.shape(field: "src_tokens", "\(tokens.count) ids for \(batch) sequences")
+    }
+    let len0 = tokens.count / batch
+    if len0 > config.maxPositions {
+      throw ModelInputError.tooLong(
+        field: "src_tokens", length: len0, maxPositions: config.maxPositions)
+    }
+    if let bad = tokens.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
+      throw ModelInputError.tokenOutOfRange(
+        field: "src_tokens", value: bad, vocabulary: config.vocabSize)
+    }
+    let c = config.chunkSize
+    let pads = config.family == .mega && c > 0 && c < len0 && len0 % c != 0
+    let len = pads ? (len0 + c - 1) / c * c : len0
+    var ids = [Int](repeating: config.paddingIndex, count: batch * len)
+    for b in 0..<batch { for t in 0..<len0 { ids[b * len + t] = tokens[b * len0 + t] } }
+    let padMask = ids.map { $0 == config.paddingIndex }
+    let padding = padMask.contains(true) ? padMask : nil
+    let e = config.embedDim
+    let embedded =
+      adaptive?.embed(ids, shape: [batch, len]) ?? embedding!(ids, shape: [batch, len])
+    var x = dropout(embedded.scaled(Float(e).squareRoot()))
+    let keep = keepMask(padMask.map { !$0 }, width: e)
+    if padding != nil { x = x.masked(by: keep) }
+    var h = x.permuted([1, 0, 2])
+    for layer in layers { h = layer.forward(h, paddingMask: padding) }
+    var y = finalNorm(h).permuted([1, 0, 2])
+    if padding != nil { y = y.masked(by: keep) }
+    if pads { y = y.reshaped([batch, len * e]).slice(lastDim: 0..<(len0 * e)) }
+    return y.reshaped([batch, len0, e])
+  }
+
+  /// Output logits `[B, L, V]` of the features (tied or untied projection; not adaptive).
+  public func logits(features: Tensor) -> Tensor {
+    features.linear(outputProjection ?? embedding!.weight)
+  }
+
+  /// Summed NLL (nats) over the targets that are not padding, and their count.
+  public func loss(tokens: [Int], targets: [Int], batch: Int) throws -> (
+    loss: Tensor, tokens: Int
+  ) {
+    guard targets.count == tokens.count else {
+      throw ModelInputError.shape(field: "target", "\(targets.count) targets for \(tokens.count)")
+    }
+    if let bad = targets.first(where: { $0 < 0 || $0 >= config.vocabSize }) {
+      throw ModelInputError.tokenOutOfRange(
+        field: "target", value: bad, vocabulary: config.vocabSize)
+    }
+    let f = try features(tokens: tokens, batch: batch)
+    let count = targets.filter { $0 != config.paddingIndex }.count
+    if let adaptive { return (adaptive.loss(features: f, targets: targets), count) }
+    let l = logits(features: f)
+    return (l.crossEntropySum(targets: targets, ignoreIndex: config.paddingIndex), count)
+  }
+
+  /// The SeqBoat router records of the last call, one per layer (empty for Mega).
+  public var routers: [RouterRecord] { layers.compactMap(\.router) }
+}

@@ -1,0 +1,87 @@
+import Layers
+import Tensor
+
+/// The layer stack of `config`: Mega or SeqBoat, encoder (LRA/SC) or decoder (LM) layers.
+func makeLayers(_ config: ModelConfig, collective: Collective, rng: inout SplitMix64)
+  -> [SequenceLayer]
+{
+  (0..<config.layers).map { _ -> SequenceLayer in
+    switch config.family {
+    case .mega:
+      let attention = GatedAttentionConfig(
+        embedDim: config.embedDim, zdim: config.zDim, hdim: config.hiddenDim, ndim: config.nDim,
+        chunkSize: config.chunkSize, truncation: config.truncation, bidirectional: !config.causal,
+        activation: config.activation, attentionFunction: config.attentionActivation,
+        normType: config.normType, prenorm: config.prenorm,
+        relativePosition: config.relPosBias, maxPositions: config.maxPositions,
+        dropout: config.dropout, attentionDropout: config.attentionDropout,
+        hiddenDropout: config.hiddenDropout)
+      if config.causal {
+        return MegaDecoderLayer(
+          attention: attention, ffnHiddenDim: config.ffnDim,
+          activationDropout: config.activationDropout, rng: &rng, collective: collective)
+      }
+      return MegaEncoderLayer(
+        attention: attention, ffnHiddenDim: config.ffnDim, rng: &rng, collective: collective)
+    case .seqboat:
+      let layer = SeqBoatLayer(
+        config.seqBoatUnitOptions, ffnHiddenDim: config.ffnDim,
+        activationDropout: config.activationDropout, collective: collective, rng: &rng)
+      return SeqBoatStackLayer(layer, actBias: config.actBias)
+    }
+  }
+}
+
+extension ModelConfig {
+  /// The options of this config's SeqBoat units.
+  public var seqBoatUnitOptions: SeqBoatUnitOptions {
+    let positions: SeqBoatPositions =
+      relPosBias == .rotary
+      ? .rotary : localPos ? .localTable : .fullTable(maxPositions: maxPositions)
+    return SeqBoatUnitOptions(
+      embedDim: embedDim, hiddenDim: hiddenDim, zDim: zDim, nDim: nDim, window: chunkSize,
+      causal: causal, attention: attentionActivation == .relu2 ? .relu2 : .softmax,
+      positions: positions, normType: normType, prenorm: prenorm, activation: activation,
+      truncation: truncation, dropout: dropout, attentionDropout: attentionDropout,
+      hiddenDropout: hiddenDropout, initTempScale: initTempScale)
+  }
+}
+
+extension MegaEncoderLayer: SequenceLayer {
+  public var router: RouterRecord? { nil }
+  public func forward(_ x: Tensor, paddingMask: [Bool]?) -> Tensor {
+    self(x, paddingMask: paddingMask)
+  }
+}
+
+extension MegaDecoderLayer: SequenceLayer {
+  public var router: RouterRecord? { nil }
+  public func forward(_ x: Tensor, paddingMask: [Bool]?) -> Tensor {
+    self(x, paddingMask: paddingMask)
+  }
+}
+
+/// A SeqBoat layer in a model's stack, with the model's `act_bias`.
+public final class SeqBoatStackLayer: SequenceLayer {
+  /// The layer.
+  public let layer: SeqBoatLayer
+  /// `act_bias` passed to the unit.
+  public let actBias: Float
+
+  /// Wraps `layer`.
+  public init(_ layer: SeqBoatLayer, actBias: Float) {
+    self.layer = layer
+    self.actBias = actBias
+  }
+
+  public var training: Bool {
+    get { layer.training }
+    set { layer.training = newValue }
+  }
+  public var parameters: [(name: String, tensor: Tensor)] { layer.parameters }
+  public var buffers: [(name: String, tensor: Tensor)] { layer.buffers }
+  public var router: RouterRecord? { layer.unit.lastRouter }
+  public func forward(_ x: Tensor, paddingMask: [Bool]?) -> Tensor {
+    layer(x, paddingMask: paddingMask, actBias: actBias)
+  }
+}

@@ -1,1 +1,0 @@
-// The Models target; see README.md, "Architecture".

@@ -1,0 +1,89 @@
+import Layers
+import Tensor
+
+/// The input of a classifier: token ids or real values, one document or two (Retrieval).
+public enum ClassifierInput {
+  /// Token ids `[B, L]` row-major, right-padded with the padding id.
+  case tokens([Int], batch: Int)
+  /// Real values `[B, L]` (pixels, audio).
+  case values(Tensor)
+  /// Two token documents `[B, L]` and `[B, L']` (`src_tokens`, `src1_tokens`).
+  case tokenPair([Int], [Int], batch: Int)
+}
+
+/// The LRA and Speech Commands classifier (`LRAModel`, `SCRawModel`; MODEL.md §5.1–5.5): the
+/// shared encoder on one or two inputs, then `Linear → dropout → gelu → Linear (no bias)`.
+/// State names: `encoder.encoder.*`, `classifier.0.0.*`, `sentence_projection_layer.weight`.
+public final class SequenceClassifier: Module {
+  /// The configuration.
+  public let config: ModelConfig
+  /// `encoder.encoder`.
+  public let encoder: SequenceEncoder
+  /// `classifier.0.0` (Din → Dc).
+  public let hidden: Linear
+  /// `sentence_projection_layer` (Dc → classes, no bias).
+  public let projection: Linear
+  private let dropout: Dropout
+
+  /// A classifier for `config` with the reference initialisation drawn from `rng`.
+  public init(
+    _ config: ModelConfig, collective: Collective = SingleProcess(), rng: inout SplitMix64
+  ) {
+    self.config = config
+    encoder = SequenceEncoder(config, collective: collective, rng: &rng)
+    hidden = Linear(
+      config.classifierInDim, config.classifierOutDim, weightInit: .xavierUniform, rng: &rng)
+    projection = Linear(
+      config.classifierOutDim, config.classes, bias: false, weightInit: .xavierUniform, rng: &rng)
+    dropout = Dropout(config.dropout, seed: rng.next())
+  }
+
+  /// Train or eval mode.
+  public var training: Bool {
+    get { dropout.training }
+    set {
+      dropout.training = newValue
+      encoder.training = newValue
+    }
+  }
+
+  public var parameters: [(name: String, tensor: Tensor)] {
+    scoped("encoder.encoder", encoder.parameters) + scoped("classifier.0.0", hidden.parameters)
+      + scoped("sentence_projection_layer", projection.parameters)
+  }
+
+  public var buffers: [(name: String, tensor: Tensor)] {
+    scoped("encoder.encoder", encoder.buffers)
+  }
+
+  /// Logits `[B, classes]`.
+  public func logits(_ input: ClassifierInput) throws -> Tensor {
+    let features: Tensor
+    switch input {
+    case .tokens(let ids, let batch):
+      try requireSingle()
+      features = try encoder.encode(tokens: ids, batch: batch)
+    case .values(let x):
+      try requireSingle()
+      features = try encoder.encode(values: x)
+    case .tokenPair(let first, let second, let batch):
+      guard config.twoInputs else {
+        throw ModelInputError.shape(field: "src1_tokens", "this model reads one input")
+      }
+      let r1 = try encoder.encode(tokens: first, batch: batch, field: "src_tokens")
+      let r2 = try encoder.encode(tokens: second, batch: batch, field: "src1_tokens")
+      features = Tensor.concat(
+        lastDim: config.useNLI ? [r2, r1, r1 * r2, r1 - r2] : [r2, r1])
+    }
+    return projection(dropout(hidden(features)).activated(.gelu))
+  }
+
+  private func requireSingle() throws {
+    if config.twoInputs {
+      throw ModelInputError.shape(field: "src1_tokens", "this model needs a second input")
+    }
+  }
+
+  /// The SeqBoat router records of the last call, one per layer (empty for Mega).
+  public var routers: [RouterRecord] { encoder.layers.compactMap(\.router) }
+}

@@ -1,0 +1,145 @@
+import Layers
+import Tensor
+
+/// The LRA/SC encoder (`encoder.encoder`, MODEL.md §5.1–5.4): embedding, optional absolute
+/// positions, the layer stack, the final norm of pre-norm configs, and mean pooling over the
+/// non-padding positions.
+public final class SequenceEncoder: Module {
+  /// The configuration.
+  public let config: ModelConfig
+  /// Token embedding (`embed_tokens.embed`), nil for real-valued input.
+  public let tokenEmbedding: Embedding?
+  /// Real-number embedding (`embed_tokens`), nil for token input.
+  public let realEmbedding: RealNumberEmbedding?
+  /// SeqBoat absolute positions (`pos_emb`).
+  public let positions: AbsolutePositions?
+  /// `layers.{i}`.
+  public let layers: [SequenceLayer]
+  /// `final_norm` (pre-norm configs).
+  public let finalNorm: SequenceNorm?
+  private let dropout: Dropout
+
+  /// An encoder for `config` with the reference initialisation drawn from `rng`.
+  public init(
+    _ config: ModelConfig, collective: Collective = SingleProcess(), rng: inout SplitMix64
+  ) {
+    self.config = config
+    let e = config.embedDim
+    if config.input == .tokens {
+      tokenEmbedding = Embedding(
+        count: config.vocabSize, dim: e, paddingIndex: config.paddingIndex,
+        initializer: .normal(std: 1 / Float(e).squareRoot()), zeroPaddingRow: false, rng: &rng)
+      realEmbedding = nil
+    } else {
+      tokenEmbedding = nil
+      realEmbedding = RealNumberEmbedding(dim: e, rng: &rng)
+    }
+    positions = config.addAbsolutePositions ? AbsolutePositions(dim: e) : nil
+    layers = makeLayers(config, collective: collective, rng: &rng)
+    finalNorm =
+      config.hasFinalNorm ? SequenceNorm(config.normType, dim: e, collective: collective) : nil
+    dropout = Dropout(config.dropout, seed: rng.next())
+  }
+
+  /// Train or eval mode.
+  public var training: Bool {
+    get { dropout.training }
+    set {
+      dropout.training = newValue
+      for layer in layers { layer.training = newValue }
+      finalNorm?.training = newValue
+    }
+  }
+
+  public var parameters: [(name: String, tensor: Tensor)] {
+    var list: [(name: String, tensor: Tensor)] = []
+    if let tokenEmbedding { list += scoped("embed_tokens.embed", tokenEmbedding.parameters) }
+    if let realEmbedding { list += scoped("embed_tokens", realEmbedding.parameters) }
+    if let positions { list += scoped("pos_emb", positions.parameters) }
+    for (i, layer) in layers.enumerated() { list += scoped("layers.\(i)", layer.parameters) }
+    if let finalNorm { list += scoped("final_norm", finalNorm.parameters) }
+    return list
+  }
+
+  public var buffers: [(name: String, tensor: Tensor)] {
+    var list: [(name: String, tensor: Tensor)] = []
+    if let positions { list += scoped("pos_emb", positions.buffers) }
+    for (i, layer) in layers.enumerated() { list += scoped("layers.\(i)", layer.buffers) }
+    if let finalNorm { list += scoped("final_norm", finalNorm.buffers) }
+    return list
+  }
+
+  /// Pooled representation `[B, E]` of token sequences (`tokens` `[B, L]` row-major, right-padded
+  /// with the padding id). `field` names the input in error messages.
+  public func encode(tokens: [Int], batch: Int, field: String = "src_tokens") throws -> Tensor {
+    guard let table = tokenEmbedding else {
+      throw ModelInputError.shape(field: field, "this model reads real values, not tokens")
+    }
+    guard batch > 0, tokens.count % batch == 0 else {
+      throw ModelInputError.shape(field: field, "\(tokens.count) ids for \(batch) sequences")
+    }
+    let len0 = tokens.count / batch
+    try checkLength(len0, field: field)
+    let v = config.vocabSize
+    if let bad = tokens.first(where: { $0 < 0 || $0 >= v }) {
+      throw ModelInputError.tokenOutOfRange(field: field, value: bad, vocabulary: v)
+    }
+    let len = paddedLength(len0)
+    var ids = [Int](repeating: config.paddingIndex, count: batch * len)
+    for b in 0..<batch { for t in 0..<len0 { ids[b * len + t] = tokens[b * len0 + t] } }
+    let pad = ids.map { $0 == config.paddingIndex }
+    return run(table(ids, shape: [batch, len]), padding: pad.contains(true) ? pad : nil)
+  }
+
+  /// Pooled representation `[B, E]` of real-valued sequences (`values` `[B, L]`: pixels, audio).
+  public func encode(values: Tensor, field: String = "src_tokens") throws -> Tensor {
+    guard let embed = realEmbedding else {
+      throw ModelInputError.shape(field: field, "this model reads tokens, not real values")
+    }
+    guard values.rank == 2 else {
+      throw ModelInputError.shape(field: field, "expected [B, L], got \(values.shape)")
+    }
+    try checkLength(values.shape[1], field: field)
+    if let i = values.data.firstIndex(where: { !$0.isFinite }) {
+      throw ModelInputError.notFinite(field: field, index: i)
+    }
+    return run(embed(values), padding: nil)
+  }
+
+  /// Mega pads token input to a multiple of the chunk when it is longer than one chunk.
+  private func paddedLength(_ len: Int) -> Int {
+    let c = config.chunkSize
+    guard config.family == .mega, c > 0, len > c, len % c != 0 else { return len }
+    return (len + c - 1) / c * c
+  }
+
+  private func checkLength(_ len: Int, field: String) throws {
+    if len > config.maxPositions {
+      throw ModelInputError.tooLong(field: field, length: len, maxPositions: config.maxPositions)
+    }
+  }
+
+  /// Embedded input `[B, L, E]` through positions, dropout, masking, layers, final norm, pooling.
+  private func run(_ embedded: Tensor, padding: [Bool]?) -> Tensor {
+    let (bsz, len) = (embedded.shape[0], embedded.shape[1])
+    var x = positions.map { $0(embedded) } ?? embedded
+    x = dropout(x)
+    let keep = padding.map { $0.map { !$0 } } ?? [Bool](repeating: true, count: bsz * len)
+    let keepScale = keepMask(keep, width: config.embedDim)
+    if padding != nil { x = x.masked(by: keepScale) }
+    var h = x.permuted([1, 0, 2])
+    for layer in layers { h = layer.forward(h, paddingMask: padding) }
+    if let finalNorm { h = finalNorm(h) }
+    var y = h.permuted([1, 0, 2])
+    if padding != nil { y = y.masked(by: keepScale) }
+    let lengths = (0..<bsz).map { b in (0..<len).filter { keep[b * len + $0] }.count }
+    return y.meanPooled(keep: keep, lengths: lengths)
+  }
+}
+
+/// A `[B·L·width]` 0/1 mask repeating each entry of `keep` (`[B·L]`) `width` times.
+func keepMask(_ keep: [Bool], width: Int) -> [Float] {
+  var m = [Float](repeating: 0, count: keep.count * width)
+  for (i, k) in keep.enumerated() where k { for c in 0..<width { m[i * width + c] = 1 } }
+  return m
+}

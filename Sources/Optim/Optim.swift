@@ -1,1 +1,0 @@
-// The Optim target; see README.md, "Architecture".

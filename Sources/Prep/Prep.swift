@@ -1,1 +1,0 @@
-// The Prep target; see README.md, "Architecture".

@@ -1,0 +1,38 @@
+import Data
+import Distributed
+import Layers
+import Models
+import Tensor
+
+/// `seqboat eval`: a checkpoint's model on a split of a dataset, on any number of ranks.
+public enum CheckpointEvaluation {
+  /// The metrics (`loss` in bits, and `accuracy` or `bpc`/`ppl`) of the model saved in
+  /// `checkpoint` on split `split` of `data`, in batches of `batchSize` rows per rank (0: the
+  /// training batch per rank), summed over the ranks of `communicator`.
+  public static func run(
+    checkpoint path: String, data: String, split: String, batchSize: Int,
+    communicator: Communicator
+  ) throws -> [String: Double] {
+    let checkpoint = try Checkpoint.read(path)
+    guard let arch = checkpoint.modelArgs["arch"] else {
+      throw TrainingError("\(path): / model_args: no arch")
+    }
+    let config = try ModelArgs.config(arch: arch, values: checkpoint.modelArgs)
+    let file = try DatasetFile.open(data)
+    try RunChecks.model(config, fits: file)
+    let model = Model(config, seed: checkpoint.options.seed)
+    try model.module.load(checkpoint.tensors)
+    let o = checkpoint.options
+    guard let mode = LMBreakMode(rawValue: o.sampleBreakMode) else {
+      throw TrainingError("\(path): / train_options: sample break mode '\(o.sampleBreakMode)'")
+    }
+    let examples = try Examples(
+      file: file, split: split, tokensPerSample: o.tokensPerSample, breakMode: mode)
+    let rows = batchSize > 0 ? batchSize : max(o.batchSize / max(o.updateFreq, 1), 1)
+    let r = try Evaluator.evaluate(
+      model, on: examples, communicator: communicator, batchSize: rows)
+    return TrainLog.metrics(
+      lossSum: r.lossSum, sampleSize: r.sampleSize, correct: r.correct,
+      languageModel: config.task == .lm)
+  }
+}

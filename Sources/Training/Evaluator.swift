@@ -1,0 +1,41 @@
+import Data
+import Distributed
+import Models
+import Tensor
+
+/// Loss and correct predictions over a whole split, summed over ranks.
+public struct EvalResult {
+  /// Summed loss (nats).
+  public var lossSum: Double
+  /// Sentences or target tokens.
+  public var sampleSize: Double
+  /// Correct predictions (classification).
+  public var correct: Double
+}
+
+/// Evaluation (DATASETS.md 2.5): rank r of W takes the r-th contiguous 1/W of the split in file
+/// order, in batches of `batchSize` rows; loss, sample size and correct counts are all-reduced.
+public enum Evaluator {
+  /// Evaluates `model` on `examples` in eval mode without gradients.
+  public static func evaluate(
+    _ model: Model, on examples: Examples, communicator: Communicator, batchSize: Int
+  ) throws -> EvalResult {
+    let schedule = try BatchSchedule(
+      count: examples.count, globalBatch: communicator.size, worldSize: communicator.size,
+      rank: communicator.rank)
+    let wasTraining = model.training
+    model.training = false
+    defer { model.training = wasTraining }
+    var totals = [0.0, 0.0, 0.0]
+    try GradMode.withoutGrad {
+      for rows in schedule.evaluationBatches(batchSize: batchSize) {
+        let stats = try model.loss(examples.batch(rows, lengths: examples.paddedLengths(rows)))
+        totals[0] += Double(stats.loss.item)
+        totals[1] += Double(stats.sampleSize)
+        totals[2] += Double(stats.correct)
+      }
+    }
+    try communicator.allReduce(&totals)
+    return EvalResult(lossSum: totals[0], sampleSize: totals[1], correct: totals[2])
+  }
+}

@@ -1,0 +1,133 @@
+import Data
+import Models
+import Tensor
+
+/// One rank's share of a micro-batch, ready for the model.
+public enum MicroBatch {
+  /// Classifier input and the class of each row.
+  case classification(ClassifierInput, targets: [Int])
+  /// Language-model input tokens and targets `[B, L]` row-major.
+  case languageModel(tokens: [Int], targets: [Int], batch: Int)
+}
+
+/// The examples of one split as the trainer sees them: classification examples, or the blocks of a
+/// language-model stream (`--tokens-per-sample`, `--sample-break-mode`). Token rows are padded to a
+/// length the caller chooses (the longest row of the global micro-batch, so that every rank pads as
+/// a single process would and layers that look at the padded length decide identically).
+public final class Examples {
+  /// The dataset file.
+  public let file: DatasetFile
+  /// The split.
+  public let split: DatasetSplit
+  /// Language-model blocks (nil for classification).
+  public let blocks: [Range<Int>]?
+  private let builder: BatchBuilder
+
+  /// The examples of split `name` of `file`; language-model files are cut into blocks of
+  /// `tokensPerSample` tokens with `breakMode`.
+  public init(file: DatasetFile, split name: String, tokensPerSample: Int, breakMode: LMBreakMode)
+    throws
+  {
+    self.file = file
+    split = try file.split(name)
+    builder = try BatchBuilder(file: file)
+    if file.inputKind == .lmTokens {
+      blocks = try LMBlocks.blocks(
+        lineOffsets: split.lineOffsets, blockSize: tokensPerSample, mode: breakMode)
+    } else {
+      blocks = nil
+    }
+  }
+
+  /// Number of examples (or blocks).
+  public var count: Int { blocks?.count ?? split.count }
+
+  /// The padded lengths (first input, second input) that hold every row of `rows`.
+  public func paddedLengths(_ rows: [Int]) -> (Int, Int) {
+    if let blocks { return (rows.map { blocks[$0].count }.max() ?? 0, 0) }
+    guard file.inputKind == .tokens else { return (0, 0) }
+    let first = rows.map { Int(split.offsets[$0 + 1] - split.offsets[$0]) }.max() ?? 0
+    guard !split.offsetsB.isEmpty else { return (first, 0) }
+    let second = rows.map { Int(split.offsetsB[$0 + 1] - split.offsetsB[$0]) }.max() ?? 0
+    return (first, second)
+  }
+
+  /// Input positions of `rows` before padding (for words per second).
+  public func tokenCount(_ rows: [Int]) -> Int {
+    if let blocks { return rows.reduce(0) { $0 + blocks[$1].count } }
+    if let image = file.image { return rows.count * image.height * image.width }
+    if let audio = file.audio { return rows.count * audio.clipSamples }
+    return rows.reduce(0) { $0 + Int(split.offsets[$1 + 1] - split.offsets[$1]) }
+  }
+
+  /// The micro-batch of `rows`, token rows padded to `lengths` (see `paddedLengths`).
+  public func batch(_ rows: [Int], lengths: (Int, Int)) throws -> MicroBatch {
+    if let blocks {
+      let lm = try LMBatch(split: split, blocks: blocks, rows: rows)
+      return .languageModel(
+        tokens: lm.input.padded(to: lengths.0).intTokens,
+        targets: lm.target.padded(to: lengths.0).intTokens, batch: rows.count)
+    }
+    let b = try builder.batch(split, rows: rows)
+    let targets = b.labels.map { Int($0) }
+    switch b.input.values {
+    case .reals(let values):
+      return .classification(
+        .values(Tensor(shape: [rows.count, b.input.length], data: values)), targets: targets)
+    case .tokens:
+      let first = b.input.padded(to: lengths.0).intTokens
+      if let second = b.secondInput {
+        return .classification(
+          .tokenPair(first, second.padded(to: lengths.1).intTokens, batch: rows.count),
+          targets: targets)
+      }
+      return .classification(.tokens(first, batch: rows.count), targets: targets)
+    }
+  }
+}
+
+extension SequenceBatch {
+  /// The batch right-padded with `<pad>` to `length` columns (unchanged when already as long).
+  func padded(to length: Int) -> SequenceBatch {
+    guard case .tokens(let tokens) = values, length > self.length else { return self }
+    var out = [Int32](repeating: DatasetFormat.padID, count: batchSize * length)
+    for row in 0..<batchSize {
+      for t in 0..<self.length { out[row * length + t] = tokens[row * self.length + t] }
+    }
+    return SequenceBatch(
+      batchSize: batchSize, length: length, lengths: lengths, values: .tokens(out))
+  }
+
+  /// Token values as `Int`.
+  var intTokens: [Int] {
+    guard case .tokens(let tokens) = values else { return [] }
+    return tokens.map { Int($0) }
+  }
+}
+
+/// What one micro-batch contributed: the summed loss (nats), its sample size (sentences or target
+/// tokens) and the number of correct predictions (classification).
+public struct BatchStats {
+  /// Summed loss tensor (backward starts here).
+  public let loss: Tensor
+  /// Sentences (classification) or non-pad target tokens (LM).
+  public let sampleSize: Int
+  /// Correct argmax predictions (0 for LM).
+  public let correct: Int
+}
+
+extension Model {
+  /// The model's summed loss on `batch` (MODEL.md §5.8).
+  public func loss(_ batch: MicroBatch) throws -> BatchStats {
+    switch (self, batch) {
+    case (.classifier(let m), .classification(let input, let targets)):
+      let (loss, correct) = try Losses.classification(logits: m.logits(input), targets: targets)
+      return BatchStats(loss: loss, sampleSize: targets.count, correct: correct)
+    case (.languageModel(let m), .languageModel(let tokens, let targets, let batch)):
+      let (loss, count) = try m.loss(tokens: tokens, targets: targets, batch: batch)
+      return BatchStats(loss: loss, sampleSize: count, correct: 0)
+    default:
+      throw TrainingError("the model and the data disagree: a classifier needs labelled examples")
+    }
+  }
+}

@@ -1,0 +1,183 @@
+import Layers
+import Models
+import Tensor
+
+/// The hyperparameters of a `ModelConfig` as command-line overrides (fairseq's flag names, without
+/// the leading `--`) and as the flat string table stored in checkpoints. One table serves both, so
+/// every field of the config can be overridden and every field is saved.
+public enum ModelArgs {
+  /// One overridable field: its flag name, how to print it and how to set it from text.
+  struct Field {
+    let name: String
+    let help: String
+    let get: (ModelConfig) -> String
+    let set: (inout ModelConfig, String) throws -> Void
+  }
+
+  /// Every flag name, in table order.
+  public static var names: [String] { fields.map(\.name) }
+
+  /// One line per flag (`--name: help`), for `--help`.
+  public static var helpText: String {
+    fields.map { "--\($0.name) (\($0.help))" }.joined(separator: ", ")
+  }
+
+  /// The config's fields as flag name → value text (arch included).
+  public static func table(_ config: ModelConfig) -> [String: String] {
+    var out = ["arch": config.arch]
+    for f in fields { out[f.name] = f.get(config) }
+    return out
+  }
+
+  /// The preset `arch` with every entry of `values` (flag name → text) applied; throws one line
+  /// naming the flag and the value for an unknown flag or a value that does not parse.
+  public static func config(arch: String, values: [String: String]) throws -> ModelConfig {
+    var config = try ModelConfig.preset(arch)
+    for (name, text) in values.sorted(by: { $0.key < $1.key }) where name != "arch" {
+      guard let field = fields.first(where: { $0.name == name }) else {
+        throw TrainingError(
+          "unknown model option --\(name) (known: \(names.joined(separator: ", ")))")
+      }
+      try field.set(&config, text)
+    }
+    return config
+  }
+
+  /// Splits `--name value` pairs (as left over by the argument parser) into a table; throws on a
+  /// flag without a value or a word that is not a flag.
+  public static func parse(_ words: [String]) throws -> [String: String] {
+    var out: [String: String] = [:]
+    var i = 0
+    while i < words.count {
+      let word = words[i]
+      guard word.hasPrefix("--"), word.count > 2 else {
+        throw TrainingError("unexpected argument '\(word)' (model options are --name value)")
+      }
+      let flag = word.dropFirst(2)
+      let value: String
+      if let eq = flag.firstIndex(of: "=") {
+        value = String(flag[flag.index(after: eq)...])
+        i += 1
+      } else {
+        guard i + 1 < words.count else { throw TrainingError("option \(word) needs a value") }
+        value = words[i + 1]
+        i += 2
+      }
+      let name = String(flag.prefix { $0 != "=" })
+      out[name == "decoder-layers" ? "encoder-layers" : name] = value
+    }
+    return out
+  }
+
+  static func int(_ name: String, _ text: String) throws -> Int {
+    guard let v = Int(text) else { throw TrainingError("--\(name) '\(text)' is not an integer") }
+    return v
+  }
+
+  static func float(_ name: String, _ text: String) throws -> Float {
+    guard let v = Float(text), v.isFinite else {
+      throw TrainingError("--\(name) '\(text)' is not a number")
+    }
+    return v
+  }
+
+  static func bool(_ name: String, _ text: String) throws -> Bool {
+    switch text.lowercased() {
+    case "true", "1", "yes": return true
+    case "false", "0", "no": return false
+    default: throw TrainingError("--\(name) '\(text)' is not true or false")
+    }
+  }
+
+  static func choice<T: RawRepresentable>(_ name: String, _ text: String, _ all: [T]) throws -> T
+  where T.RawValue == String {
+    guard let v = T(rawValue: text) else {
+      throw TrainingError(
+        "--\(name) '\(text)' is not one of \(all.map(\.rawValue).joined(separator: ", "))")
+    }
+    return v
+  }
+
+  static func intField(
+    _ name: String, _ path: WritableKeyPath<ModelConfig, Int>, _ help: String
+  ) -> Field {
+    Field(
+      name: name, help: help, get: { String($0[keyPath: path]) },
+      set: { $0[keyPath: path] = try int(name, $1) })
+  }
+
+  static func floatField(
+    _ name: String, _ path: WritableKeyPath<ModelConfig, Float>, _ help: String
+  ) -> Field {
+    Field(
+      name: name, help: help, get: { String($0[keyPath: path]) },
+      set: { $0[keyPath: path] = try float(name, $1) })
+  }
+
+  static func boolField(
+    _ name: String, _ path: WritableKeyPath<ModelConfig, Bool>, _ help: String
+  ) -> Field {
+    Field(
+      name: name, help: help, get: { String($0[keyPath: path]) },
+      set: { $0[keyPath: path] = try bool(name, $1) })
+  }
+
+  static func choiceField<T: RawRepresentable>(
+    _ name: String, _ path: WritableKeyPath<ModelConfig, T>, _ all: [T]
+  ) -> Field where T.RawValue == String {
+    Field(
+      name: name, help: all.map(\.rawValue).joined(separator: "|"),
+      get: { $0[keyPath: path].rawValue },
+      set: { $0[keyPath: path] = try choice(name, $1, all) })
+  }
+
+  static let fields: [Field] = [
+    choiceField("layer-type", \.family, [LayerFamily.mega, .seqboat]),
+    choiceField("task-kind", \.task, [ModelTask.lra, .sc, .lm]),
+    choiceField("input-kind", \.input, [ModelInput.tokens, .realNumbers]),
+    intField("vocab-size", \.vocabSize, "embedding rows"),
+    intField("padding-idx", \.paddingIndex, "padding id"),
+    intField("encoder-layers", \.layers, "layers; --decoder-layers is the same"),
+    intField("encoder-embed-dim", \.embedDim, "E"),
+    intField("encoder-hidden-dim", \.hiddenDim, "H"),
+    intField("encoder-ffn-embed-dim", \.ffnDim, "F, <= 0 for none"),
+    intField("z-dim", \.zDim, "Z"),
+    intField("n-dim", \.nDim, "N"),
+    intField("chunk-size", \.chunkSize, "Mega chunk or SeqBoat window, -1 for none"),
+    Field(
+      name: "truncation-length", help: "EMA truncation, none for untruncated",
+      get: { $0.truncation.map(String.init) ?? "none" },
+      set: { $0.truncation = $1 == "none" ? nil : try int("truncation-length", $1) }),
+    intField("max-positions", \.maxPositions, "max_positions / max_target_positions"),
+    choiceField("attention-activation-fn", \.attentionActivation, AttentionFunction.allCases),
+    choiceField("normalization-type", \.normType, NormType.allCases),
+    boolField("normalize-before", \.prenorm, "pre-norm"),
+    choiceField("activation-fn", \.activation, Activation.allCases),
+    choiceField("rel-pos-bias", \.relPosBias, [RelativePositionKind.simple, .rotary]),
+    floatField("dropout", \.dropout, "dropout"),
+    floatField("attention-dropout", \.attentionDropout, "attention dropout"),
+    floatField("hidden-dropout", \.hiddenDropout, "act/hidden dropout"),
+    floatField("activation-dropout", \.activationDropout, "NFFN dropout"),
+    intField("sentence-class-num", \.classes, "classes"),
+    intField("classifier-out-dim", \.classifierOutDim, "Dc"),
+    boolField("two-inputs", \.twoInputs, "retrieval pairs"),
+    boolField("use-nli", \.useNLI, "SeqBoat NLI features"),
+    boolField("local-pos", \.localPos, "SeqBoat slot-distance table"),
+    floatField("init-temp-scale", \.initTempScale, "SeqBoat router temperature"),
+    boolField("add-apos", \.addAbsolutePositions, "SeqBoat absolute positions"),
+    floatField("act-bias", \.actBias, "SeqBoat act_bias"),
+    boolField(
+      "share-decoder-input-output-embed", \.shareEmbedding, "LM tied embedding"),
+    boolField("no-affine-final-norm", \.noAffineFinalNorm, "LM final norm without affine"),
+    Field(
+      name: "adaptive-cutoffs", help: "LM adaptive cutoffs a,b or none",
+      get: { $0.adaptiveCutoffs.map { $0.map(String.init).joined(separator: ",") } ?? "none" },
+      set: { config, text in
+        config.adaptiveCutoffs =
+          text == "none"
+          ? nil : try text.split(separator: ",").map { try int("adaptive-cutoffs", String($0)) }
+      }),
+    intField("adaptive-factor", \.adaptiveFactor, "LM adaptive factor"),
+    floatField("adaptive-softmax-dropout", \.adaptiveSoftmaxDropout, "LM adaptive dropout"),
+  ]
+}

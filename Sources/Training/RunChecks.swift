@@ -1,0 +1,70 @@
+import Data
+import Models
+
+/// The checks `seqboat train` makes before building anything: a config that does not fit the
+/// dataset or the job is refused with one line naming both values.
+public enum RunChecks {
+  /// The global batch splits into `updateFreq` micro-batches of equal shares for `worldSize` ranks.
+  public static func batch(globalBatch: Int, updateFreq: Int, worldSize: Int) throws {
+    guard globalBatch > 0, updateFreq > 0 else {
+      throw TrainingError(
+        "--batch-size \(globalBatch) and --update-freq \(updateFreq) must be positive")
+    }
+    guard globalBatch % (updateFreq * worldSize) == 0 else {
+      throw TrainingError(
+        "--batch-size \(globalBatch) (global) is not divisible by --update-freq \(updateFreq) "
+          + "x \(worldSize) ranks")
+    }
+  }
+
+  /// The model reads what the dataset holds: task, input kind, vocabulary, classes, lengths.
+  public static func model(_ config: ModelConfig, fits file: DatasetFile) throws {
+    let path = file.path
+    let lm = file.inputKind == .lmTokens
+    guard (config.task == .lm) == lm else {
+      throw TrainingError(
+        "\(path): task \(file.task) (input_kind \(file.inputKind.rawValue)) does not match "
+          + "model task \(config.task.rawValue) of --arch \(config.arch)")
+    }
+    let tokens = file.inputKind == .tokens || lm
+    guard (config.input == .tokens) == tokens else {
+      throw TrainingError(
+        "\(path): input_kind \(file.inputKind.rawValue) does not match model input "
+          + "\(config.input.rawValue) of --arch \(config.arch)")
+    }
+    if tokens, file.vocabSize > config.vocabSize {
+      throw TrainingError(
+        "\(path): vocab_size \(file.vocabSize) does not fit --vocab-size \(config.vocabSize) "
+          + "of the model")
+    }
+    if !lm, file.numClasses != config.classes {
+      throw TrainingError(
+        "\(path): num_classes \(file.numClasses) does not match --sentence-class-num "
+          + "\(config.classes) of the model")
+    }
+    let pairs = !(try file.split("train")).offsetsB.isEmpty
+    if !lm, pairs != config.twoInputs {
+      throw TrainingError(
+        "\(path): \(pairs ? "two documents" : "one document") per example, but --two-inputs "
+          + "is \(config.twoInputs)")
+    }
+    if !lm, file.maxLength > config.maxPositions {
+      throw TrainingError(
+        "\(path): max_length \(file.maxLength) exceeds --max-positions \(config.maxPositions)")
+    }
+  }
+
+  /// Chunk and window sizes divide what they must: a Mega chunk shorter than a fixed-length
+  /// (pixel or audio) input must divide it; a SeqBoat window must be positive.
+  public static func chunking(_ config: ModelConfig, file: DatasetFile) throws {
+    let fixed = file.image.map { $0.height * $0.width } ?? file.audio?.clipSamples
+    let c = config.chunkSize
+    if config.family == .mega, let length = fixed, c > 0, c < length, length % c != 0 {
+      throw TrainingError(
+        "--chunk-size \(c) does not divide the input length \(length) of \(file.path)")
+    }
+    if config.family == .seqboat, c <= 0 {
+      throw TrainingError("--chunk-size \(c): a SeqBoat window must be positive")
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import Models
+
+/// Rank 0's logs: fairseq-style progress lines on standard output and, with `--log-file`, one
+/// JSON object per line for tools (one per update, one per evaluation).
+public final class TrainLog {
+  private let handle: FileHandle?
+  private let enabled: Bool
+  private let start = Date()
+
+  /// A log that writes only when `enabled` (rank 0); `jsonPath` empty means no JSON lines. An
+  /// existing JSON-lines file is appended to (a resumed run continues it).
+  public init(jsonPath: String, enabled: Bool) throws {
+    self.enabled = enabled
+    guard enabled, !jsonPath.isEmpty else {
+      handle = nil
+      return
+    }
+    if !FileManager.default.fileExists(atPath: jsonPath) {
+      guard FileManager.default.createFile(atPath: jsonPath, contents: nil) else {
+        throw TrainingError("--log-file \(jsonPath): cannot create")
+      }
+    }
+    guard let h = FileHandle(forWritingAtPath: jsonPath) else {
+      throw TrainingError("--log-file \(jsonPath): cannot open for writing")
+    }
+    h.seekToEndOfFile()
+    handle = h
+  }
+
+  /// Seconds since the log was opened.
+  public var wall: Double { Date().timeIntervalSince(start) }
+
+  /// A progress line (`epoch 001 | key value | …`).
+  public func line(_ text: String) {
+    guard enabled else { return }
+    print(text)
+    fflush(stdout)
+  }
+
+  /// One JSON object (keys sorted) on its own line of the JSON-lines file.
+  public func record(_ fields: [String: Any]) {
+    guard let handle,
+      let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+    else { return }
+    handle.write(data + Data("\n".utf8))
+  }
+
+  /// The metrics fairseq logs for a loss summed over `sampleSize` samples: `loss` in bits per
+  /// sample, and `accuracy` (classification, percent) or `ppl` and `bpc` (language models).
+  public static func metrics(
+    lossSum: Double, sampleSize: Double, correct: Double, languageModel: Bool
+  ) -> [String: Double] {
+    let bits = Losses.bits(lossSum, sampleSize: Int(sampleSize))
+    if languageModel {
+      return ["loss": bits, "bpc": bits, "ppl": Losses.perplexity(bits: bits)]
+    }
+    return ["loss": bits, "accuracy": 100 * correct / max(sampleSize, 1)]
+  }
+
+  /// `key value` pairs joined by ` | `, numbers with 4 significant digits (6 for lr).
+  public static func format(_ pairs: [(String, Double)]) -> String {
+    pairs.map { key, value in
+      let text: String
+      if key == "lr" {
+        text = String(format: "%.6g", value)
+      } else if value == value.rounded() && abs(value) < 1e9 {
+        text = String(Int(value))
+      } else {
+        text = String(format: "%.4g", value)
+      }
+      return "\(key) \(text)"
+    }.joined(separator: " | ")
+  }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import Optim
+
+/// Everything `seqboat train` takes besides the model's hyperparameters, under fairseq's flag
+/// names (in the doc comments). Stored as JSON in every checkpoint.
+public struct TrainOptions: Codable, Equatable {
+  /// `--data`: the dataset file.
+  public var data = ""
+  /// `--save-dir`.
+  public var saveDir = "checkpoints"
+  /// `--max-update` (0: no limit).
+  public var maxUpdate = 0
+  /// `--max-epoch` (0: no limit).
+  public var maxEpoch = 0
+  /// `--batch-size`: the GLOBAL batch, over all ranks and micro-batches of one update.
+  public var batchSize = 64
+  /// `--update-freq`: micro-batches per update.
+  public var updateFreq = 1
+  /// `--seed`.
+  public var seed: UInt64 = 1
+  /// `--optimizer`: adam or radam.
+  public var optimizer = "adam"
+  /// `--adam-betas`.
+  public var adamBetas = "(0.9, 0.999)"
+  /// `--adam-eps`.
+  public var adamEps = 1e-8
+  /// `--weight-decay`.
+  public var weightDecay = 0.0
+  /// `--lr`: the peak learning rate.
+  public var lr = 1e-3
+  /// `--lr-scheduler`: linear_decay, inverse_sqrt, cosine or fixed.
+  public var lrScheduler = "linear_decay"
+  /// `--warmup-updates`.
+  public var warmupUpdates = 0
+  /// `--warmup-init-lr` (negative: fairseq's default).
+  public var warmupInitLR = -1.0
+  /// `--warmup-power`.
+  public var warmupPower = 1
+  /// `--total-num-update` (0: `--max-update`).
+  public var totalNumUpdate = 0
+  /// `--end-learning-rate`.
+  public var endLearningRate = 0.0
+  /// `--min-lr` (cosine).
+  public var minLR = 0.0
+  /// `--lr-period-updates` (cosine; negative: max-update − warmup).
+  public var lrPeriodUpdates = -1.0
+  /// `--t-mult` (cosine).
+  public var tMult = 1.0
+  /// `--lr-shrink` (cosine).
+  public var lrShrink = 0.1
+  /// `--clip-norm` (0: none).
+  public var clipNorm = 0.0
+  /// `--fp16`.
+  public var fp16 = false
+  /// `--fp16-init-scale`.
+  public var fp16InitScale = 128.0
+  /// `--fp16-scale-window` (0: 2^14 / (ranks × update-freq)).
+  public var fp16ScaleWindow = 0
+  /// `--min-loss-scale`.
+  public var minLossScale = 1e-4
+  /// `--log-file`: JSON lines (empty: none).
+  public var logFile = ""
+  /// `--log-interval`: updates between progress lines.
+  public var logInterval = 100
+  /// `--validate-interval-updates` (0: only at epoch ends).
+  public var validateIntervalUpdates = 0
+  /// `--save-interval-updates` (0: only at epoch ends).
+  public var saveIntervalUpdates = 0
+  /// `--keep-interval-updates` (negative: keep all).
+  public var keepIntervalUpdates = -1
+  /// `--no-epoch-checkpoints`.
+  public var noEpochCheckpoints = false
+  /// `--restore-file` (empty: `save-dir/checkpoint_last.h5` when present).
+  public var restoreFile = ""
+  /// `--sync-bn`.
+  public var syncBN = false
+  /// `--tokens-per-sample` (language models).
+  public var tokensPerSample = 512
+  /// `--sample-break-mode` (language models): none or complete.
+  public var sampleBreakMode = "none"
+  /// `--valid-subset`.
+  public var validSubset = "valid"
+  /// `--batch-size-valid`: rows per evaluation batch on each rank (0: the training rows per rank).
+  public var batchSizeValid = 0
+
+  /// Default options.
+  public init() {}
+
+  /// The optimizer these options name.
+  public func makeOptimizer() throws -> Optimizer {
+    let betas = try parseAdamBetas(adamBetas)
+    switch optimizer {
+    case "adam": return Adam(betas: betas, eps: adamEps, weightDecay: weightDecay)
+    case "radam": return RAdam(betas: betas, eps: adamEps, weightDecay: weightDecay)
+    default: throw TrainingError("--optimizer '\(optimizer)' is not adam or radam")
+    }
+  }
+
+  /// The learning-rate schedule these options name.
+  public func makeSchedule() throws -> LRSchedule {
+    let initLR: Double? = warmupInitLR < 0 ? nil : warmupInitLR
+    switch lrScheduler {
+    case "linear_decay":
+      let total = totalNumUpdate > 0 ? totalNumUpdate : max(maxUpdate, warmupUpdates + 1)
+      return try LinearDecaySchedule(
+        lr: lr, warmupUpdates: warmupUpdates, warmupInitLR: initLR, warmupPower: warmupPower,
+        totalNumUpdate: total, endLearningRate: endLearningRate)
+    case "inverse_sqrt":
+      return try InverseSqrtSchedule(lr: lr, warmupUpdates: warmupUpdates, warmupInitLR: initLR)
+    case "cosine":
+      return try CosineSchedule(
+        lr: lr, minLR: minLR, warmupUpdates: warmupUpdates, warmupInitLR: initLR,
+        period: lrPeriodUpdates > 0 ? lrPeriodUpdates : nil, maxUpdate: maxUpdate, tMult: tMult,
+        lrShrink: lrShrink)
+    case "fixed": return try FixedSchedule(lr: lr, warmupUpdates: warmupUpdates)
+    default:
+      throw TrainingError(
+        "--lr-scheduler '\(lrScheduler)' is not linear_decay, inverse_sqrt, cosine or fixed")
+    }
+  }
+
+  /// The options as one line of JSON (sorted keys).
+  public func json() throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return String(decoding: try encoder.encode(self), as: UTF8.self)
+  }
+
+  /// Options read back from `json()`.
+  public static func decode(_ text: String) throws -> TrainOptions {
+    try JSONDecoder().decode(TrainOptions.self, from: Data(text.utf8))
+  }
+}

@@ -1,0 +1,121 @@
+import Distributed
+import Models
+import Optim
+import Tensor
+
+/// What one update did, summed over ranks and micro-batches.
+public struct UpdateResult {
+  /// Summed loss (nats) over the global batch.
+  public var lossSum: Double
+  /// Σ sample_size (sentences or target tokens).
+  public var sampleSize: Double
+  /// Correct predictions (classification).
+  public var correct: Double
+  /// Gradient norm before clipping (of the normalised gradient).
+  public var gradNorm: Double
+  /// The learning rate the update used (0 when skipped).
+  public var lr: Double
+  /// The loss scale the update used (1 in fp32).
+  public var lossScale: Double
+  /// Whether the step was skipped (fp16 overflow).
+  public var skipped: Bool
+  /// Whether some rank asked to stop (agreed across ranks).
+  public var stopRequested: Bool
+}
+
+/// The data-parallel update of MODEL.md §6.1: per micro-batch forward, summed loss and backward on
+/// this rank's rows (gradients accumulate), gradients summed over ranks, multiplied by
+/// 1/Σsample_size (global), clipped by the global norm, then the optimizer steps every parameter
+/// that had a gradient on some rank, with the learning rate `lr(k−1)` for update k.
+///
+/// fp16 (fairseq semantics, MODEL.md §6.6): the optimizer's weights are the fp32 masters; forward
+/// and backward run on copies rounded to Float16, backward starts from the loss times the dynamic
+/// scale, gradients are rounded to Float16 and summed over ranks in Float16, then unscaled. A
+/// non-finite gradient norm (agreed by all ranks) skips the step and halves the scale.
+public final class Trainer {
+  /// The model.
+  public let model: Model
+  /// The model's parameters, in state-dict order.
+  public let parameters: [(name: String, tensor: Tensor)]
+  /// The world.
+  public let communicator: Communicator
+  /// Adam or RAdam.
+  public let optimizer: Optimizer
+  /// The learning-rate schedule.
+  public let schedule: LRSchedule
+  /// `--clip-norm` (0: no clipping).
+  public let clipNorm: Double
+  /// The dynamic loss scaler in fp16 mode, nil in fp32.
+  public var scaler: LossScaler?
+  /// Completed updates (the schedule's position).
+  public var numUpdates = 0
+  /// SeqBoat's cross-rank compression decision.
+  public let compression: CompressionSync
+  private let buckets: GradientBuckets
+
+  /// A trainer of `model` over `communicator`; `scaler` non-nil selects fp16.
+  public init(
+    model: Model, communicator: Communicator, optimizer: Optimizer, schedule: LRSchedule,
+    clipNorm: Double, scaler: LossScaler?
+  ) {
+    self.model = model
+    parameters = model.module.parameters
+    self.communicator = communicator
+    self.optimizer = optimizer
+    self.schedule = schedule
+    self.clipNorm = clipNorm
+    self.scaler = scaler
+    compression = CompressionSync(model: model, communicator: communicator)
+    buckets = GradientBuckets(
+      communicator: communicator, sizes: parameters.map(\.tensor.count),
+      precision: scaler == nil ? .float32 : .float16)
+  }
+
+  /// One update on this rank's micro-batches (the same number on every rank). `stopRequested` is
+  /// this rank's wish to stop after this update; the result says whether any rank wished it.
+  public func update(_ microBatches: [MicroBatch], stopRequested: Bool) throws -> UpdateResult {
+    let tensors = parameters.map(\.tensor)
+    let scale = scaler?.scale ?? 1
+    model.training = true
+    compression.global = true
+    let masters = scaler == nil ? [] : tensors.map(\.data)
+    if scaler != nil { for t in tensors { t.data = t.data.map { Float(Float16($0)) } } }
+    var totals = [0, 0, 0, stopRequested ? 1 : 0] as [Double]
+    for batch in microBatches {
+      let stats = try model.loss(batch)
+      totals[0] += Double(stats.loss.item)
+      totals[1] += Double(stats.sampleSize)
+      totals[2] += Double(stats.correct)
+      stats.loss.backward(seed: [Float(scale)])
+    }
+    if scaler != nil { for (t, m) in zip(tensors, masters) { t.data = m } }
+    try communicator.allReduce(&totals)
+    try buckets.allReduce(tensors)
+    let factor = Float(1 / (scale * max(totals[1], 1)))
+    for t in tensors where t.grad != nil {
+      t.grad!.withUnsafeMutableBufferPointer { g in for i in 0..<g.count { g[i] *= factor } }
+    }
+    let norm = clipGradientNorm(tensors, maxNorm: clipNorm)
+    var result = UpdateResult(
+      lossSum: totals[0], sampleSize: totals[1], correct: totals[2], gradNorm: norm, lr: 0,
+      lossScale: scale, skipped: false, stopRequested: totals[3] > 0)
+    defer { model.module.zeroGrad() }
+    if scaler != nil {
+      var overflow = [norm.isFinite ? 0 : 1] as [Double]
+      try communicator.allReduce(&overflow, .max)
+      if overflow[0] > 0 {
+        try scaler!.update(overflow: true)
+        result.skipped = true
+        return result
+      }
+    } else if !norm.isFinite {
+      throw TrainingError(
+        "gradient norm is \(norm) at update \(numUpdates + 1): the loss diverged (lower --lr)")
+    }
+    result.lr = schedule.lr(forUpdate: numUpdates + 1)
+    try optimizer.step(parameters, lr: result.lr)
+    numUpdates += 1
+    try scaler?.update(overflow: false)
+    return result
+  }
+}

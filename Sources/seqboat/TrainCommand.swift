@@ -1,0 +1,126 @@
+import ArgumentParser
+import Distributed
+import Foundation
+import Training
+
+/// `seqboat train`: data-parallel training on every rank of an `mpirun`/`srun` job (or one
+/// process). Parsing only; the run lives in `Training.TrainingRun`.
+struct TrainCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Train a Mega or SeqBoat model (fairseq flag names; run every rank under mpirun).",
+    discussion: """
+      --batch-size is the GLOBAL batch (all ranks and all --update-freq micro-batches of one \
+      update); fairseq's --batch-size is per GPU, so fairseq's B on R GPUs with update-freq k \
+      is --batch-size B*R*k here. Model hyperparameters: the --arch preset, then any of \
+      \(ModelArgs.helpText). A run whose --save-dir holds checkpoint_last.h5 resumes from it. \
+      SIGUSR1/SIGTERM: save at the next update and exit \(StopSignal.exitCode) (resume me).
+      """)
+
+  @Option(help: "Model preset (MODEL.md 6.5).") var arch: String
+  @Option(help: "Dataset file (seqboat-hdf5).") var data: String
+  @Option(help: "Checkpoint folder.") var saveDir = "checkpoints"
+  @Option(help: "Stop after this many updates (0: no limit).") var maxUpdate = 0
+  @Option(help: "Stop after this many epochs (0: no limit).") var maxEpoch = 0
+  @Option(help: "GLOBAL batch in sentences/blocks (fairseq's is per GPU).") var batchSize = 64
+  @Option(help: "Micro-batches per update.") var updateFreq = 1
+  @Option(help: "Run seed (initialisation and data order).") var seed: UInt64 = 1
+  @Option(help: "adam or radam.") var optimizer = "adam"
+  @Option(help: "Adam betas, e.g. '(0.9, 0.98)'.") var adamBetas = "(0.9, 0.999)"
+  @Option(help: "Adam epsilon.") var adamEps = 1e-8
+  @Option(help: "Decoupled weight decay.") var weightDecay = 0.0
+  @Option(help: "Peak learning rate.") var lr = 1e-3
+  @Option(help: "linear_decay, inverse_sqrt, cosine or fixed.") var lrScheduler = "linear_decay"
+  @Option(help: "Warmup updates.") var warmupUpdates = 0
+  @Option(name: .customLong("warmup-init-lr"), help: "Warmup start (-1: fairseq default).")
+  var warmupInitLR = -1.0
+  @Option(help: "Warmup power (linear_decay).") var warmupPower = 1
+  @Option(help: "linear_decay end (0: --max-update).") var totalNumUpdate = 0
+  @Option(help: "linear_decay final learning rate.") var endLearningRate = 0.0
+  @Option(name: .customLong("min-lr"), help: "cosine minimum.") var minLR = 0.0
+  @Option(help: "cosine period (-1: max-update - warmup).") var lrPeriodUpdates = -1.0
+  @Option(help: "cosine period multiplier.") var tMult = 1.0
+  @Option(help: "cosine shrink per cycle.") var lrShrink = 0.1
+  @Option(help: "Clip gradients to this global norm (0: off).") var clipNorm = 0.0
+  @Flag(help: "fp16 training (fp32 master weights, dynamic loss scale).") var fp16 = false
+  @Option(help: "Initial loss scale.") var fp16InitScale = 128.0
+  @Option(help: "Overflow-free updates before the scale doubles (0: 2^14/(ranks*update-freq)).")
+  var fp16ScaleWindow = 0
+  @Option(help: "Stop when the loss scale would fall to this.") var minLossScale = 1e-4
+  @Option(help: "JSON-lines log (one object per update and per evaluation).") var logFile = ""
+  @Option(help: "Updates between progress lines.") var logInterval = 100
+  @Option(help: "Also validate every N updates (0: epoch ends only).")
+  var validateIntervalUpdates = 0
+  @Option(help: "Also save every N updates (0: epoch ends only).") var saveIntervalUpdates = 0
+  @Option(help: "Keep the newest K interval checkpoints (-1: all).") var keepIntervalUpdates = -1
+  @Flag(help: "No checkpointN.h5 at epoch ends.") var noEpochCheckpoints = false
+  @Option(help: "Resume from this checkpoint instead of save-dir/checkpoint_last.h5.")
+  var restoreFile = ""
+  @Flag(help: "Synchronised batch norm (statistics over all ranks).") var syncBn = false
+  @Option(help: "LM block length.") var tokensPerSample = 512
+  @Option(help: "LM blocks: none or complete.") var sampleBreakMode = "none"
+  @Option(help: "Validation split.") var validSubset = "valid"
+  @Option(help: "Rows per evaluation batch per rank (0: training rows per rank).")
+  var batchSizeValid = 0
+  @Option(help: "Seconds a collective may wait before the job is aborted.")
+  var collectiveTimeout = 300.0
+  @Argument(parsing: .allUnrecognized, help: "Model overrides: --name value (see above).")
+  var modelOptions: [String] = []
+
+  var trainOptions: TrainOptions {
+    var o = TrainOptions()
+    o.data = data
+    o.saveDir = saveDir
+    o.maxUpdate = maxUpdate
+    o.maxEpoch = maxEpoch
+    o.batchSize = batchSize
+    o.updateFreq = updateFreq
+    o.seed = seed
+    o.optimizer = optimizer
+    o.adamBetas = adamBetas
+    o.adamEps = adamEps
+    o.weightDecay = weightDecay
+    o.lr = lr
+    o.lrScheduler = lrScheduler
+    o.warmupUpdates = warmupUpdates
+    o.warmupInitLR = warmupInitLR
+    o.warmupPower = warmupPower
+    o.totalNumUpdate = totalNumUpdate
+    o.endLearningRate = endLearningRate
+    o.minLR = minLR
+    o.lrPeriodUpdates = lrPeriodUpdates
+    o.tMult = tMult
+    o.lrShrink = lrShrink
+    o.clipNorm = clipNorm
+    o.fp16 = fp16
+    o.fp16InitScale = fp16InitScale
+    o.fp16ScaleWindow = fp16ScaleWindow
+    o.minLossScale = minLossScale
+    o.logFile = logFile
+    o.logInterval = logInterval
+    o.validateIntervalUpdates = validateIntervalUpdates
+    o.saveIntervalUpdates = saveIntervalUpdates
+    o.keepIntervalUpdates = keepIntervalUpdates
+    o.noEpochCheckpoints = noEpochCheckpoints
+    o.restoreFile = restoreFile
+    o.syncBN = syncBn
+    o.tokensPerSample = tokensPerSample
+    o.sampleBreakMode = sampleBreakMode
+    o.validSubset = validSubset
+    o.batchSizeValid = batchSizeValid
+    return o
+  }
+
+  func run() throws {
+    let comm = try Communicator.world(collectiveTimeout: collectiveTimeout)
+    let outcome: TrainingOutcome
+    do {
+      let config = try ModelArgs.config(arch: arch, values: ModelArgs.parse(modelOptions))
+      outcome = try TrainingRun(config: config, options: trainOptions, communicator: comm).run()
+    } catch {
+      comm.abort("train: \(error)")
+    }
+    try comm.finalize()
+    if outcome == .stopped { Foundation.exit(StopSignal.exitCode) }
+  }
+}

@@ -1,0 +1,123 @@
+import Layers
+import Tensor
+import XCTest
+
+final class SeqBoatLocalAttentionTests: XCTestCase {
+  /// A plan over L = 11 tokens of 2 sequences: sequence 0 fully active when `full`, else sparse.
+  func plan(full: Bool) -> SlotPlan {
+    let (len, bsz) = (11, 2)
+    var active = [Bool](repeating: false, count: len * bsz)
+    for t in 0..<len {
+      active[t * bsz] = full || t % 3 != 1
+      active[t * bsz + 1] = t % 2 == 0
+    }
+    let d = RouterDecision(
+      length: len, batch: bsz, probs: [Float](repeating: 0.5, count: 2 * len * bsz), active: active)
+    return SlotPlan(decision: d, compress: d.maxActiveCount < len)
+  }
+
+  /// The formulas of MODEL.md §4.6, pair by pair, in Double.
+  func naive(
+    q: Tensor, k: Tensor, v: Tensor, plan: SlotPlan, spec: LocalAttentionSpec, table: Tensor?,
+    slotDistance: Bool
+  ) -> [Float] {
+    let (bsz, n, z, h, w) = (q.shape[0], q.shape[1], q.lastDim, v.lastDim, spec.window)
+    let scale = Double(spec.queryScale(z: z))
+    var out = [Float](repeating: 0, count: bsz * n * h)
+    for b in 0..<bsz {
+      for i in 0..<n where plan.valid[b * n + i] {
+        var scores: [(Int, Double)] = []
+        for j in 0..<n where plan.valid[b * n + j] {
+          let d = i - j
+          guard spec.causal ? (0...w).contains(d) : (-w...w).contains(d) else { continue }
+          var s = 0.0
+          for c in 0..<z {
+            s += scale * Double(q.data[(b * n + i) * z + c] * k.data[(b * n + j) * z + c])
+          }
+          if let table {
+            let m = (table.count + 1) / 2
+            let idx =
+              slotDistance
+              ? 4 * w - 1 + j - i
+              : min(max(m - 1 + plan.position[b * n + j] - plan.position[b * n + i], 0), 2 * m - 2)
+            s += Double(table.data[idx])
+          }
+          scores.append((j, s))
+        }
+        var weights = scores.map { max($0.1, 0) * max($0.1, 0) }
+        if spec.function == .softmax {
+          let m = scores.map(\.1).max()!
+          let e = scores.map { exp($0.1 - m) }
+          weights = e.map { $0 / e.reduce(0, +) }
+        }
+        for (idx, (j, _)) in scores.enumerated() {
+          for c in 0..<h {
+            out[(b * n + i) * h + c] += Float(weights[idx]) * v.data[(b * n + j) * h + c]
+          }
+        }
+      }
+    }
+    return out
+  }
+
+  func check(function: LocalAttentionFunction, causal: Bool, bias: Int, full: Bool) {
+    let plan = plan(full: full)
+    let (bsz, n, z, h) = (2, plan.slots, 4, 3)
+    let spec = LocalAttentionSpec(window: 3, causal: causal, function: function)
+    var rng = SplitMix64(seed: 5)
+    let q = Tensor.randn([bsz, n, z], rng: &rng, requiresGrad: true)
+    let k = Tensor.randn([bsz, n, z], rng: &rng, requiresGrad: true)
+    let v = Tensor.randn([bsz, n, h], rng: &rng, requiresGrad: true)
+    let table: Tensor? =
+      bias == 0
+      ? nil
+      : Tensor.randn(
+        [bias == 1 ? 6 * 3 - 1 : 2 * 5 - 1], rng: &rng, requiresGrad: true)
+    let b: LocalAttentionBias =
+      bias == 0 ? .none : bias == 1 ? .slotDistance(table!) : .originalPositions(table!)
+    let got = Tensor.seqBoatLocalAttention(
+      q: q, k: k, v: v, plan: plan, spec: spec, bias: b, rng: &rng)
+    let want = naive(
+      q: q, k: k, v: v, plan: plan, spec: spec, table: table, slotDistance: bias == 1)
+    for i in 0..<want.count { XCTAssertEqual(got.data[i], want[i], accuracy: 1e-5) }
+    let inputs = [q, k, v] + (table.map { [$0] } ?? [])
+    let err = GradientCheck.maxRelativeError(inputs: inputs, step: 1e-2) { x in
+      let bb: LocalAttentionBias =
+        bias == 0 ? .none : bias == 1 ? .slotDistance(x[3]) : .originalPositions(x[3])
+      return Tensor.seqBoatLocalAttention(
+        q: x[0], k: x[1], v: x[2], plan: plan, spec: spec, bias: bb, rng: &rng)
+    }
+    XCTAssertLessThan(err, 2e-2, "\(function) causal \(causal) bias \(bias) full \(full)")
+  }
+
+  func testSoftmaxAndRelu2AllBiasesBothDirections() {
+    for function in [LocalAttentionFunction.softmax, .relu2] {
+      for causal in [false, true] {
+        for bias in 0...2 {
+          for full in [false, true] {
+            check(function: function, causal: causal, bias: bias, full: full)
+          }
+        }
+      }
+    }
+  }
+
+  func testRotaryPreservesPairNormsAndHasGradient() {
+    let plan = plan(full: false)
+    var rng = SplitMix64(seed: 9)
+    let x = Tensor.randn([2, plan.slots, 6], rng: &rng, requiresGrad: true)
+    let y = x.rotatedAtSlots(plan)
+    for slot in 0..<(2 * plan.slots) {
+      for c in 0..<3 {
+        let i = slot * 6 + 2 * c
+        let before = x.data[i] * x.data[i] + x.data[i + 1] * x.data[i + 1]
+        let after = y.data[i] * y.data[i] + y.data[i + 1] * y.data[i + 1]
+        XCTAssertEqual(after, plan.position[slot] > 0 ? before : 0, accuracy: 1e-4)
+      }
+    }
+    // Position 1 is not rotated.
+    XCTAssertEqual(y.data[0], x.data[0], accuracy: 1e-6)
+    let err = GradientCheck.maxRelativeError(inputs: [x]) { $0[0].rotatedAtSlots(plan) }
+    XCTAssertLessThan(err, 1e-2)
+  }
+}

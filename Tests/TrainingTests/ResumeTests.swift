@@ -1,0 +1,59 @@
+import Foundation
+import XCTest
+
+/// Stopping on SIGUSR1 saves `checkpoint_last.h5` and exits 75; resuming (at the same or another
+/// number of ranks) continues the uninterrupted trajectory; a finished run exits 0 at once.
+final class ResumeTests: XCTestCase {
+  let updates = 60
+
+  /// Starts `args` on 2 ranks, sends SIGUSR1 to mpirun once the log shows a few updates, and
+  /// returns the number of updates saved.
+  func stopMidway(_ f: TrainingFixture, _ name: String, _ args: [String]) throws -> Int {
+    let job = try TrainJob(ranks: 2, args)
+    let logged = TrainJob.waitUntil(limit: 60) { ((try? f.updates(name).count) ?? 0) >= 6 }
+    XCTAssertTrue(logged, job.output)
+    kill(job.process.processIdentifier, SIGUSR1)
+    job.wait(limit: 60)
+    XCTAssertEqual(job.exitCode, 75, job.output)
+    XCTAssertTrue(job.output.contains("stopped on request"), job.output)
+    let saved = try f.checkpoint(name).numUpdates
+    XCTAssertGreaterThan(saved, 0)
+    XCTAssertLessThan(saved, updates, "the run ended before the signal arrived")
+    XCTAssertEqual(try f.updates(name).count, saved)
+    return saved
+  }
+
+  func assertResumeMatches(ranks: Int) throws {
+    let f = try TrainingFixture()
+    let extra = ["--save-interval-updates", "7", "--keep-interval-updates", "2"]
+    let reference = try TrainJob.run(
+      ranks: 2, f.train(TrainingFixture.mega, "ref", updates: updates, extra))
+    XCTAssertEqual(reference.exitCode, 0, reference.output)
+    let args = f.train(TrainingFixture.mega, "run", updates: updates, extra)
+    _ = try stopMidway(f, "run", args)
+    let resumed = try TrainJob.run(ranks: ranks, args)
+    XCTAssertEqual(resumed.exitCode, 0, resumed.output)
+    XCTAssertTrue(resumed.output.contains("loaded checkpoint"), resumed.output)
+    XCTAssertEqual(try f.updates("run").map { $0["update"] as! Int }, Array(1...updates))
+    assertSameLosses(try f.losses("ref"), try f.losses("run"), relative: 1e-5)
+    assertSameParameters(try f.checkpoint("ref"), try f.checkpoint("run"), tolerance: 1e-4)
+    let kept = try FileManager.default.contentsOfDirectory(atPath: f.path("run"))
+      .filter { $0.split(separator: "_").count == 3 }.sorted()
+    XCTAssertEqual(kept, ["checkpoint_2_49.h5", "checkpoint_3_56.h5"])
+    XCTAssertTrue(FileManager.default.fileExists(atPath: f.path("run/checkpoint2.h5")))
+    XCTAssertTrue(FileManager.default.fileExists(atPath: f.path("run/checkpoint_best.h5")))
+
+    let again = try TrainJob.run(ranks: nil, args, limit: 30)
+    XCTAssertEqual(again.exitCode, 0, again.output)
+    XCTAssertTrue(again.output.contains("training already complete"), again.output)
+    XCTAssertEqual(try f.updates("run").count, updates)
+  }
+
+  func testStopAndResumeOnTheSameRanks() throws {
+    try assertResumeMatches(ranks: 2)
+  }
+
+  func testStopAndResumeOnOneRank() throws {
+    try assertResumeMatches(ranks: 1)
+  }
+}

@@ -1,0 +1,59 @@
+import XCTest
+
+/// `seqboat train` refuses configurations that do not fit with one line naming both values, and
+/// `seqboat eval` gives the same metrics on any number of ranks.
+final class TrainCommandTests: XCTestCase {
+  func assertRefused(
+    _ f: TrainingFixture, ranks: Int?, _ args: [String], mentions text: String,
+    file: StaticString = #filePath, line: UInt = #line
+  ) throws {
+    let job = try TrainJob.run(ranks: ranks, args, limit: 60)
+    XCTAssertNotEqual(job.exitCode, 0, job.output, file: file, line: line)
+    XCTAssertTrue(job.output.contains(text), job.output, file: file, line: line)
+  }
+
+  func testRefusedConfigurations() throws {
+    let f = try TrainingFixture(count: 100)
+    let mega = TrainingFixture.mega
+    try assertRefused(
+      f, ranks: 2, f.train(mega, "a", updates: 1, batch: 6, ["--update-freq", "2"]),
+      mentions: "--batch-size 6 (global) is not divisible by --update-freq 2 x 2 ranks")
+    try assertRefused(
+      f, ranks: nil, f.train(mega + ["--vocab-size", "10"], "b", updates: 1),
+      mentions: "vocab_size 24 does not fit --vocab-size 10")
+    try assertRefused(
+      f, ranks: nil, f.train(mega + ["--sentence-class-num", "2"], "c", updates: 1),
+      mentions: "num_classes 10 does not match --sentence-class-num 2")
+    try assertRefused(
+      f, ranks: nil, f.train(mega + ["--encoder-layerz", "2"], "d", updates: 1),
+      mentions: "unknown model option --encoder-layerz")
+    try assertRefused(
+      f, ranks: nil, f.train(mega + ["--max-positions", "20"], "e", updates: 1),
+      mentions: "max_length 40 exceeds --max-positions 20")
+    try assertRefused(
+      f, ranks: nil,
+      f.train(["--arch", "mega_lra_cifar10", "--encoder-layers", "1"], "f", updates: 1),
+      mentions: "input_kind tokens does not match model input realNumbers")
+  }
+
+  func testEvalOnOneAndTwoRanksMatchesTheRunsValidation() throws {
+    let f = try TrainingFixture()
+    let train = try TrainJob.run(ranks: 2, f.train(TrainingFixture.mega, "run", updates: 10))
+    XCTAssertEqual(train.exitCode, 0, train.output)
+    let validation = try XCTUnwrap(try f.evaluations("run").last)
+    let eval = [
+      "eval", "--checkpoint", f.path("run/checkpoint_last.h5"), "--data", f.data, "--batch-size",
+      "8",
+    ]
+    let one = try TrainJob.run(ranks: nil, eval + ["--split", "valid"], limit: 60)
+    let two = try TrainJob.run(ranks: 2, eval + ["--split", "valid"], limit: 60)
+    XCTAssertEqual(one.exitCode, 0, one.output)
+    XCTAssertEqual(two.exitCode, 0, two.output)
+    let accuracy = String(format: "accuracy %.4g", validation["accuracy"] as! Double)
+    XCTAssertTrue(one.output.contains(accuracy), "\(accuracy)\n\(one.output)")
+    XCTAssertTrue(two.output.contains(accuracy), "\(accuracy)\n\(two.output)")
+    let loss = String(format: "loss %.4g", validation["loss"] as! Double)
+    XCTAssertTrue(one.output.contains(loss), "\(loss)\n\(one.output)")
+    XCTAssertTrue(two.output.contains(loss), "\(loss)\n\(two.output)")
+  }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh Debian 12 machine with the Swift toolchain:
+# installs the system packages, builds in release mode, checks the format, runs every test
+# (XCTest, including the golden cases, mpirun and the local SLURM), and verifies every golden file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+
+./tools/install-deps.sh
+swift format lint --strict --recursive Package.swift Sources Tests
+swift build -c release
+swift test -c release
+.build/release/seqboat verify-golden ../shared/golden/*.h5
