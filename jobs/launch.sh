@@ -18,7 +18,7 @@
 SEQBOAT_EXIT_RESUME=75
 
 # Flags that take no value; every other flag of `seqboat train` takes exactly one.
-SEQBOAT_SWITCHES=" --sentence-avg --sync-bn --fp16 "
+SEQBOAT_SWITCHES=" --sync-bn --fp16 --no-epoch-checkpoints "
 
 seqboat_log() { echo "seqboat-launch: $*" >&2; }
 

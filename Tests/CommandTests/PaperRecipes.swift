@@ -26,14 +26,17 @@ struct PaperRecipe {
   let warmupInitLR: Double
   /// Warmup power (1 is the default and is not passed).
   let warmupPower: Int
-  /// dropout, attention dropout, act (hidden/activation) dropout.
+  /// dropout, attention dropout, act dropout (both `--hidden-dropout`, on the values, and
+  /// `--activation-dropout`, in the NFFN: equal in every recipe).
   let dropout: (Double, Double, Double)
   /// `adam` or `radam`.
   let optimizer: String
   /// Gradient-norm clip.
   let clip: Double
-  /// LM block length; nil for classification (which averages per sentence).
+  /// LM block length; nil for classification.
   let tokensPerSample: Int?
+  /// LM `--sample-break-mode` (Mega: complete, SeqBoat: none); nil for classification.
+  let breakMode: String?
   /// Batch norm whose statistics must span the whole micro-batch across ranks.
   let syncBN: Bool
   /// `#SBATCH --ntasks`.
@@ -112,17 +115,19 @@ extension PaperRecipe {
       updates: 250_000, lr: 1e-2, wd: 0.01, warmup: 10_000, drop: 0, bn: true, ranks: 20),
     lm(
       "lm/enwik8-mega", "mega_lm_enwik8_base", "enwik8.h5", chunk: 2048, tokens: 8192, batch: 8,
-      optimizer: "adam", warmupInitLR: 1e-7, dropout: (0.1, 0, 0), ranks: 8),
+      optimizer: "adam", warmupInitLR: 1e-7, dropout: (0.1, 0, 0), breakMode: "complete", ranks: 8),
     lm(
       "lm/enwik8-seqboat", "slag_lm_enwik8_base_v2", "enwik8.h5", chunk: 1024, tokens: 8192,
-      batch: 8, optimizer: "radam", warmupInitLR: 2e-3, dropout: (0.15, 0, 0), ranks: 8),
+      batch: 8, optimizer: "radam", warmupInitLR: 2e-3, dropout: (0.15, 0, 0), breakMode: "none",
+      ranks: 8),
     lm(
       "lm/wt103-mega", "mega_lm_adaptive_big", "wikitext103.h5", chunk: 1024, tokens: 6144,
-      batch: 24, optimizer: "adam", warmupInitLR: 1e-7, dropout: (0.3, 0.1, 0.1), ranks: 24),
+      batch: 24, optimizer: "adam", warmupInitLR: 1e-7, dropout: (0.3, 0.1, 0.1),
+      breakMode: "complete", ranks: 24),
   ]
 
-  /// An LRA or Speech Commands recipe: Adam, clip 1.0, warmup from 1e-7, per-sentence loss,
-  /// attention and act dropout 0.
+  /// An LRA or Speech Commands recipe: Adam, clip 1.0, warmup from 1e-7, attention and act
+  /// dropout 0.
   private static func lra(
     _ name: String, _ arch: String, _ data: String, chunk: Int, batch: Int, freq: Int, updates: Int,
     lr: Double, wd: Double, warmup: Int, power: Int = 1, drop: Double, bn: Bool, ranks: Int
@@ -131,20 +136,21 @@ extension PaperRecipe {
       script: "jobs/\(name).sbatch", arch: arch, data: data, chunk: chunk, batch: batch,
       updateFreq: freq, updates: updates, lr: lr, weightDecay: wd, warmup: warmup,
       warmupInitLR: 1e-7, warmupPower: power, dropout: (drop, 0, 0), optimizer: "adam", clip: 1.0,
-      tokensPerSample: nil, syncBN: bn, ranks: ranks)
+      tokensPerSample: nil, breakMode: nil, syncBN: bn, ranks: ranks)
   }
 
   /// A language-model recipe: 400k updates, lr 5e-3, wd 0.1, 24k warmup, clip 0.25, one block per
   /// rank of the reference.
   private static func lm(
     _ name: String, _ arch: String, _ data: String, chunk: Int, tokens: Int, batch: Int,
-    optimizer: String, warmupInitLR: Double, dropout: (Double, Double, Double), ranks: Int
+    optimizer: String, warmupInitLR: Double, dropout: (Double, Double, Double), breakMode: String,
+    ranks: Int
   ) -> PaperRecipe {
     PaperRecipe(
       script: "jobs/\(name).sbatch", arch: arch, data: data, chunk: chunk, batch: batch,
       updateFreq: 1, updates: 400_000, lr: 5e-3, weightDecay: 0.1, warmup: 24_000,
       warmupInitLR: warmupInitLR, warmupPower: 1, dropout: dropout, optimizer: optimizer,
-      clip: 0.25, tokensPerSample: tokens, syncBN: false, ranks: ranks)
+      clip: 0.25, tokensPerSample: tokens, breakMode: breakMode, syncBN: false, ranks: ranks)
   }
 
   /// The run name: the script's file name without `.sbatch`.
@@ -160,15 +166,16 @@ extension PaperRecipe {
       "--total-num-update": "\(updates)", "--lr": "\(lr)", "--weight-decay": "\(weightDecay)",
       "--warmup-updates": "\(warmup)", "--warmup-init-lr": "\(warmupInitLR)",
       "--dropout": "\(dropout.0)", "--attention-dropout": "\(dropout.1)",
-      "--act-dropout": "\(dropout.2)", "--optimizer": optimizer, "--adam-betas": "(0.9, 0.98)",
+      "--hidden-dropout": "\(dropout.2)", "--activation-dropout": "\(dropout.2)",
+      "--optimizer": optimizer, "--adam-betas": "(0.9, 0.98)",
       "--adam-eps": "1e-8", "--clip-norm": "\(clip)", "--lr-scheduler": "linear_decay",
       "--end-learning-rate": "0",
     ]
     if warmupPower != 1 { flags["--warmup-power"] = "\(warmupPower)" }
-    if let tokens = tokensPerSample {
-      flags["--tokens-per-sample"] = "\(tokens)"
-    } else {
-      flags["--sentence-avg"] = ""
+    if let tokens = tokensPerSample { flags["--tokens-per-sample"] = "\(tokens)" }
+    if let mode = breakMode {
+      flags["--sample-break-mode"] = mode
+      flags["--no-epoch-checkpoints"] = ""
     }
     if syncBN { flags["--sync-bn"] = "" }
     return flags

@@ -8,7 +8,7 @@ struct TrainCommandLine {
   let repeated: [String]
 
   /// Flags that take no value.
-  static let switches: Set<String> = ["--sentence-avg", "--sync-bn", "--fp16"]
+  static let switches: Set<String> = ["--sync-bn", "--fp16", "--no-epoch-checkpoints"]
 
   /// Parses `words` (program, `train`, flags); nil when the shape is wrong.
   init?(words: [String]) {
