@@ -29,10 +29,11 @@ let package = Package(
         .target(name: "Prep", dependencies: ["Data", "HDF5", "CZlib"]),
         .target(name: "Distributed", dependencies: ["CMPI", "Tensor"]),
         .target(name: "Training", dependencies: ["Models", "Data", "Distributed", "Optim", "HDF5"]),
+        .target(name: "Golden", dependencies: ["HDF5", "Models", "Layers", "Optim", "Tensor"]),
         .executableTarget(
             name: "seqboat",
             dependencies: [
-                "Training", "Prep", "Models", "Layers", "Data", "HDF5", "Distributed", "Optim", "Tensor",
+                "Training", "Golden", "Prep", "Models", "Layers", "Data", "HDF5", "Distributed", "Optim", "Tensor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"]),
         .testTarget(name: "CommandTests", dependencies: ["HDF5"]),
+        .testTarget(name: "GoldenTests", dependencies: ["Golden", "HDF5"]),
     ],
     swiftLanguageModes: [.v5]
 )

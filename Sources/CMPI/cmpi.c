@@ -1,5 +1,7 @@
 #include "cmpi.h"
 
+#include <immintrin.h>
+
 MPI_Comm cmpi_comm_world(void) { return MPI_COMM_WORLD; }
 MPI_Datatype cmpi_float(void) { return MPI_FLOAT; }
 MPI_Datatype cmpi_double(void) { return MPI_DOUBLE; }
@@ -24,11 +26,66 @@ MPI_Datatype cmpi_float16(void) {
   return half_type;
 }
 
+__attribute__((target("avx,f16c"))) static void half_sum_f16c(const _Float16 *a, _Float16 *b,
+                                                              long n) {
+  long i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m256 x = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(a + i)));
+    __m256 y = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(b + i)));
+    _mm_storeu_si128((__m128i *)(b + i),
+                     _mm256_cvtps_ph(_mm256_add_ps(x, y), _MM_FROUND_TO_NEAREST_INT));
+  }
+  for (; i < n; i++) b[i] = (_Float16)((float)a[i] + (float)b[i]);
+}
+
+static int has_f16c(void) {
+  static int known = -1;
+  if (known < 0) known = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+  return known;
+}
+
 static void half_sum_fn(void *in, void *inout, int *len, MPI_Datatype *type) {
   (void)type;
   const _Float16 *a = in;
   _Float16 *b = inout;
+  if (has_f16c()) {
+    half_sum_f16c(a, b, *len);
+    return;
+  }
   for (int i = 0; i < *len; i++) b[i] = (_Float16)((float)a[i] + (float)b[i]);
+}
+
+__attribute__((target("avx,f16c"))) static void to_half_f16c(const float *src, _Float16 *dst,
+                                                             long n) {
+  long i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm_storeu_si128((__m128i *)(dst + i),
+                     _mm256_cvtps_ph(_mm256_loadu_ps(src + i), _MM_FROUND_TO_NEAREST_INT));
+  for (; i < n; i++) dst[i] = (_Float16)src[i];
+}
+
+__attribute__((target("avx,f16c"))) static void to_float_f16c(const _Float16 *src, float *dst,
+                                                              long n) {
+  long i = 0;
+  for (; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(src + i))));
+  for (; i < n; i++) dst[i] = (float)src[i];
+}
+
+void cmpi_float_to_half(const float *src, _Float16 *dst, long n) {
+  if (has_f16c()) {
+    to_half_f16c(src, dst, n);
+    return;
+  }
+  for (long i = 0; i < n; i++) dst[i] = (_Float16)src[i];
+}
+
+void cmpi_half_to_float(const _Float16 *src, float *dst, long n) {
+  if (has_f16c()) {
+    to_float_f16c(src, dst, n);
+    return;
+  }
+  for (long i = 0; i < n; i++) dst[i] = (float)src[i];
 }
 
 MPI_Op cmpi_float16_sum(void) {

@@ -118,8 +118,9 @@ public final class DatasetFile {
     try DatasetFile.strings(root, "classes")
   }
 
-  /// Strings stored as `group/bytes` + `group/offsets`.
-  static func strings(_ root: HDF5Group, _ group: String) throws -> [String] {
+  /// The strings stored as `group/bytes` + `group/offsets` under `root` (`vocab`, `classes`,
+  /// `sources`).
+  public static func strings(_ root: HDF5Group, _ group: String) throws -> [String] {
     let bytes: [UInt8] = try root.openDataset(group + "/bytes").read()
     let offsets: [Int64] = try root.openDataset(group + "/offsets").read()
     return zip(offsets, offsets.dropFirst()).map {

@@ -174,7 +174,7 @@ public final class GradientBuckets {
     case .float16:
       let dst = bucket.buffer.assumingMemoryBound(to: Float16.self)
       if let gradient {
-        for i in 0..<n { dst[offset + i] = Float16(gradient[i]) }
+        gradient.withUnsafeBufferPointer { cmpi_float_to_half($0.baseAddress, dst + offset, n) }
       } else {
         (dst + offset).update(repeating: 0, count: n)
       }
@@ -194,7 +194,10 @@ public final class GradientBuckets {
     case .float16:
       let src = bucket.buffer.assumingMemoryBound(to: Float16.self)
       guard src[flag] > 0 else { return nil }
-      return (0..<n).map { Float(src[offset + $0]) }
+      return [Float](unsafeUninitializedCapacity: n) { out, initialized in
+        cmpi_half_to_float(src + offset, out.baseAddress, n)
+        initialized = n
+      }
     }
   }
 }

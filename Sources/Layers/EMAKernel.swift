@@ -83,30 +83,4 @@ struct EMAKernel {
     dBeta.withUnsafeBufferPointer { ema.beta.accumulateGrad($0) }
     dGamma.withUnsafeBufferPointer { ema.gamma.accumulateGrad($0) }
   }
-
-  /// Adds to `y[yo ..< yo+len]` the convolution of `x[xo ..< xo+len]` with the kernel `kc[0..<k]`:
-  /// causal `y[t] += Σ_j kc[j]·x[t−j]`, or anti-causal (`backward`) `y[t] += Σ_j kc[j]·x[t+j]`.
-  @inline(__always)
-  static func convolve(
-    _ kc: UnsafePointer<Float>, _ k: Int, _ x: [Float], _ xo: Int, _ y: inout [Float], _ yo: Int,
-    _ len: Int, backward: Bool
-  ) {
-    x.withUnsafeBufferPointer { xp in
-      y.withUnsafeMutableBufferPointer { yp in
-        let xs = xp.baseAddress! + xo
-        let ys = yp.baseAddress! + yo
-        for t in 0..<len {
-          var s: Float = 0
-          if backward {
-            let m = min(k, len - t)
-            for j in 0..<m { s += kc[j] * xs[t + j] }
-          } else {
-            let m = min(k, t + 1)
-            for j in 0..<m { s += kc[j] * xs[t - j] }
-          }
-          ys[t] += s
-        }
-      }
-    }
-  }
 }

@@ -30,6 +30,8 @@ public final class MultiHeadEMA: Module {
   public let gamma: Tensor
   /// `[E]`.
   public let omega: Tensor
+  /// Kernels longer than this are applied by FFT, shorter ones by direct sums.
+  public var fftThreshold = 64
 
   /// An EMA over `embedDim` channels. `truncatedInit` selects SeqBoat's truncated-normal init.
   public init(
@@ -72,20 +74,11 @@ public final class MultiHeadEMA: Module {
         for c in 0..<e { xt[(b * e + c) * len + t] = x.data[(t * batch + b) * e + c] }
       }
     }
-    var yt = [Float](repeating: 0, count: x.count)
-    let dirs = bidirectional ? 2 : 1
-    for b in 0..<batch {
-      for c in 0..<e {
-        let o = (b * e + c) * len
-        for dir in 0..<dirs {
-          kernel.values.withUnsafeBufferPointer { kp in
-            let kc = kp.baseAddress! + (dir * e + c) * k
-            EMAKernel.convolve(
-              kc, k, xt, o, &yt, o, len, backward: dir == 1)
-          }
-        }
-      }
-    }
+    let conv = EMAConvolution(
+      kernel: kernel.values, channels: e, length: k, seriesLength: len,
+      bidirectional: bidirectional, useFFT: k > fftThreshold)
+    let xSpectra = k > fftThreshold ? conv.spectra(xt) : nil
+    let yt = conv.forward(xt, xSpectra: xSpectra)
     var pre = [Float](repeating: 0, count: x.count)
     var out = [Float](repeating: 0, count: x.count)
     for t in 0..<len {
@@ -112,19 +105,9 @@ public final class MultiHeadEMA: Module {
           for c in 0..<e { gt[(b * e + c) * len + t] = gpre[(t * batch + b) * e + c] }
         }
       }
+      let gSpectra = xSpectra == nil ? nil : conv.spectra(gt)
       if x.requiresGrad {
-        var dxt = [Float](repeating: 0, count: gt.count)
-        for b in 0..<batch {
-          for c in 0..<e {
-            let o = (b * e + c) * len
-            for dir in 0..<dirs {
-              kernel.values.withUnsafeBufferPointer { kp in
-                let kc = kp.baseAddress! + (dir * e + c) * k
-                EMAKernel.convolve(kc, k, gt, o, &dxt, o, len, backward: dir == 0)
-              }
-            }
-          }
-        }
+        let dxt = conv.transpose(gSpectra, gt)
         x.accumulateGrad { dx in
           for t in 0..<len {
             for b in 0..<batch {
@@ -137,25 +120,7 @@ public final class MultiHeadEMA: Module {
           }
         }
       }
-      var dk = [Double](repeating: 0, count: kernel.values.count)
-      for b in 0..<batch {
-        for c in 0..<e {
-          let o = (b * e + c) * len
-          for dir in 0..<dirs {
-            let base = (dir * e + c) * k
-            for j in 0..<k {
-              var s: Float = 0
-              if dir == 0 {
-                for t in j..<len { s += gt[o + t] * xt[o + t - j] }
-              } else {
-                for t in 0..<(len - j) { s += gt[o + t] * xt[o + t + j] }
-              }
-              dk[base + j] += Double(s)
-            }
-          }
-        }
-      }
-      kernel.backward(dk)
+      kernel.backward(conv.kernelGradient(gt, xt, gSpectra: gSpectra, xSpectra: xSpectra))
     }
   }
 }

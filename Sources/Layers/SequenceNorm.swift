@@ -18,13 +18,15 @@ public final class SequenceNorm: Module {
   /// The batch norm (batchnorm and syncbatchnorm types).
   public let batchNorm: BatchNorm?
   /// Added to the variance or mean square.
-  public let eps: Float = 1e-5
+  public let eps: Float
 
   /// A norm of `type` over `dim` channels; `collective` reaches other ranks for syncbatchnorm.
   public init(
-    _ type: NormType, dim: Int, affine: Bool = true, collective: Collective = SingleProcess()
+    _ type: NormType, dim: Int, affine: Bool = true, eps: Float = 1e-5,
+    collective: Collective = SingleProcess()
   ) {
     self.type = type
+    self.eps = eps
     func ones(_ n: Int) -> Tensor {
       Tensor(shape: [n], data: .init(repeating: 1, count: n), requiresGrad: true)
     }
@@ -44,7 +46,7 @@ public final class SequenceNorm: Module {
     case .batchnorm, .syncbatchnorm:
       weight = nil
       bias = nil
-      batchNorm = BatchNorm(dim: dim, affine: affine, collective: collective)
+      batchNorm = BatchNorm(dim: dim, affine: affine, eps: eps, collective: collective)
     }
   }
 

@@ -54,3 +54,19 @@ public enum Model {
     }
   }
 }
+
+extension Model {
+  /// Installs `decision` as the compression decision of every SeqBoat layer (a data-parallel
+  /// trainer passes one that agrees over the ranks of the micro-batch; MODEL.md §4.8). Every
+  /// SeqBoat layer calls it once per forward call, in layer order, on every rank.
+  public func setCompressionDecision(_ decision: @escaping CompressionDecision) {
+    let layers: [SequenceLayer]
+    switch self {
+    case .classifier(let m): layers = m.encoder.layers
+    case .languageModel(let m): layers = m.layers
+    }
+    for case let layer as SeqBoatStackLayer in layers {
+      layer.layer.unit.compressionDecision = decision
+    }
+  }
+}

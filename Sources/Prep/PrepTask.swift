@@ -11,7 +11,15 @@ public enum PrepTask: String, CaseIterable, Sendable {
     case .listops: return try ListOpsConverter.convert(options, progress: progress)
     case .text: return try TextConverter.convert(options, progress: progress)
     case .retrieval: return try RetrievalConverter.convert(options, progress: progress)
-    default: throw DataError("prep \(rawValue): not available yet")
+    case .image: return try ImageConverter.convert(options, progress: progress)
+    case .pathfinder:
+      return try PathfinderConverter.convert(
+        options, task: "pathfinder", side: 32, progress: progress)
+    case .pathx:
+      return try PathfinderConverter.convert(options, task: "pathx", side: 128, progress: progress)
+    case .sc10: return try SC10Converter.convert(options, progress: progress)
+    case .wikitext103: return try WikiTextConverter.convert(options, progress: progress)
+    case .enwik8: return try Enwik8Converter.convert(options, progress: progress)
     }
   }
 }

@@ -67,3 +67,11 @@ enum RawFiles {
   /// The text of `bytes` (UTF-8, invalid sequences replaced).
   static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 }
+
+extension RawFiles {
+  /// Whether `path` is an existing regular file (or a link to one).
+  static func isFile(_ path: String) -> Bool {
+    var flag: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &flag) && !flag.boolValue
+  }
+}

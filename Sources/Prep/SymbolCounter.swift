@@ -30,15 +30,17 @@ struct SymbolCounter {
     return Vocabulary.fairseq(counts: counts)
   }
 
-  /// For each provisional id, its id in `vocabulary` (`<unk>` when absent).
-  func remapTable(_ vocabulary: Vocabulary) -> [Int32] {
-    symbols.map { vocabulary.id(of: $0) ?? DatasetFormat.unkID }
+  /// For each provisional id, its id in `vocabulary` (`<unk>` when absent) and whether it was
+  /// absent (a literal `<unk>` is present: it maps to id 3 but is not counted as missing).
+  func remapTable(_ vocabulary: Vocabulary) -> (ids: [Int32], missing: [Bool]) {
+    let ids = symbols.map { vocabulary.id(of: $0) }
+    return (ids.map { $0 ?? DatasetFormat.unkID }, ids.map { $0 == nil })
   }
 }
 
 extension TokenSplit {
-  /// Replaces provisional ids by final ones and counts the `<unk>` produced.
-  mutating func remap(_ table: [Int32]) {
+  /// Replaces provisional ids by final ones and counts the tokens missing from the vocabulary.
+  mutating func remap(_ table: (ids: [Int32], missing: [Bool])) {
     var unknown = 0
     let eos = DatasetFormat.eosID
     for stream in [true, false] {
@@ -51,12 +53,12 @@ extension TokenSplit {
     self.unknown = unknown
   }
 
-  private func remapOne(_ id: Int32, _ table: [Int32], _ eos: Int32, _ unknown: inout Int) -> Int32
-  {
+  private func remapOne(
+    _ id: Int32, _ table: (ids: [Int32], missing: [Bool]), _ eos: Int32, _ unknown: inout Int
+  ) -> Int32 {
     guard id != Self.provisionalEOS else { return eos }
-    let final = table[Int(id)]
-    if final == DatasetFormat.unkID { unknown += 1 }
-    return final
+    if table.missing[Int(id)] { unknown += 1 }
+    return table.ids[Int(id)]
   }
 
   /// The provisional stand-in for eos while ids are provisional.

@@ -8,8 +8,8 @@ struct SeqBoat: ParsableCommand {
     abstract:
       "Data-parallel training of Mega and SeqBoat models (run every rank under mpirun or srun).",
     subcommands: [
-      TrainCommand.self, EvalCommand.self, PrepCommand.self, InspectCommand.self,
-      SelfTestMPICommand.self,
+      PrepCommand.self, InspectCommand.self, SelfTestMPICommand.self, BenchAllreduceCommand.self,
+      VerifyGoldenCommand.self, TrainCommand.self, EvalCommand.self,
     ]
   )
 }

@@ -66,8 +66,9 @@ final class MultiHeadEMATests: XCTestCase {
     for bidirectional in [true, false] {
       for truncation in [nil, 3] as [Int?] {
         for silu in [true, false] {
-          for padded in [false, true] {
+          for (padded, fft) in [(false, false), (true, false), (true, true)] {
             let m = ema(bidirectional: bidirectional, truncation: truncation, silu: silu)
+            m.fftThreshold = fft ? 0 : 64
             var rng = SplitMix64(seed: 8)
             let x = Tensor.randn([7, 2, 3], rng: &rng, requiresGrad: true)
             let pad: [Bool]? = padded ? (0..<14).map { $0 == 6 || $0 >= 12 } : nil
@@ -79,6 +80,27 @@ final class MultiHeadEMATests: XCTestCase {
               "bidir \(bidirectional) trunc \(String(describing: truncation)) silu \(silu)")
           }
         }
+      }
+    }
+  }
+
+  /// The FFT path gives the direct path's output and gradients.
+  func testFFTPathEqualsDirectSums() {
+    for bidirectional in [true, false] {
+      for truncation in [nil, 5] as [Int?] {
+        var results: [[Float]] = []
+        for threshold in [1000, 0] {
+          let m = ema(bidirectional: bidirectional, truncation: truncation, silu: true)
+          m.fftThreshold = threshold
+          var rng = SplitMix64(seed: 9)
+          let x = Tensor.randn([13, 2, 3], rng: &rng, requiresGrad: true)
+          let pad = (0..<26).map { $0 % 13 >= 11 && $0 >= 13 }
+          let y = m(x, paddingMask: pad)
+          y.dot((0..<y.count).map { Float(($0 * 7) % 5) - 2 }).backward()
+          results.append(y.data + x.grad! + m.parameters.flatMap { $0.tensor.grad! })
+        }
+        let scale = results[0].map(abs).max()!
+        for (a, b) in zip(results[0], results[1]) { XCTAssertEqual(a, b, accuracy: 1e-5 * scale) }
       }
     }
   }

@@ -14,11 +14,12 @@ extension Tensor {
     let half = z / 2
     var cosT = [Float](repeating: 0, count: bsz * n * half)
     var sinT = [Float](repeating: 0, count: bsz * n * half)
+    let freq = (0..<half).map { pow(10000, -2 * Double($0) / Double(z)) }
     for slot in 0..<(bsz * n) {
       let pos = plan.position[slot]
       guard pos > 0 else { continue }
       for c in 0..<half {
-        let angle = Double(pos - 1) * pow(10000, -2 * Double(c) / Double(z))
+        let angle = Double(pos - 1) * freq[c]
         cosT[slot * half + c] = Float(cos(angle))
         sinT[slot * half + c] = Float(sin(angle))
       }

@@ -1,0 +1,75 @@
+import Data
+
+/// enwik8 (DATASETS.md 3.9): bytes split by position (all but the last 2H train, then H valid,
+/// H test); newline → eos, every other byte its fairseq id (symbols are decimal byte values),
+/// an eos closing a split that does not end with a newline.
+enum Enwik8Converter {
+  /// Converts `options.raw`: `enwik8.zip`, the extracted `enwik8`, or a folder holding one.
+  static func convert(_ options: PrepOptions, progress: Bool) throws -> PrepSummary {
+    let (bytes, source) = try load(options.raw)
+    let hold = options.holdoutBytes
+    guard hold > 0, bytes.count >= 3 * hold else {
+      throw DataError(
+        file: source, field: "size",
+        "\(bytes.count) bytes is shorter than 3 x --holdout-bytes \(hold)")
+    }
+    let bounds = [
+      0..<(bytes.count - 2 * hold), (bytes.count - 2 * hold)..<(bytes.count - hold),
+      (bytes.count - hold)..<bytes.count,
+    ]
+    var counts: [[UInt8]: Int64] = [:]
+    var byteCounts = [Int64](repeating: 0, count: 256)
+    for byte in bytes[bounds[0]] { byteCounts[Int(byte)] += 1 }
+    for (value, count) in byteCounts.enumerated() where count > 0 && value != 10 {
+      counts[Array("\(value)".utf8)] = count
+    }
+    let vocabulary = Vocabulary.fairseq(counts: counts)
+    let table = (0..<256).map { vocabulary.id(of: Array("\($0)".utf8)) }
+    let writer = try DatasetWriter(path: options.out, compress: options.compress)
+    try writer.writeHeader(
+      task: "enwik8", inputKind: .lmTokens, numClasses: 0, maxLength: bytes.count,
+      splitSeed: options.splitSeed ?? 0,
+      sourceDescription: "enwik8 from \(source), holdout \(hold) bytes per split",
+      sourceSHA256: "")
+    try writer.writeVocabulary(vocabulary, withCLS: false)
+    var summaries: [PrepSummary.Split] = []
+    let bar = Progress("enwik8", total: 3, enabled: progress)
+    for (name, range) in zip(DatasetFormat.splitNames, bounds) {
+      var split = LMSplit()
+      split.tokens.reserveCapacity(range.count + 1)
+      for byte in bytes[range] {
+        if byte == 10 {
+          split.endLine(eos: DatasetFormat.eosID)
+        } else if let id = table[Int(byte)] {
+          split.tokens.append(id)
+        } else {
+          split.tokens.append(DatasetFormat.unkID)
+          split.unknown += 1
+        }
+      }
+      if bytes[range].last != 10 { split.endLine(eos: DatasetFormat.eosID) }
+      summaries.append(
+        try split.write(writer, name: name, vocabSize: vocabulary.count, file: source))
+      bar.advance()
+    }
+    bar.finish()
+    try writer.commit()
+    return PrepSummary(
+      task: "enwik8", path: options.out, splits: summaries, vocabSize: vocabulary.count,
+      rawBytes: bytes.count)
+  }
+
+  /// The 10^8 bytes and the file they came from.
+  private static func load(_ raw: String) throws -> ([UInt8], String) {
+    var path = raw
+    if RawFiles.isDirectory(raw) {
+      let zip = RawFiles.join(raw, "enwik8.zip")
+      path = RawFiles.isFile(zip) ? zip : RawFiles.join(raw, "enwik8")
+    }
+    let head = try RawFiles.bytes(path)
+    if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || path.hasSuffix(".zip") {
+      return (try ZipReader.member("enwik8", of: path), path)
+    }
+    return (head, path)
+  }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import Golden
+
+/// `seqboat verify-golden FILE...`: compares the engine with the PyTorch reference files.
+struct VerifyGoldenCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify-golden",
+    abstract: "Check layers and models against golden reference files (shared/golden/README.md)."
+  )
+
+  @Argument(help: "Golden HDF5 files.")
+  var files: [String]
+
+  func run() throws {
+    let (_, failed) = GoldenVerifier().verify(files: files) { print($0) }
+    if failed > 0 { throw ExitCode(1) }
+  }
+}

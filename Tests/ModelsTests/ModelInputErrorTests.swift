@@ -1,0 +1,72 @@
+import Models
+import Tensor
+import XCTest
+
+/// Bad input gives one thrown error naming the field, never a crash or a silent NaN.
+final class ModelInputErrorTests: XCTestCase {
+  func small(_ arch: String) throws -> ModelConfig {
+    var c = try ModelConfig.preset(arch)
+    c.layers = 1
+    c.embedDim = 8
+    c.hiddenDim = 8
+    c.ffnDim = c.family == .mega ? 8 : -1
+    c.zDim = 4
+    c.nDim = 2
+    c.chunkSize = 4
+    c.maxPositions = 16
+    c.classifierOutDim = 8
+    if c.task == .lm { c.vocabSize = 12 }
+    return c
+  }
+
+  func classifier(_ arch: String) throws -> SequenceClassifier {
+    guard case .classifier(let m) = Model(try small(arch)) else { fatalError("not a classifier") }
+    return m
+  }
+
+  func testTokenOutsideVocabulary() throws {
+    let m = try classifier("slag_lra_listop")
+    XCTAssertThrowsError(try m.logits(.tokens([5, 25, 2, 1], batch: 1))) { error in
+      XCTAssertEqual(
+        "\(error)", "src_tokens: token id 25 outside the vocabulary of 25 rows")
+    }
+    XCTAssertThrowsError(try m.logits(.tokens([5, -1, 2, 1], batch: 1)))
+  }
+
+  func testLengthBeyondMaxPositions() throws {
+    let m = try classifier("mega_lra_listop")
+    let ids = [Int](repeating: 5, count: 17)
+    XCTAssertThrowsError(try m.logits(.tokens(ids, batch: 1))) { error in
+      XCTAssertEqual("\(error)", "src_tokens: length 17 exceeds max_positions 16")
+    }
+    XCTAssertNoThrow(try m.logits(.tokens(Array(ids.prefix(16)), batch: 1)))
+  }
+
+  func testNaNInRealInput() throws {
+    let m = try classifier("slag_lra_cifar10")
+    var values = [Float](repeating: 0.5, count: 16)
+    values[9] = .nan
+    XCTAssertThrowsError(try m.logits(.values(Tensor(shape: [2, 8], data: values)))) { error in
+      XCTAssertEqual("\(error)", "src_tokens: value at index 9 is not finite (NaN or inf)")
+    }
+  }
+
+  func testWrongInputKind() throws {
+    let m = try classifier("mega_lra_aan")
+    XCTAssertThrowsError(try m.logits(.tokens([4, 5, 2], batch: 1))) { error in
+      XCTAssertTrue("\(error)".hasPrefix("src1_tokens:"))
+    }
+  }
+
+  func testLanguageModelTargets() throws {
+    guard case .languageModel(let lm) = Model(try small("slag_lm_enwik8_base_v2")) else {
+      return XCTFail("not a language model")
+    }
+    XCTAssertThrowsError(try lm.loss(tokens: [2, 4, 5], targets: [4, 5, 12], batch: 1)) { error in
+      XCTAssertEqual("\(error)", "target: token id 12 outside the vocabulary of 12 rows")
+    }
+    let (loss, count) = try lm.loss(tokens: [2, 4, 5, 1], targets: [4, 5, 6, 1], batch: 1)
+    XCTAssertEqual(count, 3)
+    XCTAssertTrue(loss.item.isFinite)
+  }
+}
