@@ -179,6 +179,13 @@ public final class Communicator: Collective {
     return PendingCollective(request: request, sequence: sequence, what: what)
   }
 
+  /// Advances a started collective without waiting; once complete its request is released.
+  func test(_ pending: inout PendingCollective) throws {
+    var done: Int32 = 0
+    var status = MPI_Status()
+    try check(MPI_Test(&pending.request, &done, &status), "MPI_Test (\(pending.what))")
+  }
+
   /// Waits for started collectives (in the order they were started), under the watchdog.
   func wait(_ pending: [PendingCollective]) throws {
     for p in pending {

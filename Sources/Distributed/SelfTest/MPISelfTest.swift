@@ -58,6 +58,7 @@ public enum MPISelfTest {
 
 /// A check of a self-test that failed (one line).
 public struct SelfTestFailure: Error, CustomStringConvertible {
+  /// The one-line message.
   public let description: String
   init(_ description: String) { self.description = description }
 }
