@@ -152,10 +152,10 @@ public final class DatasetSplit {
     return pieces
   }
 
-  /// The raw values (grey levels or PCM samples) of `rows`, one row after another.
-  public func rowValues(rows: [Int]) throws -> [Float] {
+  /// The raw values (grey levels or PCM samples) of `rows`, one row after another, as `T`.
+  public func rowValues<T: HDF5Element>(rows: [Int], as type: T.Type = Float.self) throws -> [T] {
     try checkRows(rows)
-    return try bulk.read(rows: rows, as: Float.self)
+    return try bulk.read(rows: rows, as: T.self)
   }
 
   private func checkRows(_ rows: [Int]) throws {
