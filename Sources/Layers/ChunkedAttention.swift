@@ -114,13 +114,22 @@ public enum ChunkedAttention {
         }
       }
     }
-    let mixed = dropoutScale.map { scale in (0..<weights.count).map { weights[$0] * scale[$0] } }
-    (mixed ?? weights).withUnsafeBufferPointer { wp in
-      v.data.withUnsafeBufferPointer { vp in
-        out.withUnsafeMutableBufferPointer { op in
-          for blk in 0..<blocks {
+    /// Block `blk` of `p` with attention dropout applied (in `scratch`), for the products with V.
+    func dropped(
+      _ p: [Float], _ blk: Int, _ scratch: inout [Float], _ body: (UnsafePointer<Float>) -> Void
+    ) {
+      let o = blk * cc
+      guard let dropoutScale else { return p.withUnsafeBufferPointer { body($0.baseAddress! + o) } }
+      for j in 0..<cc { scratch[j] = p[o + j] * dropoutScale[o + j] }
+      scratch.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+    var scratch = [Float](repeating: 0, count: dropoutScale == nil ? 0 : cc)
+    v.data.withUnsafeBufferPointer { vp in
+      out.withUnsafeMutableBufferPointer { op in
+        for blk in 0..<blocks {
+          dropped(weights, blk, &scratch) { wp in
             sgemm(
-              transA: false, transB: false, m: c, n: h, k: c, a: wp.baseAddress! + blk * cc, lda: c,
+              transA: false, transB: false, m: c, n: h, k: c, a: wp, lda: c,
               b: vp.baseAddress! + row(blk) * h, ldb: ldh, c: op.baseAddress! + row(blk) * h,
               ldc: ldh)
           }
@@ -130,19 +139,19 @@ public enum ChunkedAttention {
     let weightTensor = Tensor(shape: [batch, len / c, c, c], data: weights)
     let parents = [q, k, v] + [bias].compactMap { $0 }
     let (probabilities, slopeValues, rowScales) = (weights, slopes, scales)
-    let used = mixed ?? weights
     let output = Tensor.op(shape: [len, batch, h], data: out, parents: parents) { node in
       let g = node.grad!
       var ds = [Float](repeating: 0, count: cc)
       var dbias = [Float](repeating: 0, count: cc)
+      var scratch = [Float](repeating: 0, count: dropoutScale == nil ? 0 : cc)
       for blk in 0..<blocks {
         let o = blk * cc
         let (values, keys) = (row(blk) * h, row(blk) * z)
         g.withUnsafeBufferPointer { gp in
-          used.withUnsafeBufferPointer { up in
+          dropped(probabilities, blk, &scratch) { up in
             v.accumulateGrad { dv in
               sgemm(
-                transA: true, transB: false, m: c, n: h, k: c, a: up.baseAddress! + o, lda: c,
+                transA: true, transB: false, m: c, n: h, k: c, a: up, lda: c,
                 b: gp.baseAddress! + values, ldb: ldh, beta: 1, c: dv.baseAddress! + values,
                 ldc: ldh)
             }

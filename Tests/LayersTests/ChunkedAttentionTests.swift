@@ -96,4 +96,29 @@ final class ChunkedAttentionTests: XCTestCase {
     bias.first.data = [10, 11, 12, 13, 14]
     XCTAssertEqual(bias(2).data, [12, 13, 11, 12])
   }
+
+  /// Attention dropout: a fixed mask of factors on P, differentiated as a constant.
+  func testAttentionDropoutGradientsAndForward() {
+    for function in AttentionFunction.allCases {
+      var rng = SplitMix64(seed: 15)
+      let q = Tensor.randn([8, 2, 3], rng: &rng, requiresGrad: true)
+      let k = Tensor.randn([8, 2, 3], rng: &rng, requiresGrad: true)
+      let v = Tensor.randn([8, 2, 5], rng: &rng, requiresGrad: true)
+      let scale: [Float] = (0..<(2 * 8 * 4)).map { _ in rng.uniform() < 0.3 ? 0 : 1 / 0.7 }
+      let err = GradientCheck.maxRelativeError(inputs: [q, k, v]) {
+        ChunkedAttention.apply(
+          q: $0[0], k: $0[1], v: $0[2], bias: nil, chunk: 4, function: function,
+          paddingMask: padding, causal: false, dropoutScale: scale
+        ).output
+      }
+      XCTAssertLessThan(err, 3e-2, "\(function)")
+      let plain = ChunkedAttention.apply(
+        q: q, k: k, v: v, bias: nil, chunk: 4, function: function, paddingMask: nil,
+        causal: true)
+      let ones = ChunkedAttention.apply(
+        q: q, k: k, v: v, bias: nil, chunk: 4, function: function, paddingMask: nil,
+        causal: true, dropoutScale: .init(repeating: 1, count: 64))
+      XCTAssertEqual(plain.output.data, ones.output.data)
+    }
+  }
 }
