@@ -127,7 +127,8 @@ def plot(train, evals, title, out):
         ax.set_ylabel(label)
         ax.margins(y=0.15)
         ax.grid(alpha=0.3)
-        ax.legend(loc="best", fontsize="small")
+        # Accuracy rises and bpc/perplexity fall: keep the legend in the corner the curves leave.
+        ax.legend(loc="lower right" if key == "accuracy" else "upper right", fontsize="small")
     if lrs:
         ax = axes[row]
         lx, ly = series(train, "lr")
