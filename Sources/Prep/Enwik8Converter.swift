@@ -6,7 +6,7 @@ import Data
 enum Enwik8Converter {
   /// Converts `options.raw`: `enwik8.zip`, the extracted `enwik8`, or a folder holding one.
   static func convert(_ options: PrepOptions, progress: Bool) throws -> PrepSummary {
-    let (bytes, source) = try load(options.raw)
+    let (bytes, source, digest) = try load(options.raw)
     let hold = options.holdoutBytes
     guard hold > 0, bytes.count >= 3 * hold else {
       throw DataError(
@@ -30,7 +30,7 @@ enum Enwik8Converter {
       task: "enwik8", inputKind: .lmTokens, numClasses: 0, maxLength: bytes.count,
       splitSeed: options.splitSeed ?? 0,
       sourceDescription: "enwik8 from \(source), holdout \(hold) bytes per split",
-      sourceSHA256: "")
+      sourceSHA256: digest)
     try writer.writeVocabulary(vocabulary, withCLS: false)
     var summaries: [PrepSummary.Split] = []
     let bar = Progress("enwik8", total: 3, enabled: progress)
@@ -59,17 +59,19 @@ enum Enwik8Converter {
       rawBytes: bytes.count)
   }
 
-  /// The 10^8 bytes and the file they came from.
-  private static func load(_ raw: String) throws -> ([UInt8], String) {
+  /// The 10^8 bytes, the file they came from and its digest entry.
+  private static func load(_ raw: String) throws -> ([UInt8], String, String) {
     var path = raw
     if RawFiles.isDirectory(raw) {
       let zip = RawFiles.join(raw, "enwik8.zip")
       path = RawFiles.isFile(zip) ? zip : RawFiles.join(raw, "enwik8")
     }
-    let head = try RawFiles.bytes(path)
-    if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || path.hasSuffix(".zip") {
-      return (try ZipReader.member("enwik8", of: path), path)
+    let file = try RawFiles.bytes(path)
+    var digests = SourceDigests()
+    digests.add(path, file)
+    if file.starts(with: [0x50, 0x4B, 0x03, 0x04]) || path.hasSuffix(".zip") {
+      return (try ZipReader.member("enwik8", of: path, bytes: file), path, digests.text)
     }
-    return (head, path)
+    return (file, path, digests.text)
   }
 }

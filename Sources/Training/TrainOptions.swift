@@ -82,6 +82,9 @@ public struct TrainOptions: Codable, Equatable {
   public var validSubset = "valid"
   /// `--batch-size-valid`: rows per evaluation batch on each rank (0: the training rows per rank).
   public var batchSizeValid = 0
+  /// `--sentence-avg`: fairseq's per-sentence average, what classifiers always use here (MODEL.md
+  /// §5.8); refused for language models, which average over target tokens.
+  public var sentenceAvg = false
 
   /// Default options.
   public init() {}

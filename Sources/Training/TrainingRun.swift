@@ -47,6 +47,9 @@ public final class TrainingRun {
     if options.syncBN, config.normType == .batchnorm { config.normType = .syncbatchnorm }
     self.config = config
     try RunChecks.model(config, fits: file)
+    if options.sentenceAvg, config.task == .lm {
+      throw TrainingError("--sentence-avg: language models average over target tokens")
+    }
     try RunChecks.chunking(config, file: file)
     guard let mode = LMBreakMode(rawValue: options.sampleBreakMode) else {
       throw TrainingError(
@@ -74,12 +77,12 @@ public final class TrainingRun {
       scaler = LossScaler(
         initScale: options.fp16InitScale, window: window, minScale: options.minLossScale)
     }
-    trainer = Trainer(
+    trainer = try Trainer(
       model: model, communicator: communicator, optimizer: try options.makeOptimizer(),
       schedule: try options.makeSchedule(), clipNorm: options.clipNorm, scaler: scaler)
     let args = try Checkpoint.json(ModelArgs.table(config))
     try communicator.verifySameSetup(
-      configHash: fnv1a64(args + String(options.batchSize) + String(options.seed)),
+      configHash: fnv1a64(args + (try options.json())),
       parameterCount: model.module.parameterCount)
     try communicator.broadcastValues(model.module.stateDict.map(\.tensor))
     log = try TrainLog(jsonPath: options.logFile, enabled: communicator.rank == 0)

@@ -64,6 +64,8 @@ struct TrainCommand: ParsableCommand {
   var batchSizeValid = 0
   @Option(help: "Seconds a collective may wait before the job is aborted.")
   var collectiveTimeout = 300.0
+  @Flag(help: "fairseq's per-sentence loss average: always the case for classifiers here.")
+  var sentenceAvg = false
   @Argument(parsing: .allUnrecognized, help: "Model overrides: --name value (see above).")
   var modelOptions: [String] = []
 
@@ -108,6 +110,7 @@ struct TrainCommand: ParsableCommand {
     o.sampleBreakMode = sampleBreakMode
     o.validSubset = validSubset
     o.batchSizeValid = batchSizeValid
+    o.sentenceAvg = sentenceAvg
     return o
   }
 
