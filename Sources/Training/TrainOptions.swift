@@ -70,7 +70,8 @@ public struct TrainOptions: Codable, Equatable {
   public var keepIntervalUpdates = -1
   /// `--no-epoch-checkpoints`.
   public var noEpochCheckpoints = false
-  /// `--restore-file` (empty: `save-dir/checkpoint_last.h5` when present).
+  /// `--restore-file`: the starting point when `save-dir/checkpoint_last.h5` does not exist yet
+  /// (a run that has saved resumes from its own last checkpoint, also after a requeue).
   public var restoreFile = ""
   /// `--sync-bn`.
   public var syncBN = false
