@@ -32,109 +32,53 @@ struct EMAConvolution {
     let plan = FFTPlan(size: FFTPlan.size(atLeast: len + k - 1))
     self.plan = plan
     let n = plan.size
-    var kr = [Float](repeating: 0, count: channels * n)
+    kernelRe = [Float](repeating: 0, count: channels * n)
+    kernelIm = kernelRe
     for c in 0..<channels {
       for j in 0..<k {
-        kr[c * n + j] += kernel[c * k + j]
-        if bidirectional { kr[c * n + (n - j) % n] += kernel[(channels + c) * k + j] }
+        kernelRe[c * n + j] += kernel[c * k + j]
+        if bidirectional { kernelRe[c * n + (n - j) % n] += kernel[(channels + c) * k + j] }
       }
+      transform(&kernelRe, &kernelIm, c * n, inverse: false)
     }
-    (kernelRe, kernelIm) = EMAConvolution.realSpectra(plan, kr, count: channels, length: n)
   }
 
-  /// Spectra (`[count, n]` real and imaginary parts) of `count` real series of `length` values
-  /// each, stored consecutively in `x`, zero-padded to the plan's size. Two series share one
-  /// complex transform (`x₁ + i·x₂`), separated by the symmetry of real spectra.
-  static func realSpectra(_ plan: FFTPlan, _ x: [Float], count: Int, length: Int)
-    -> (re: [Float], im: [Float])
-  {
-    let n = plan.size
-    var re = [Float](repeating: 0, count: count * n)
+  private func transform(_ re: inout [Float], _ im: inout [Float], _ offset: Int, inverse: Bool) {
+    re.withUnsafeMutableBufferPointer { r in
+      im.withUnsafeMutableBufferPointer { i in
+        plan!.transform(r.baseAddress! + offset, i.baseAddress! + offset, inverse: inverse)
+      }
+    }
+  }
+
+  /// Spectra of all series, `[S, n]` real and imaginary parts (FFT path only). Two real series
+  /// share one complex transform: `Z = FFT(x₁ + i·x₂)`, `X₁ = (Z[f] + Z̄[−f])/2`,
+  /// `X₂ = (Z[f] − Z̄[−f])/2i`.
+  func spectra(_ x: [Float]) -> (re: [Float], im: [Float]) {
+    let n = plan!.size
+    let series = x.count / len
+    var re = [Float](repeating: 0, count: series * n)
     var im = re
     var zr = [Float](repeating: 0, count: n)
     var zi = zr
-    x.withUnsafeBufferPointer { xp in
-      re.withUnsafeMutableBufferPointer { rp in
-        im.withUnsafeMutableBufferPointer { ip in
-          zr.withUnsafeMutableBufferPointer { zrp in
-            zi.withUnsafeMutableBufferPointer { zip in
-              for s in stride(from: 0, to: count, by: 2) {
-                let pair = s + 1 < count
-                for t in 0..<n { zrp[t] = t < length ? xp[s * length + t] : 0 }
-                for t in 0..<n { zip[t] = pair && t < length ? xp[(s + 1) * length + t] : 0 }
-                plan.transform(zrp.baseAddress!, zip.baseAddress!, inverse: false)
-                let (r1, i1) = (rp.baseAddress! + s * n, ip.baseAddress! + s * n)
-                guard pair else {
-                  r1.update(from: zrp.baseAddress!, count: n)
-                  i1.update(from: zip.baseAddress!, count: n)
-                  continue
-                }
-                let (r2, i2) = (r1 + n, i1 + n)
-                for f in 0..<n {
-                  let g = (n - f) & (n - 1)
-                  let (ar, ai, br, bi) = (zrp[f], zip[f], zrp[g], zip[g])
-                  r1[f] = 0.5 * (ar + br)
-                  i1[f] = 0.5 * (ai - bi)
-                  r2[f] = 0.5 * (ai + bi)
-                  i2[f] = 0.5 * (br - ar)
-                }
-              }
-            }
-          }
+    for s in stride(from: 0, to: series, by: 2) {
+      let pair = s + 1 < series
+      for t in 0..<n {
+        zr[t] = t < len ? x[s * len + t] : 0
+        zi[t] = pair && t < len ? x[(s + 1) * len + t] : 0
+      }
+      transform(&zr, &zi, 0, inverse: false)
+      for f in 0..<n {
+        let g = (n - f) % n
+        re[s * n + f] = (zr[f] + zr[g]) / 2
+        im[s * n + f] = (zi[f] - zi[g]) / 2
+        if pair {
+          re[(s + 1) * n + f] = (zi[f] + zi[g]) / 2
+          im[(s + 1) * n + f] = (zr[g] - zr[f]) / 2
         }
       }
     }
     return (re, im)
-  }
-
-  /// Spectra of all series, `[S, n]` real and imaginary parts (FFT path only).
-  func spectra(_ x: [Float]) -> (re: [Float], im: [Float]) {
-    EMAConvolution.realSpectra(plan!, x, count: x.count / len, length: len)
-  }
-
-  /// The first `length` values of the inverse transforms of `count` spectra (`[count, n]`,
-  /// each the spectrum of a real series) produced by `spectrum(s, re, im)`; two per complex
-  /// transform (`Y₁ + i·Y₂` has `y₁` as real part and `y₂` as imaginary part).
-  func realInverse(
-    count: Int, length: Int,
-    _ spectrum: (Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void
-  ) -> [Float] {
-    let n = plan!.size
-    var out = [Float](repeating: 0, count: count * length)
-    var ar = [Float](repeating: 0, count: n)
-    var ai = ar
-    var br = ar
-    var bi = ar
-    out.withUnsafeMutableBufferPointer { op in
-      ar.withUnsafeMutableBufferPointer { arp in
-        ai.withUnsafeMutableBufferPointer { aip in
-          br.withUnsafeMutableBufferPointer { brp in
-            bi.withUnsafeMutableBufferPointer { bip in
-              let (r1, i1, r2, i2) = (
-                arp.baseAddress!, aip.baseAddress!, brp.baseAddress!, bip.baseAddress!
-              )
-              for s in stride(from: 0, to: count, by: 2) {
-                spectrum(s, r1, i1)
-                if s + 1 < count {
-                  spectrum(s + 1, r2, i2)
-                  for f in 0..<n {
-                    let (yr, yi) = (r1[f] - i2[f], i1[f] + r2[f])
-                    r1[f] = yr
-                    i1[f] = yi
-                  }
-                }
-                plan!.transform(r1, i1, inverse: true)
-                (op.baseAddress! + s * length).update(from: r1, count: length)
-                if s + 1 < count {
-                  (op.baseAddress! + (s + 1) * length).update(from: i1, count: length)
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    return out
   }
 
   /// `y[s, t] = Σ_j kf[j]·x[s, t−j] (+ Σ_j kb[j]·x[s, t+j])`; `xSpectra` are `spectra(x)` on the
@@ -150,28 +94,38 @@ struct EMAConvolution {
     return multiplied(gSpectra, conjugateKernel: true, n: plan.size)
   }
 
-  /// Each series' spectrum times its channel's kernel spectrum (or its conjugate), back in time.
+  /// Each series' spectrum times its channel's kernel spectrum (or its conjugate), back in time;
+  /// two real results share one inverse transform (`y₁ + i·y₂ = IFFT(Y₁ + i·Y₂)`).
   private func multiplied(_ spec: (re: [Float], im: [Float]), conjugateKernel: Bool, n: Int)
     -> [Float]
   {
+    let series = spec.re.count / n
+    var out = [Float](repeating: 0, count: series * len)
+    var re = [Float](repeating: 0, count: n)
+    var im = re
     let sign: Float = conjugateKernel ? -1 : 1
-    return spec.re.withUnsafeBufferPointer { sr in
-      spec.im.withUnsafeBufferPointer { si in
-        kernelRe.withUnsafeBufferPointer { kr in
-          kernelIm.withUnsafeBufferPointer { ki in
-            realInverse(count: spec.re.count / n, length: len) { s, re, im in
-              let (o, ko) = (s * n, (s % channels) * n)
-              for f in 0..<n {
-                let (a, b) = (sr[o + f], si[o + f])
-                let (c, d) = (kr[ko + f], sign * ki[ko + f])
-                re[f] = a * c - b * d
-                im[f] = a * d + b * c
-              }
-            }
-          }
+    for s in stride(from: 0, to: series, by: 2) {
+      let pair = s + 1 < series
+      let (c1, c2) = (s % channels, (s + 1) % channels)
+      for f in 0..<n {
+        let (a, b) = (spec.re[s * n + f], spec.im[s * n + f])
+        let (kr, ki) = (kernelRe[c1 * n + f], sign * kernelIm[c1 * n + f])
+        re[f] = a * kr - b * ki
+        im[f] = a * ki + b * kr
+        if pair {
+          let (a2, b2) = (spec.re[(s + 1) * n + f], spec.im[(s + 1) * n + f])
+          let (kr2, ki2) = (kernelRe[c2 * n + f], sign * kernelIm[c2 * n + f])
+          re[f] -= a2 * ki2 + b2 * kr2
+          im[f] += a2 * kr2 - b2 * ki2
         }
       }
+      transform(&re, &im, 0, inverse: true)
+      for t in 0..<len {
+        out[s * len + t] = re[t]
+        if pair { out[(s + 1) * len + t] = im[t] }
+      }
     }
+    return out
   }
 
   /// `dk[c, j] = Σ_{s of channel c} Σ_t g[s, t]·x[s, t−j]` (causal rows) and `x[s, t+j]`
@@ -205,35 +159,20 @@ struct EMAConvolution {
     let n = plan.size
     var re = [Float](repeating: 0, count: channels * n)
     var im = re
-    gSpectra.re.withUnsafeBufferPointer { gr in
-      gSpectra.im.withUnsafeBufferPointer { gi in
-        xSpectra.re.withUnsafeBufferPointer { xr in
-          xSpectra.im.withUnsafeBufferPointer { xi in
-            for s in 0..<series {
-              let (o, co) = (s * n, (s % channels) * n)
-              for f in 0..<n {
-                let (a, b) = (gr[o + f], gi[o + f])
-                let (c, d) = (xr[o + f], -xi[o + f])
-                re[co + f] += a * c - b * d
-                im[co + f] += a * d + b * c
-              }
-            }
-          }
-        }
-      }
-    }
-    let lags = re.withUnsafeBufferPointer { rp in
-      im.withUnsafeBufferPointer { ip in
-        realInverse(count: channels, length: n) { c, r, i in
-          r.update(from: rp.baseAddress! + c * n, count: n)
-          i.update(from: ip.baseAddress! + c * n, count: n)
-        }
+    for s in 0..<series {
+      let c = s % channels
+      for f in 0..<n {
+        let (a, b) = (gSpectra.re[s * n + f], gSpectra.im[s * n + f])
+        let (xr, xi) = (xSpectra.re[s * n + f], -xSpectra.im[s * n + f])
+        re[c * n + f] += a * xr - b * xi
+        im[c * n + f] += a * xi + b * xr
       }
     }
     for c in 0..<channels {
+      transform(&re, &im, c * n, inverse: true)
       for j in 0..<k {
-        dk[c * k + j] = Double(lags[c * n + j])
-        if bidirectional { dk[(channels + c) * k + j] = Double(lags[c * n + (n - j) % n]) }
+        dk[c * k + j] = Double(re[c * n + j])
+        if bidirectional { dk[(channels + c) * k + j] = Double(re[c * n + (n - j) % n]) }
       }
     }
     return dk

@@ -5,8 +5,7 @@ import Tensor
 #endif
 
 /// The EMA kernel `k[c, l] = Σ_n σ(delta)·beta·gamma·N^{-1/2}·q^l`, `q = 1 − σ(delta)·σ(alpha)`
-/// (MODEL.md §2.2), computed in double precision (powers `q^l` by running products), and its
-/// backward to the four parameters.
+/// (MODEL.md §2.2), computed in double precision, and its backward to the four parameters.
 struct EMAKernel {
   /// `[D', K]` row-major, float32 for the convolution.
   let values: [Float]
@@ -15,7 +14,7 @@ struct EMAKernel {
   private let p: [Double]
   private let d: [Double]
   private let coef: [Double]
-  private let q: [Double]
+  private let logq: [Double]
 
   init(_ ema: MultiHeadEMA, length k: Int) {
     self.ema = ema
@@ -26,31 +25,32 @@ struct EMAKernel {
     var p = [Double](repeating: 0, count: channels * n)
     var d = p
     var coef = p
-    var q = p
+    var logq = p
     var values = [Float](repeating: 0, count: channels * k)
-    var row = [Double](repeating: 0, count: k)
     for i in 0..<(channels * n) {
       p[i] = 1 / (1 + exp(-Double(ema.delta.data[i])))
       d[i] = 1 / (1 + exp(-Double(ema.alpha.data[i])))
       coef[i] = p[i] * Double(ema.beta.data[i]) * Double(ema.gamma.data[i]) * scale
-      q[i] = 1 - p[i] * d[i]
+      logq[i] = log(1 - p[i] * d[i])
     }
+    // q^l as running products (double precision keeps them within a few ulps of exp(l·ln q)).
+    var acc = [Double](repeating: 0, count: k)
     for c in 0..<channels {
-      for l in 0..<k { row[l] = 0 }
+      for l in 0..<k { acc[l] = 0 }
       for m in 0..<n {
-        let (a, qm) = (coef[c * n + m], q[c * n + m])
-        var power: Double = 1
+        let q = exp(logq[c * n + m])
+        var power = coef[c * n + m]
         for l in 0..<k {
-          row[l] += a * power
-          power *= qm
+          acc[l] += power
+          power *= q
         }
       }
-      for l in 0..<k { values[c * k + l] = Float(row[l]) }
+      for l in 0..<k { values[c * k + l] = Float(acc[l]) }
     }
     self.p = p
     self.d = d
     self.coef = coef
-    self.q = q
+    self.logq = logq
     self.values = values
   }
 
@@ -69,13 +69,15 @@ struct EMAKernel {
         let i = c * n + m
         var dCoef: Double = 0
         var dq: Double = 0
-        var power: Double = 1  // q^(l−1) at step l
-        dCoef = dk[c * k]
-        for l in 1..<max(k, 1) {
+        let q = exp(logq[i])
+        var previous: Double = 0  // q^(l−1)
+        var power: Double = 1  // q^l
+        for l in 0..<k {
           let g = dk[c * k + l]
-          dq += g * Double(l) * power
-          power *= q[i]
           dCoef += g * power
+          dq += g * Double(l) * previous
+          previous = power
+          power *= q
         }
         dq *= coef[i]
         let beta = Double(ema.beta.data[i])

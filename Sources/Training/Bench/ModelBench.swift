@@ -40,7 +40,7 @@ public enum ModelBench {
     BLAS.setThreads(options.threads)
     let sgemm = SgemmBench.gflops(size: options.sgemmSize)
     let model = Model(shape.config, seed: 1)
-    let trainer = Trainer(
+    let trainer = try Trainer(
       model: model, communicator: communicator,
       optimizer: Adam(betas: (0.9, 0.98), eps: 1e-8, weightDecay: 0.01),
       schedule: try FixedSchedule(lr: 1e-5), clipNorm: 1, scaler: nil)
