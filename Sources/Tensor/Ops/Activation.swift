@@ -13,7 +13,7 @@ public enum Activation: String, CaseIterable, Sendable {
   }
 
   /// f(x).
-  @inline(__always) public func apply(_ x: Float) -> Float {
+  @inlinable @inline(__always) public func apply(_ x: Float) -> Float {
     switch self {
     case .relu: return max(x, 0)
     case .relu2:
@@ -32,7 +32,7 @@ public enum Activation: String, CaseIterable, Sendable {
   }
 
   /// f'(x).
-  @inline(__always) public func derivative(_ x: Float) -> Float {
+  @inlinable @inline(__always) public func derivative(_ x: Float) -> Float {
     switch self {
     case .relu: return x > 0 ? 1 : 0
     case .relu2: return x > 0 ? 2 * x : 0
@@ -62,20 +62,40 @@ public enum Activation: String, CaseIterable, Sendable {
 }
 
 extension Activation {
-  /// `body(x[i], f)` for every i, with `f` a compile-time constant inside each loop (so the switch
-  /// on the activation runs once, not per element).
-  @inline(__always)
-  func specialized(_ body: (Activation) -> Void) {
+  /// `y[i] = f(x[i])`: one loop per activation, so the switch runs once and the loop vectorises.
+  func apply(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutablePointer<Float>) {
+    @inline(__always) func each(_ f: (Float) -> Float) { for i in 0..<x.count { y[i] = f(x[i]) } }
     switch self {
-    case .relu: body(.relu)
-    case .relu2: body(.relu2)
-    case .gelu: body(.gelu)
-    case .geluAccurate: body(.geluAccurate)
-    case .silu: body(.silu)
-    case .sigmoid: body(.sigmoid)
-    case .tanh: body(.tanh)
-    case .linear: body(.linear)
-    case .laplace: body(.laplace)
+    case .relu: each { Activation.relu.apply($0) }
+    case .relu2: each { Activation.relu2.apply($0) }
+    case .gelu: each { Activation.gelu.apply($0) }
+    case .geluAccurate: each { Activation.geluAccurate.apply($0) }
+    case .silu: each { Activation.silu.apply($0) }
+    case .sigmoid: each { Activation.sigmoid.apply($0) }
+    case .tanh: each { Activation.tanh.apply($0) }
+    case .linear: each { $0 }
+    case .laplace: each { Activation.laplace.apply($0) }
+    }
+  }
+
+  /// `dx[i] += g[i]·f'(x[i])`, one loop per activation.
+  func accumulateDerivative(
+    _ x: UnsafeBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
+    into dx: UnsafeMutableBufferPointer<Float>
+  ) {
+    @inline(__always) func each(_ f: (Float) -> Float) {
+      for i in 0..<dx.count { dx[i] += g[i] * f(x[i]) }
+    }
+    switch self {
+    case .relu: each { Activation.relu.derivative($0) }
+    case .relu2: each { Activation.relu2.derivative($0) }
+    case .gelu: each { Activation.gelu.derivative($0) }
+    case .geluAccurate: each { Activation.geluAccurate.derivative($0) }
+    case .silu: each { Activation.silu.derivative($0) }
+    case .sigmoid: each { Activation.sigmoid.derivative($0) }
+    case .tanh: each { Activation.tanh.derivative($0) }
+    case .linear: each { _ in 1 }
+    case .laplace: each { Activation.laplace.derivative($0) }
     }
   }
 }
@@ -84,14 +104,13 @@ extension Tensor {
   /// `f(self)` elementwise, with its derivative in backward.
   public func activated(_ f: Activation) -> Tensor {
     if f == .linear { return self }
-    var y: [Float] = []
-    f.specialized { f in y = Tensor.mapped(data) { f.apply($0) } }
+    let y = data.withUnsafeBufferPointer { x in
+      Tensor.uninitializedArray(count) { f.apply(x, into: $0) }
+    }
     return .op(shape: shape, data: y, parents: [self]) { out in
       out.grad!.withUnsafeBufferPointer { g in
         self.accumulateGrad { dx in
-          self.data.withUnsafeBufferPointer { x in
-            f.specialized { f in for i in 0..<dx.count { dx[i] += g[i] * f.derivative(x[i]) } }
-          }
+          self.data.withUnsafeBufferPointer { x in f.accumulateDerivative(x, g, into: dx) }
         }
       }
     }
