@@ -78,34 +78,29 @@ public enum ChunkedAttention {
                 for j in 0..<c { w[r + j] = w[r + j] * s + bp[i * c + j] }
                 switch function {
                 case .softmax:
-                  let maskKeys = realKeys > 0
-                  var m = -Float.infinity
-                  for j in 0..<c {
-                    if (causal && j > i) || (maskKeys && !keep[j]) {
-                      w[r + j] = -.infinity
-                    } else {
-                      m = max(m, w[r + j])
-                    }
+                  let rowStart = w.baseAddress! + r
+                  let limit = causal ? i + 1 : c
+                  if paddingMask != nil, realKeys > 0 {
+                    for j in 0..<limit where !keep[j] { rowStart[j] = -.infinity }
                   }
+                  let m = RowKernels.max(rowStart, limit)
                   if m == -.infinity {
-                    for j in 0..<c { w[r + j] = 0 }
+                    for j in 0..<c { rowStart[j] = 0 }
                     continue
                   }
-                  var sum: Float = 0
-                  for j in 0..<c {
-                    let e = fastExp(w[r + j] - m)
-                    w[r + j] = e
-                    sum += e
-                  }
-                  for j in 0..<c { w[r + j] /= sum }
+                  let inverse = 1 / RowKernels.expSum(rowStart, limit, shift: m)
+                  for j in 0..<limit { rowStart[j] *= inverse }
+                  for j in limit..<c { rowStart[j] = 0 }
                 case .relu2, .laplace:
                   for j in 0..<c {
                     let live = keep[j] && !(causal && j > i)
                     let x = w[r + j]
                     if function == .laplace {
-                      sl[r + j] = live ? function.activation.derivative(x) : 0
+                      sl[r + j] = live ? Activation.laplace.derivative(x) : 0
+                      w[r + j] = live ? Activation.laplace.apply(x) : 0
+                    } else {
+                      w[r + j] = live ? Activation.relu2.apply(x) : 0
                     }
-                    w[r + j] = live ? function.activation.apply(x) : 0
                   }
                 }
               }

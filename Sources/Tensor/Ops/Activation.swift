@@ -56,7 +56,7 @@ public enum Activation: String, CaseIterable, Sendable {
     case .laplace:
       let sigma: Float = 0.282095 * 1.414_213_56
       let z = (x - 0.707107) / sigma
-      return expf(-z * z) / (sigma * 1.772_453_85)
+      return fastExp(-z * z) / (sigma * 1.772_453_85)
     }
   }
 }
