@@ -19,6 +19,6 @@ struct InspectCommand: ParsableCommand {
 
   func run() throws {
     guard let file else { return }
-    print(try DatasetReport.text(DatasetFile.open(file), symbols: symbols))
+    print(try DatasetReport.text(DatasetFile.open(file, memoryBudget: 0), symbols: symbols))
   }
 }
