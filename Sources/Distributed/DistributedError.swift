@@ -9,6 +9,7 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable {
   /// A caller-supplied value out of range: what and why.
   case invalid(String)
 
+  /// The one-line message.
   public var description: String {
     switch self {
     case .mpi(let call, let code, let message):

@@ -51,7 +51,7 @@ public final class GradientBuckets {
     var elementCount: Int { valueCount + members.count }
   }
 
-  /// The communicator the buckets are reduced over.
+  /// The communicator the buckets are reduced over (a duplicate of the one given).
   public let communicator: Communicator
   /// How gradients travel.
   public let precision: Precision
@@ -61,14 +61,22 @@ public final class GradientBuckets {
   private var location: [(bucket: Int, slot: Int)]
   private var marked: [Bool]
   private var nextToStart = 0
+  private var hookError: Error?
 
   /// Buckets for parameters of the given element counts (parameter order), each holding at most
-  /// `bucketBytes` of gradients unless a single parameter is larger.
+  /// `bucketBytes` of gradients unless a single parameter is larger. They reduce on a duplicate of
+  /// `communicator` (so collectives that layers call during backward cannot interleave with
+  /// them): collective, every rank creates its buckets at the same point. A failure to duplicate
+  /// aborts the job with one line.
   public init(
     communicator: Communicator, sizes: [Int], bucketBytes: Int = 25 << 20,
     precision: Precision = .float32
   ) {
-    self.communicator = communicator
+    do {
+      self.communicator = try communicator.duplicate()
+    } catch {
+      communicator.abort("gradient buckets: \(error)")
+    }
     self.precision = precision
     self.sizes = sizes
     var groups: [[Int]] = []
@@ -112,6 +120,7 @@ public final class GradientBuckets {
     let bucket = buckets[b]
     write(gradient, into: bucket, slot: slot)
     bucket.ready += 1
+    try progress()
     while nextToStart < buckets.count
       && buckets[nextToStart].ready == buckets[nextToStart].members.count
     {
@@ -120,12 +129,47 @@ public final class GradientBuckets {
     }
   }
 
+  /// A closure for `Tensor.backward(onLeafGradient:)` that marks each of `parameters` (in the order
+  /// of `sizes`) ready as soon as backward has completed its gradient, so buckets start reducing
+  /// while backward runs. Use it on the last micro-batch of an update; an error it meets is thrown
+  /// by `finish`.
+  public func readinessHook(_ parameters: [Tensor]) -> (Tensor) -> Void {
+    var index: [ObjectIdentifier: Int] = [:]
+    for (i, p) in parameters.enumerated() { index[ObjectIdentifier(p)] = i }
+    return { [unowned self] leaf in
+      guard self.hookError == nil, let i = index[ObjectIdentifier(leaf)], !self.marked[i] else {
+        return
+      }
+      do { try self.markReady(i, gradient: leaf.grad) } catch { self.hookError = error }
+    }
+  }
+
+  /// Back-propagates `loss` (with cotangent `seed`, e.g. the fp16 loss scale) while reducing:
+  /// parameters the graph does not reach are marked ready first (with their current gradient, e.g.
+  /// from earlier micro-batches of the update), the others as backward completes them. Call on the
+  /// last micro-batch of an update, then `finish`.
+  public func backward(_ loss: Tensor, seed: [Float]? = nil, parameters: [Tensor]) throws {
+    let reached = Set(loss.reachableLeaves().map(ObjectIdentifier.init))
+    for (i, p) in parameters.enumerated() where !marked[i] && !reached.contains(ObjectIdentifier(p))
+    {
+      try markReady(i, gradient: p.grad)
+    }
+    loss.backward(seed: seed, onLeafGradient: readinessHook(parameters))
+  }
+
+  /// Number of buckets whose reduction has started in this update.
+  public var startedBuckets: Int { nextToStart }
+
   /// Marks every parameter not yet marked (with its current `grad`), waits for every bucket, and
   /// writes the sums back: `grad` = sum over ranks, or nil where no rank had a gradient.
   /// `parameters` are in the order of `sizes`. Afterwards the buckets are ready for the next update.
   public func finish(_ parameters: [Tensor]) throws {
     guard parameters.map(\.count) == sizes else {
       throw DistributedError.invalid("finish: parameters do not match the bucket layout")
+    }
+    if let error = hookError {
+      hookError = nil
+      throw error
     }
     for p in parameters.indices where !marked[p] {
       try markReady(p, gradient: parameters[p].grad)
@@ -146,6 +190,15 @@ public final class GradientBuckets {
   /// marked beforehand).
   public func allReduce(_ parameters: [Tensor]) throws {
     try finish(parameters)
+  }
+
+  /// Lets MPI advance the reductions already started (Open MPI progresses non-blocking
+  /// collectives only inside MPI calls).
+  private func progress() throws {
+    for b in 0..<nextToStart {
+      guard buckets[b].pending != nil else { continue }
+      try communicator.test(&buckets[b].pending!)
+    }
   }
 
   private func start(_ bucket: Bucket) throws {

@@ -4,9 +4,13 @@ import Tensor
 /// fairseq's `adam` (MODEL.md §6.3): decoupled weight decay `θ ← θ − lr·wd·θ` before the step, then
 /// `θ ← θ − lr·√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε)` (ε outside the bias correction, unlike AdamW).
 public final class Adam: MomentOptimizer {
+  /// (β₁, β₂).
   public let betas: (Double, Double)
+  /// ε added to √v.
   public let eps: Double
+  /// Decoupled weight decay.
   public let weightDecay: Double
+  /// Per-parameter moments and step counts, by parameter name.
   public var state: [String: MomentState] = [:]
 
   /// fairseq's defaults are betas (0.9, 0.999), eps 1e-8, no decay; every Mega/SeqBoat script uses

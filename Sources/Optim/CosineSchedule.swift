@@ -4,12 +4,19 @@ import Glibc
 /// `--lr` and `--min-lr` of `--lr-period-updates` P updates, each `--t-mult` times longer than the
 /// previous, both bounds multiplied by `--lr-shrink` per completed cycle.
 public struct CosineSchedule: LRSchedule {
+  /// `--lr`: the peak learning rate.
   public let peak: Double
+  /// `--min-lr`.
   public let minLR: Double
+  /// `--warmup-updates`.
   public let warmupUpdates: Int
+  /// `--warmup-init-lr` (resolved from fairseq's −1 default).
   public let warmupInitLR: Double
+  /// `--lr-period-updates` (resolved).
   public let period: Double
+  /// `--t-mult`.
   public let tMult: Double
+  /// `--lr-shrink`.
   public let lrShrink: Double
 
   /// fairseq's flags and defaults; `period` nil means `maxUpdate − warmupUpdates`, `warmupInitLR`
@@ -36,6 +43,7 @@ public struct CosineSchedule: LRSchedule {
     self.lrShrink = lrShrink
   }
 
+  /// The learning rate after `n` completed updates.
   public func lr(afterUpdates n: Int) -> Double {
     if n < warmupUpdates {
       return warmupInitLR + Double(n) * (peak - warmupInitLR) / Double(warmupUpdates)

@@ -4,11 +4,17 @@ import Glibc
 /// `--lr` over `--warmup-updates` W with `--warmup-power` π, then decay linearly to
 /// `--end-learning-rate` at `--total-num-update`, constant afterwards.
 public struct LinearDecaySchedule: LRSchedule {
+  /// `--lr`: the peak learning rate.
   public let peak: Double
+  /// `--warmup-updates`.
   public let warmupUpdates: Int
+  /// `--warmup-init-lr` (resolved from fairseq's −1 default).
   public let warmupInitLR: Double
+  /// `--warmup-power`.
   public let warmupPower: Int
+  /// `--total-num-update`.
   public let totalNumUpdate: Int
+  /// `--end-learning-rate`.
   public let endLearningRate: Double
 
   /// fairseq's flags and defaults; `warmupInitLR` nil means fairseq's −1: the peak without warmup,
@@ -32,6 +38,7 @@ public struct LinearDecaySchedule: LRSchedule {
     self.endLearningRate = endLearningRate
   }
 
+  /// The learning rate after `n` completed updates.
   public func lr(afterUpdates n: Int) -> Double {
     if n <= warmupUpdates {
       guard warmupUpdates > 0 else { return warmupInitLR }

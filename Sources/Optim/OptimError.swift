@@ -7,6 +7,7 @@ public enum OptimError: Error, CustomStringConvertible, Equatable {
   /// A schedule argument out of range: flag name, value, requirement.
   case argument(String, String, String)
 
+  /// The one-line message.
   public var description: String {
     switch self {
     case .stateSize(let n, let e, let g):

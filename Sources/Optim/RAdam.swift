@@ -5,11 +5,15 @@ import Tensor
 /// below 5 the update is momentum SGD with bias correction (`degenerated_to_sgd`), or no step at all
 /// when that option is off; afterwards an adaptive step scaled by the rectification factor.
 public final class RAdam: MomentOptimizer {
+  /// (β₁, β₂).
   public let betas: (Double, Double)
+  /// ε added to √v.
   public let eps: Double
+  /// Decoupled weight decay.
   public let weightDecay: Double
   /// Whether updates with ρ_t < 5 take a momentum-SGD step (fairseq default true).
   public let degeneratedToSGD: Bool
+  /// Per-parameter moments and step counts, by parameter name.
   public var state: [String: MomentState] = [:]
 
   /// fairseq's defaults: betas (0.9, 0.999), eps 1e-8, no decay, degenerated_to_sgd on.

@@ -1,7 +1,10 @@
 extension Tensor {
   /// Back-propagates from this tensor. `seed` is the cotangent (defaults to ones, i.e. d(sum)/d(self)).
   /// Gradients of intermediate results are released after use; leaves keep theirs in `grad`.
-  public func backward(seed: [Float]? = nil) {
+  /// `onLeafGradient`, if given, is called for each leaf reached as soon as its gradient from this
+  /// pass is complete (every op using it has run its backward), while the rest of the pass goes on:
+  /// data-parallel training starts reducing those gradients early.
+  public func backward(seed: [Float]? = nil, onLeafGradient: ((Tensor) -> Void)? = nil) {
     precondition(seed == nil || seed!.count == count, "seed of \(seed!.count) values for \(shape)")
     guard requiresGrad else { return }
     let order = topologicalOrder()
@@ -12,11 +15,33 @@ extension Tensor {
         for i in 0..<g.count { g[i] += 1 }
       }
     }
-    for node in order.reversed() {
-      guard let fn = node.backwardFn, node.grad != nil else { continue }
-      fn(node)
-      node.grad = nil
+    var consumers: [ObjectIdentifier: Int] = [:]
+    if let onLeafGradient {
+      for node in order where node.backwardFn != nil {
+        for p in node.parents where p.requiresGrad {
+          consumers[ObjectIdentifier(p), default: 0] += 1
+        }
+      }
+      if backwardFn == nil { onLeafGradient(self) }
     }
+    for node in order.reversed() {
+      guard let fn = node.backwardFn else { continue }
+      if node.grad != nil {
+        fn(node)
+        node.grad = nil
+      }
+      guard let onLeafGradient else { continue }
+      for p in node.parents where p.requiresGrad {
+        let id = ObjectIdentifier(p)
+        consumers[id]! -= 1
+        if consumers[id] == 0 && p.backwardFn == nil { onLeafGradient(p) }
+      }
+    }
+  }
+
+  /// The leaves (tensors not made by an op) that `backward()` from this tensor would reach.
+  public func reachableLeaves() -> [Tensor] {
+    topologicalOrder().filter { $0.backwardFn == nil }
   }
 
   /// Nodes reachable from `self` that require a gradient, every node after its parents.
