@@ -25,6 +25,6 @@ struct InspectCommand: ParsableCommand {
   func run() throws {
     if try archOptions.printReport() { return }
     guard let file else { return }
-    print(try DatasetReport.text(DatasetFile.open(file), symbols: symbols))
+    print(try DatasetReport.text(DatasetFile.open(file, memoryBudget: 0), symbols: symbols))
   }
 }
