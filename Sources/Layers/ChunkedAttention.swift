@@ -13,18 +13,23 @@ public enum AttentionFunction: String, Sendable, CaseIterable {
 /// scores `s_i·q_i·k_j + bias[i, j]`, key-padding and causal masks, the attention function, and
 /// `P·V`. Each chunk's score matrix is built once, activated in place and kept for backward.
 public enum ChunkedAttention {
-  /// The output `[B, L, H]` (differentiable in `q`, `k`, `v`, `bias`) and the attention weights
-  /// `[B, L/C, C, C]` (constant). `q`, `k`: `[B, L, Z]`; `v`: `[B, L, H]`; `bias`: `[C, C]`;
+  /// The output `[L, B, H]` (differentiable in `q`, `k`, `v`, `bias`) and the attention weights
+  /// `[B, L/C, C, C]` (constant). `q`, `k`: `[L, B, Z]`; `v`: `[L, B, H]` (time-major, read in
+  /// place through the BLAS leading dimensions); `bias`: `[C, C]`;
   /// `paddingMask`: `[B, L]`, true = padding; `chunk` divides L. `dropoutScale`, if given, holds
   /// one factor per weight (0 or 1/(1−p)) applied to P before `P·V` (attention dropout).
   public static func apply(
     q: Tensor, k: Tensor, v: Tensor, bias: Tensor?, chunk c: Int, function: AttentionFunction,
     paddingMask: [Bool]?, causal: Bool, dropoutScale: [Float]? = nil
   ) -> (output: Tensor, weights: Tensor) {
-    let (batch, len, z) = (q.shape[0], q.shape[1], q.shape[2])
+    let (len, batch, z) = (q.shape[0], q.shape[1], q.shape[2])
     let h = v.shape[2]
     precondition(len % c == 0, "attention: L = \(len) is not a multiple of the chunk \(c)")
-    precondition(k.shape == q.shape && v.shape[0] == batch && v.shape[1] == len, "attention shapes")
+    precondition(k.shape == q.shape && v.shape[0] == len && v.shape[1] == batch, "attention shapes")
+    let chunks = len / c
+    // First row of block `blk` (sequence b, chunk i) in the [L·B] row order; rows step by B.
+    func row(_ blk: Int) -> Int { (blk % chunks) * c * batch + blk / chunks }
+    let (ldz, ldh) = (batch * z, batch * h)
     precondition(
       bias == nil || bias!.shape == [c, c], "attention bias \(bias!.shape) for chunk \(c)")
     let blocks = batch * (len / c)
@@ -39,148 +44,191 @@ public enum ChunkedAttention {
         weights.withUnsafeMutableBufferPointer { wp in
           for blk in 0..<blocks {
             sgemm(
-              transA: false, transB: true, m: c, n: c, k: z, a: qp.baseAddress! + blk * c * z,
-              lda: z, b: kp.baseAddress! + blk * c * z, ldb: z, c: wp.baseAddress! + blk * cc,
-              ldc: c)
+              transA: false, transB: true, m: c, n: c, k: z, a: qp.baseAddress! + row(blk) * z,
+              lda: ldz, b: kp.baseAddress! + row(blk) * z, ldb: ldz,
+              c: wp.baseAddress! + blk * cc, ldc: c)
           }
         }
       }
     }
-    for blk in 0..<blocks {
-      let rowBase = blk * c  // row index into [B·L]
-      let b = rowBase / len
-      let t0 = rowBase % len
-      var keep = [Bool](repeating: true, count: c)
-      if let paddingMask {
-        for j in 0..<c { keep[j] = !paddingMask[b * len + t0 + j] }
-      }
-      let realKeys = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
-      let o = blk * cc
-      for i in 0..<c {
-        let s: Float
-        switch function {
-        case .softmax: s = 1 / Float(z).squareRoot()
-        case .relu2, .laplace:
-          s = 1 / Float(causal ? i + 1 : (paddingMask == nil ? c : max(realKeys, 1)))
-        }
-        scales[rowBase + i] = s
-        let r = o + i * c
-        for j in 0..<c { weights[r + j] = weights[r + j] * s + (bias?.data[i * c + j] ?? 0) }
-        switch function {
-        case .softmax:
-          let maskKeys = realKeys > 0
-          var m = -Float.infinity
-          for j in 0..<c {
-            if (causal && j > i) || (maskKeys && !keep[j]) {
-              weights[r + j] = -.infinity
-            } else {
-              m = max(m, weights[r + j])
-            }
-          }
-          if m == -.infinity {
-            for j in 0..<c { weights[r + j] = 0 }
-            continue
-          }
-          var sum: Float = 0
-          for j in 0..<c {
-            let e = expf(weights[r + j] - m)
-            weights[r + j] = e
-            sum += e
-          }
-          for j in 0..<c { weights[r + j] /= sum }
-        case .relu2, .laplace:
-          for j in 0..<c {
-            let live = keep[j] && !(causal && j > i)
-            let x = weights[r + j]
-            if function == .laplace { slopes[r + j] = live ? function.activation.derivative(x) : 0 }
-            weights[r + j] = live ? function.activation.apply(x) : 0
-          }
-        }
-      }
-    }
-    let mixed = dropoutScale.map { scale in (0..<weights.count).map { weights[$0] * scale[$0] } }
-    (mixed ?? weights).withUnsafeBufferPointer { wp in
-      v.data.withUnsafeBufferPointer { vp in
-        out.withUnsafeMutableBufferPointer { op in
-          for blk in 0..<blocks {
-            sgemm(
-              transA: false, transB: false, m: c, n: h, k: c, a: wp.baseAddress! + blk * cc, lda: c,
-              b: vp.baseAddress! + blk * c * h, ldb: h, c: op.baseAddress! + blk * c * h, ldc: h)
-          }
-        }
-      }
-    }
-    let weightTensor = Tensor(shape: [batch, len / c, c, c], data: weights)
-    let parents = [q, k, v] + [bias].compactMap { $0 }
-    let output = Tensor.op(shape: [batch, len, h], data: out, parents: parents) { node in
-      let g = node.grad!
-      var dq = [Float](repeating: 0, count: q.count)
-      var dk = [Float](repeating: 0, count: k.count)
-      var dv = [Float](repeating: 0, count: v.count)
-      var dbias = [Float](repeating: 0, count: cc)
-      var ds = [Float](repeating: 0, count: cc)
-      let used = mixed ?? weights
-      g.withUnsafeBufferPointer { gp in
-        for blk in 0..<blocks {
-          let o = blk * cc
-          let gb = gp.baseAddress! + blk * c * h
-          used.withUnsafeBufferPointer { wp in
-            dv.withUnsafeMutableBufferPointer { dvp in
-              sgemm(
-                transA: true, transB: false, m: c, n: h, k: c, a: wp.baseAddress! + o, lda: c,
-                b: gb, ldb: h, c: dvp.baseAddress! + blk * c * h, ldc: h)
-            }
-          }
-          v.data.withUnsafeBufferPointer { vp in
-            ds.withUnsafeMutableBufferPointer { dsp in
-              sgemm(
-                transA: false, transB: true, m: c, n: c, k: h, a: gb, lda: h,
-                b: vp.baseAddress! + blk * c * h, ldb: h, c: dsp.baseAddress!, ldc: c)
-            }
-          }
-          if let dropoutScale { for j in 0..<cc { ds[j] *= dropoutScale[o + j] } }
-          for i in 0..<c {
-            let r = i * c
-            switch function {
-            case .softmax:
-              var dot: Float = 0
-              for j in 0..<c { dot += ds[r + j] * weights[o + r + j] }
-              for j in 0..<c { ds[r + j] = weights[o + r + j] * (ds[r + j] - dot) }
-            case .relu2:
-              for j in 0..<c { ds[r + j] *= 2 * weights[o + r + j].squareRoot() }
-            case .laplace:
-              for j in 0..<c { ds[r + j] *= slopes[o + r + j] }
-            }
-            for j in 0..<c { dbias[r + j] += ds[r + j] }
-            let s = scales[blk * c + i]
-            for j in 0..<c { ds[r + j] *= s }
-          }
-          q.data.withUnsafeBufferPointer { qp in
-            k.data.withUnsafeBufferPointer { kp in
-              ds.withUnsafeBufferPointer { dsp in
-                dq.withUnsafeMutableBufferPointer { dqp in
-                  sgemm(
-                    transA: false, transB: false, m: c, n: z, k: c, a: dsp.baseAddress!, lda: c,
-                    b: kp.baseAddress! + blk * c * z, ldb: z, c: dqp.baseAddress! + blk * c * z,
-                    ldc: z)
+    let biasValues = bias?.data ?? [Float](repeating: 0, count: cc)
+    weights.withUnsafeMutableBufferPointer { w in
+      slopes.withUnsafeMutableBufferPointer { sl in
+        scales.withUnsafeMutableBufferPointer { sc in
+          biasValues.withUnsafeBufferPointer { bp in
+            for blk in 0..<blocks {
+              let rowBase = blk * c  // row index into [B·L]
+              let b = rowBase / len
+              let t0 = rowBase % len
+              var keep = [Bool](repeating: true, count: c)
+              if let paddingMask {
+                for j in 0..<c { keep[j] = !paddingMask[b * len + t0 + j] }
+              }
+              let realKeys = keep.reduce(0) { $0 + ($1 ? 1 : 0) }
+              let o = blk * cc
+              for i in 0..<c {
+                let s: Float
+                switch function {
+                case .softmax: s = 1 / Float(z).squareRoot()
+                case .relu2, .laplace:
+                  s = 1 / Float(causal ? i + 1 : (paddingMask == nil ? c : max(realKeys, 1)))
                 }
-                dk.withUnsafeMutableBufferPointer { dkp in
-                  sgemm(
-                    transA: true, transB: false, m: c, n: z, k: c, a: dsp.baseAddress!, lda: c,
-                    b: qp.baseAddress! + blk * c * z, ldb: z, c: dkp.baseAddress! + blk * c * z,
-                    ldc: z)
+                sc[rowBase + i] = s
+                let r = o + i * c
+                for j in 0..<c { w[r + j] = w[r + j] * s + bp[i * c + j] }
+                switch function {
+                case .softmax:
+                  let maskKeys = realKeys > 0
+                  var m = -Float.infinity
+                  for j in 0..<c {
+                    if (causal && j > i) || (maskKeys && !keep[j]) {
+                      w[r + j] = -.infinity
+                    } else {
+                      m = max(m, w[r + j])
+                    }
+                  }
+                  if m == -.infinity {
+                    for j in 0..<c { w[r + j] = 0 }
+                    continue
+                  }
+                  var sum: Float = 0
+                  for j in 0..<c {
+                    let e = expf(w[r + j] - m)
+                    w[r + j] = e
+                    sum += e
+                  }
+                  for j in 0..<c { w[r + j] /= sum }
+                case .relu2, .laplace:
+                  for j in 0..<c {
+                    let live = keep[j] && !(causal && j > i)
+                    let x = w[r + j]
+                    if function == .laplace {
+                      sl[r + j] = live ? function.activation.derivative(x) : 0
+                    }
+                    w[r + j] = live ? function.activation.apply(x) : 0
+                  }
                 }
               }
             }
           }
         }
       }
-      dq.withUnsafeBufferPointer { q.accumulateGrad($0) }
-      dk.withUnsafeBufferPointer { k.accumulateGrad($0) }
-      dv.withUnsafeBufferPointer { v.accumulateGrad($0) }
+    }
+    /// Block `blk` of `p` with attention dropout applied (in `scratch`), for the products with V.
+    func dropped(
+      _ p: [Float], _ blk: Int, _ scratch: inout [Float], _ body: (UnsafePointer<Float>) -> Void
+    ) {
+      let o = blk * cc
+      guard let dropoutScale else { return p.withUnsafeBufferPointer { body($0.baseAddress! + o) } }
+      for j in 0..<cc { scratch[j] = p[o + j] * dropoutScale[o + j] }
+      scratch.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+    var scratch = [Float](repeating: 0, count: dropoutScale == nil ? 0 : cc)
+    v.data.withUnsafeBufferPointer { vp in
+      out.withUnsafeMutableBufferPointer { op in
+        for blk in 0..<blocks {
+          dropped(weights, blk, &scratch) { wp in
+            sgemm(
+              transA: false, transB: false, m: c, n: h, k: c, a: wp, lda: c,
+              b: vp.baseAddress! + row(blk) * h, ldb: ldh, c: op.baseAddress! + row(blk) * h,
+              ldc: ldh)
+          }
+        }
+      }
+    }
+    let weightTensor = Tensor(shape: [batch, len / c, c, c], data: weights)
+    let parents = [q, k, v] + [bias].compactMap { $0 }
+    let (probabilities, slopeValues, rowScales) = (weights, slopes, scales)
+    let output = Tensor.op(shape: [len, batch, h], data: out, parents: parents) { node in
+      let g = node.grad!
+      var ds = [Float](repeating: 0, count: cc)
+      var dbias = [Float](repeating: 0, count: cc)
+      var scratch = [Float](repeating: 0, count: dropoutScale == nil ? 0 : cc)
+      for blk in 0..<blocks {
+        let o = blk * cc
+        let (values, keys) = (row(blk) * h, row(blk) * z)
+        g.withUnsafeBufferPointer { gp in
+          dropped(probabilities, blk, &scratch) { up in
+            v.accumulateGrad { dv in
+              sgemm(
+                transA: true, transB: false, m: c, n: h, k: c, a: up, lda: c,
+                b: gp.baseAddress! + values, ldb: ldh, beta: 1, c: dv.baseAddress! + values,
+                ldc: ldh)
+            }
+          }
+          v.data.withUnsafeBufferPointer { vp in
+            ds.withUnsafeMutableBufferPointer { dsp in
+              sgemm(
+                transA: false, transB: true, m: c, n: c, k: h, a: gp.baseAddress! + values,
+                lda: ldh, b: vp.baseAddress! + values, ldb: ldh, c: dsp.baseAddress!, ldc: c)
+            }
+          }
+        }
+        if let dropoutScale { for j in 0..<cc { ds[j] *= dropoutScale[o + j] } }
+        ds.withUnsafeMutableBufferPointer { dsp in
+          dbias.withUnsafeMutableBufferPointer { dbp in
+            probabilities.withUnsafeBufferPointer { pp in
+              slopeValues.withUnsafeBufferPointer { sp in
+                rowScales.withUnsafeBufferPointer { rp in
+                  scoreGradient(
+                    dsp.baseAddress!, dbp.baseAddress!, pp.baseAddress! + o,
+                    function == .laplace ? sp.baseAddress! + o : nil, rp.baseAddress! + blk * c,
+                    c, function)
+                }
+              }
+            }
+          }
+        }
+        ds.withUnsafeBufferPointer { dsp in
+          k.data.withUnsafeBufferPointer { kp in
+            q.accumulateGrad { dq in
+              sgemm(
+                transA: false, transB: false, m: c, n: z, k: c, a: dsp.baseAddress!, lda: c,
+                b: kp.baseAddress! + keys, ldb: ldz, beta: 1, c: dq.baseAddress! + keys,
+                ldc: ldz)
+            }
+          }
+          q.data.withUnsafeBufferPointer { qp in
+            k.accumulateGrad { dk in
+              sgemm(
+                transA: true, transB: false, m: c, n: z, k: c, a: dsp.baseAddress!, lda: c,
+                b: qp.baseAddress! + keys, ldb: ldz, beta: 1, c: dk.baseAddress! + keys,
+                ldc: ldz)
+            }
+          }
+        }
+      }
       dbias.withUnsafeBufferPointer { bias?.accumulateGrad($0) }
     }
     return (output, weightTensor)
+  }
+}
+
+/// Turns `ds` (`[C, C]`, holding dL/dP of one chunk) into the row-scaled score gradient
+/// `s_i·dL/dS` in place, adding the unscaled dL/dS to `dbias`. `p` are the chunk's weights,
+/// `slopes` f'(S) on live entries (laplace only), `scales` the row scales s_i.
+private func scoreGradient(
+  _ ds: UnsafeMutablePointer<Float>, _ dbias: UnsafeMutablePointer<Float>,
+  _ p: UnsafePointer<Float>, _ slopes: UnsafePointer<Float>?, _ scales: UnsafePointer<Float>,
+  _ c: Int, _ function: AttentionFunction
+) {
+  for i in 0..<c {
+    let r = i * c
+    switch function {
+    case .softmax:
+      var dot: Float = 0
+      for j in 0..<c { dot += ds[r + j] * p[r + j] }
+      for j in 0..<c { ds[r + j] = p[r + j] * (ds[r + j] - dot) }
+    case .relu2:
+      for j in 0..<c { ds[r + j] *= 2 * p[r + j].squareRoot() }
+    case .laplace:
+      for j in 0..<c { ds[r + j] *= slopes![r + j] }
+    }
+    let s = scales[i]
+    for j in 0..<c {
+      dbias[r + j] += ds[r + j]
+      ds[r + j] *= s
+    }
   }
 }
 

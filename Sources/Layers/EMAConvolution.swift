@@ -51,15 +51,32 @@ struct EMAConvolution {
     }
   }
 
-  /// Spectra of all series, `[S, n]` real and imaginary parts (FFT path only).
+  /// Spectra of all series, `[S, n]` real and imaginary parts (FFT path only). Two real series
+  /// share one complex transform: `Z = FFT(x₁ + i·x₂)`, `X₁ = (Z[f] + Z̄[−f])/2`,
+  /// `X₂ = (Z[f] − Z̄[−f])/2i`.
   func spectra(_ x: [Float]) -> (re: [Float], im: [Float]) {
     let n = plan!.size
     let series = x.count / len
     var re = [Float](repeating: 0, count: series * n)
     var im = re
-    for s in 0..<series {
-      for t in 0..<len { re[s * n + t] = x[s * len + t] }
-      transform(&re, &im, s * n, inverse: false)
+    var zr = [Float](repeating: 0, count: n)
+    var zi = zr
+    for s in stride(from: 0, to: series, by: 2) {
+      let pair = s + 1 < series
+      for t in 0..<n {
+        zr[t] = t < len ? x[s * len + t] : 0
+        zi[t] = pair && t < len ? x[(s + 1) * len + t] : 0
+      }
+      transform(&zr, &zi, 0, inverse: false)
+      for f in 0..<n {
+        let g = (n - f) % n
+        re[s * n + f] = (zr[f] + zr[g]) / 2
+        im[s * n + f] = (zi[f] - zi[g]) / 2
+        if pair {
+          re[(s + 1) * n + f] = (zi[f] + zi[g]) / 2
+          im[(s + 1) * n + f] = (zr[g] - zr[f]) / 2
+        }
+      }
     }
     return (re, im)
   }
@@ -77,7 +94,8 @@ struct EMAConvolution {
     return multiplied(gSpectra, conjugateKernel: true, n: plan.size)
   }
 
-  /// Each series' spectrum times its channel's kernel spectrum (or its conjugate), back in time.
+  /// Each series' spectrum times its channel's kernel spectrum (or its conjugate), back in time;
+  /// two real results share one inverse transform (`y₁ + i·y₂ = IFFT(Y₁ + i·Y₂)`).
   private func multiplied(_ spec: (re: [Float], im: [Float]), conjugateKernel: Bool, n: Int)
     -> [Float]
   {
@@ -86,16 +104,26 @@ struct EMAConvolution {
     var re = [Float](repeating: 0, count: n)
     var im = re
     let sign: Float = conjugateKernel ? -1 : 1
-    for s in 0..<series {
-      let c = s % channels
+    for s in stride(from: 0, to: series, by: 2) {
+      let pair = s + 1 < series
+      let (c1, c2) = (s % channels, (s + 1) % channels)
       for f in 0..<n {
         let (a, b) = (spec.re[s * n + f], spec.im[s * n + f])
-        let (kr, ki) = (kernelRe[c * n + f], sign * kernelIm[c * n + f])
+        let (kr, ki) = (kernelRe[c1 * n + f], sign * kernelIm[c1 * n + f])
         re[f] = a * kr - b * ki
         im[f] = a * ki + b * kr
+        if pair {
+          let (a2, b2) = (spec.re[(s + 1) * n + f], spec.im[(s + 1) * n + f])
+          let (kr2, ki2) = (kernelRe[c2 * n + f], sign * kernelIm[c2 * n + f])
+          re[f] -= a2 * ki2 + b2 * kr2
+          im[f] += a2 * kr2 - b2 * ki2
+        }
       }
       transform(&re, &im, 0, inverse: true)
-      for t in 0..<len { out[s * len + t] = re[t] }
+      for t in 0..<len {
+        out[s * len + t] = re[t]
+        if pair { out[(s + 1) * len + t] = im[t] }
+      }
     }
     return out
   }

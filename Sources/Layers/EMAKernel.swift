@@ -33,12 +33,19 @@ struct EMAKernel {
       coef[i] = p[i] * Double(ema.beta.data[i]) * Double(ema.gamma.data[i]) * scale
       logq[i] = log(1 - p[i] * d[i])
     }
+    // q^l as running products (double precision keeps them within a few ulps of exp(l·ln q)).
+    var acc = [Double](repeating: 0, count: k)
     for c in 0..<channels {
-      for l in 0..<k {
-        var s: Double = 0
-        for m in 0..<n { s += coef[c * n + m] * exp(Double(l) * logq[c * n + m]) }
-        values[c * k + l] = Float(s)
+      for l in 0..<k { acc[l] = 0 }
+      for m in 0..<n {
+        let q = exp(logq[c * n + m])
+        var power = coef[c * n + m]
+        for l in 0..<k {
+          acc[l] += power
+          power *= q
+        }
       }
+      for l in 0..<k { values[c * k + l] = Float(acc[l]) }
     }
     self.p = p
     self.d = d
@@ -62,10 +69,15 @@ struct EMAKernel {
         let i = c * n + m
         var dCoef: Double = 0
         var dq: Double = 0
+        let q = exp(logq[i])
+        var previous: Double = 0  // q^(l−1)
+        var power: Double = 1  // q^l
         for l in 0..<k {
           let g = dk[c * k + l]
-          dCoef += g * exp(Double(l) * logq[i])
-          if l > 0 { dq += g * Double(l) * exp(Double(l - 1) * logq[i]) }
+          dCoef += g * power
+          dq += g * Double(l) * previous
+          previous = power
+          power *= q
         }
         dq *= coef[i]
         let beta = Double(ema.beta.data[i])

@@ -39,35 +39,41 @@ public struct FFTPlan: Sendable {
     _ re: UnsafeMutablePointer<Float>, _ im: UnsafeMutablePointer<Float>, inverse: Bool
   ) {
     let n = size
-    for i in 0..<n {
-      let j = Int(reversed[i])
-      if j > i {
-        swap(&re[i], &re[j])
-        swap(&im[i], &im[j])
+    reversed.withUnsafeBufferPointer { order in
+      for i in 0..<n {
+        let j = Int(order[i])
+        if j > i {
+          swap(&re[i], &re[j])
+          swap(&im[i], &im[j])
+        }
       }
     }
     let sign: Float = inverse ? 1 : -1
-    var len = 2
-    while len <= n {
-      let half = len / 2
-      let step = n / len
-      var start = 0
-      while start < n {
-        for k in 0..<half {
-          let wr = cosTable[k * step]
-          let wi = sign * sinTable[k * step]
-          let a = start + k
-          let b = a + half
-          let tr = re[b] * wr - im[b] * wi
-          let ti = re[b] * wi + im[b] * wr
-          re[b] = re[a] - tr
-          im[b] = im[a] - ti
-          re[a] += tr
-          im[a] += ti
+    cosTable.withUnsafeBufferPointer { cosines in
+      sinTable.withUnsafeBufferPointer { sines in
+        var len = 2
+        while len <= n {
+          let half = len / 2
+          let step = n / len
+          var start = 0
+          while start < n {
+            for k in 0..<half {
+              let wr = cosines[k * step]
+              let wi = sign * sines[k * step]
+              let a = start + k
+              let b = a + half
+              let tr = re[b] * wr - im[b] * wi
+              let ti = re[b] * wi + im[b] * wr
+              re[b] = re[a] - tr
+              im[b] = im[a] - ti
+              re[a] += tr
+              im[a] += ti
+            }
+            start += len
+          }
+          len <<= 1
         }
-        start += len
       }
-      len <<= 1
     }
     if inverse {
       let scale = 1 / Float(n)

@@ -44,7 +44,9 @@ public enum ModelArgs {
   }
 
   /// Splits `--name value` pairs (as left over by the argument parser) into a table; throws on a
-  /// flag without a value or a word that is not a flag.
+  /// flag without a value or a word that is not a flag. Aliases: `--decoder-layers` is
+  /// `--encoder-layers`; the LRA scripts' `--act-dropout` sets both `--hidden-dropout` and
+  /// `--activation-dropout` (MODEL.md §3.10).
   public static func parse(_ words: [String]) throws -> [String: String] {
     var out: [String: String] = [:]
     var i = 0
@@ -63,8 +65,13 @@ public enum ModelArgs {
         value = words[i + 1]
         i += 2
       }
-      let name = String(flag.prefix { $0 != "=" })
-      out[name == "decoder-layers" ? "encoder-layers" : name] = value
+      switch String(flag.prefix { $0 != "=" }) {
+      case "decoder-layers": out["encoder-layers"] = value
+      case "act-dropout":
+        out["hidden-dropout"] = value
+        out["activation-dropout"] = value
+      case let name: out[name] = value
+      }
     }
     return out
   }

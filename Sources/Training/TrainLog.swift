@@ -38,10 +38,15 @@ public final class TrainLog {
     fflush(stdout)
   }
 
-  /// One JSON object (keys sorted) on its own line of the JSON-lines file.
+  /// One JSON object (keys sorted) on its own line of the JSON-lines file; a non-finite number
+  /// (the gradient norm of an fp16 overflow) is written as `null`.
   public func record(_ fields: [String: Any]) {
+    let finite = fields.mapValues { value -> Any in
+      if let d = value as? Double, !d.isFinite { return NSNull() }
+      return value
+    }
     guard let handle,
-      let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+      let data = try? JSONSerialization.data(withJSONObject: finite, options: [.sortedKeys])
     else { return }
     handle.write(data + Data("\n".utf8))
   }

@@ -34,6 +34,7 @@ public final class TrainingRun {
   private var batchInEpoch = 0
   private var bestMetric: Double?
   private var lastUpdateTime = Date()
+  private var intervalStart = (time: Date(), updates: 0, tokens: 0)
 
   /// Prepares a run: checks, model, optimizer, schedule, and the resumed state.
   public init(config: ModelConfig, options: TrainOptions, communicator: Communicator) throws {
@@ -47,6 +48,9 @@ public final class TrainingRun {
     if options.syncBN, config.normType == .batchnorm { config.normType = .syncbatchnorm }
     self.config = config
     try RunChecks.model(config, fits: file)
+    if options.sentenceAvg, config.task == .lm {
+      throw TrainingError("--sentence-avg: language models average over target tokens")
+    }
     try RunChecks.chunking(config, file: file)
     guard let mode = LMBreakMode(rawValue: options.sampleBreakMode) else {
       throw TrainingError(
@@ -74,12 +78,12 @@ public final class TrainingRun {
       scaler = LossScaler(
         initScale: options.fp16InitScale, window: window, minScale: options.minLossScale)
     }
-    trainer = Trainer(
+    trainer = try Trainer(
       model: model, communicator: communicator, optimizer: try options.makeOptimizer(),
       schedule: try options.makeSchedule(), clipNorm: options.clipNorm, scaler: scaler)
     let args = try Checkpoint.json(ModelArgs.table(config))
     try communicator.verifySameSetup(
-      configHash: fnv1a64(args + String(options.batchSize) + String(options.seed)),
+      configHash: fnv1a64(args + (try options.json())),
       parameterCount: model.module.parameterCount)
     try communicator.broadcastValues(model.module.stateDict.map(\.tensor))
     log = try TrainLog(jsonPath: options.logFile, enabled: communicator.rank == 0)
@@ -88,12 +92,18 @@ public final class TrainingRun {
 
   private var lastPath: String { options.saveDir + "/checkpoint_last.h5" }
 
+  /// Resumes from `save-dir/checkpoint_last.h5` when it exists (a requeued or restarted run),
+  /// else from `--restore-file` when given, else starts fresh.
   private func resume() throws {
-    let path = options.restoreFile.isEmpty ? lastPath : options.restoreFile
-    guard FileManager.default.fileExists(atPath: path) else {
-      guard options.restoreFile.isEmpty else {
+    let path: String
+    if FileManager.default.fileExists(atPath: lastPath) {
+      path = lastPath
+    } else if !options.restoreFile.isEmpty {
+      path = options.restoreFile
+      guard FileManager.default.fileExists(atPath: path) else {
         throw TrainingError("--restore-file \(path): no such file")
       }
+    } else {
       return
     }
     let checkpoint = try Checkpoint.read(path)
@@ -208,7 +218,12 @@ public final class TrainingRun {
     record["skipped"] = r.skipped
     log.record(record)
     let n = trainer.numUpdates
+    intervalStart.tokens += train.tokenCount(rows)
     guard n == 1 || r.skipped || n % max(options.logInterval, 1) == 0 else { return }
+    let span = max(now.timeIntervalSince(intervalStart.time), 1e-9)
+    fields["ups"] = Double(max(n - intervalStart.updates, 1)) / span
+    fields["wps"] = Double(intervalStart.tokens) / span
+    intervalStart = (now, n, 0)
     let keys = [
       "loss", isLM ? "ppl" : "accuracy", "lr", "gnorm", "loss_scale", "ups", "wps", "wall",
     ]

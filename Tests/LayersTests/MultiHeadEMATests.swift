@@ -84,17 +84,17 @@ final class MultiHeadEMATests: XCTestCase {
     }
   }
 
-  /// The FFT path gives the direct path's output and gradients.
+  /// The FFT path gives the direct path's output and gradients (odd and even series counts).
   func testFFTPathEqualsDirectSums() {
     for bidirectional in [true, false] {
-      for truncation in [nil, 5] as [Int?] {
+      for (truncation, batch) in [(nil, 2), (5, 1)] as [(Int?, Int)] {
         var results: [[Float]] = []
         for threshold in [1000, 0] {
           let m = ema(bidirectional: bidirectional, truncation: truncation, silu: true)
           m.fftThreshold = threshold
           var rng = SplitMix64(seed: 9)
-          let x = Tensor.randn([13, 2, 3], rng: &rng, requiresGrad: true)
-          let pad = (0..<26).map { $0 % 13 >= 11 && $0 >= 13 }
+          let x = Tensor.randn([13, batch, 3], rng: &rng, requiresGrad: true)
+          let pad = (0..<(13 * batch)).map { $0 % 13 >= 11 && $0 >= 13 }
           let y = m(x, paddingMask: pad)
           y.dot((0..<y.count).map { Float(($0 * 7) % 5) - 2 }).backward()
           results.append(y.data + x.grad! + m.parameters.flatMap { $0.tensor.grad! })

@@ -102,6 +102,28 @@ final class SeqBoatLocalAttentionTests: XCTestCase {
     }
   }
 
+  /// Attention-weight dropout: with the same masks on every call the backward matches finite
+  /// differences, and some weights are dropped.
+  func testAttentionDropoutGradients() {
+    let plan = plan(full: false)
+    let spec = LocalAttentionSpec(window: 3, causal: false, function: .softmax)
+    var rng = SplitMix64(seed: 15)
+    let q = Tensor.randn([2, plan.slots, 4], rng: &rng, requiresGrad: true)
+    let k = Tensor.randn([2, plan.slots, 4], rng: &rng, requiresGrad: true)
+    let v = Tensor.randn([2, plan.slots, 3], rng: &rng, requiresGrad: true)
+    func attend(_ x: [Tensor], dropout: Float) -> Tensor {
+      var masks = SplitMix64(seed: 99)
+      return Tensor.seqBoatLocalAttention(
+        q: x[0], k: x[1], v: x[2], plan: plan, spec: spec, bias: .none, dropout: dropout,
+        rng: &masks)
+    }
+    let plain = attend([q, k, v], dropout: 0)
+    let dropped = attend([q, k, v], dropout: 0.3)
+    XCTAssertGreaterThan(zip(plain.data, dropped.data).map { abs($0 - $1) }.max()!, 1e-3)
+    let err = GradientCheck.maxRelativeError(inputs: [q, k, v]) { attend($0, dropout: 0.3) }
+    XCTAssertLessThan(err, 2e-2)
+  }
+
   func testRotaryPreservesPairNormsAndHasGradient() {
     let plan = plan(full: false)
     var rng = SplitMix64(seed: 9)

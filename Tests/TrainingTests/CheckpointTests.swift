@@ -28,6 +28,9 @@ final class CheckpointTests: XCTestCase {
     let config = try ModelArgs.config(arch: "slag_lra_listop", values: table)
     XCTAssertEqual(config.layers, 3)
     XCTAssertEqual(config.dropout, 0.2)
+    XCTAssertEqual(
+      try ModelArgs.parse(["--act-dropout", "0.1"]),
+      ["hidden-dropout": "0.1", "activation-dropout": "0.1"])
     XCTAssertThrowsError(try ModelArgs.parse(["--z-dim"]))
     XCTAssertThrowsError(try ModelArgs.config(arch: "slag_lra_listop", values: ["z-dim": "x"])) {
       XCTAssertEqual("\($0)", "--z-dim 'x' is not an integer")

@@ -56,4 +56,23 @@ final class ResumeTests: XCTestCase {
   func testStopAndResumeOnOneRank() throws {
     try assertResumeMatches(ranks: 1)
   }
+
+  /// `--restore-file` starts a new save folder from another run's checkpoint; once the new run
+  /// has saved, it resumes from its own `checkpoint_last.h5`.
+  func testRestoreFileStartsFromAnotherRun() throws {
+    let f = try TrainingFixture(count: 200)
+    let first = try TrainJob.run(ranks: nil, f.train(TrainingFixture.mega, "first", updates: 6))
+    XCTAssertEqual(first.exitCode, 0, first.output)
+    let restore = ["--restore-file", f.path("first/checkpoint_last.h5")]
+    let second = try TrainJob.run(
+      ranks: 2, f.train(TrainingFixture.mega, "second", updates: 9, restore))
+    XCTAssertEqual(second.exitCode, 0, second.output)
+    XCTAssertTrue(second.output.contains("first/checkpoint_last.h5"), second.output)
+    XCTAssertEqual(try f.updates("second").map { $0["update"] as! Int }, [7, 8, 9])
+    let third = try TrainJob.run(
+      ranks: nil, f.train(TrainingFixture.mega, "second", updates: 10, restore))
+    XCTAssertEqual(third.exitCode, 0, third.output)
+    XCTAssertTrue(third.output.contains("second/checkpoint_last.h5"), third.output)
+    XCTAssertEqual(try f.checkpoint("second").numUpdates, 10)
+  }
 }

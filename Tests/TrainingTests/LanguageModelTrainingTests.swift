@@ -1,0 +1,83 @@
+import Data
+import Foundation
+import XCTest
+
+/// Language-model training on blocks of a token stream (`--tokens-per-sample`): 2 ranks equal one
+/// process, and evaluation reports bits per character.
+final class LanguageModelTrainingTests: XCTestCase {
+  /// A byte-level stream file: lines of a repeating pattern with a seeded twist, `lines` lines per
+  /// split.
+  func writeStream(_ path: String, lines: Int) throws {
+    let letters = (0..<12).map { [UInt8(97 + $0)] }
+    let vocabulary = Vocabulary.fairseq(
+      counts: Dictionary(uniqueKeysWithValues: letters.map { ($0, 10) }))
+    let writer = try DatasetWriter(path: path)
+    try writer.writeHeader(
+      task: "enwik8", inputKind: .lmTokens, numClasses: 0, maxLength: 64, splitSeed: 0,
+      sourceDescription: "test stream", sourceSHA256: "")
+    try writer.writeVocabulary(vocabulary, withCLS: false)
+    for (s, name) in DatasetFormat.splitNames.enumerated() {
+      var tokens: [Int32] = []
+      var offsets: [Int64] = [0]
+      for line in 0..<lines {
+        let start = (line * 5 + s) % 12
+        for i in 0..<(8 + line % 9) {
+          tokens.append(vocabulary.id(of: letters[(start + i * 3) % 12])!)
+        }
+        tokens.append(DatasetFormat.eosID)
+        offsets.append(Int64(tokens.count))
+      }
+      let group = try writer.split(name)
+      try writer.writeTokens(tokens, vocabSize: vocabulary.count, name: "tokens", in: group)
+      try group.writeDataset("line_offsets", offsets)
+      try writer.writeSplitAttributes(group, labels: [], numClasses: 0, extra: [])
+    }
+    try writer.commit()
+  }
+
+  func testTwoRanksEqualOneProcessAndEvalReportsBPC() throws {
+    let f = try TrainingFixture(count: 100)
+    let data = f.path("stream.h5")
+    try writeStream(data, lines: 120)
+    let model = [
+      "--arch", "mega_lm_enwik8_base", "--encoder-layers", "2", "--encoder-embed-dim", "16",
+      "--encoder-hidden-dim", "32", "--encoder-ffn-embed-dim", "32", "--z-dim", "8",
+      "--n-dim", "4", "--chunk-size", "16", "--dropout", "0", "--max-positions", "64",
+    ]
+    func args(_ name: String) -> [String] {
+      ["train"] + model + [
+        "--data", data, "--save-dir", f.path(name), "--log-file", f.path(name + ".jsonl"),
+        "--max-update", "12", "--batch-size", "4", "--tokens-per-sample", "32", "--lr", "0.01",
+        "--clip-norm", "0.25", "--seed", "2",
+      ]
+    }
+    let one = try TrainJob.run(ranks: nil, args("one"))
+    XCTAssertEqual(one.exitCode, 0, one.output)
+    let two = try TrainJob.run(ranks: 2, args("two"))
+    XCTAssertEqual(two.exitCode, 0, two.output)
+    let losses = try f.losses("one")
+    XCTAssertEqual(losses.count, 12)
+    XCTAssertLessThan(losses.last!, losses.first!, "the model learns the pattern")
+    assertSameLosses(losses, try f.losses("two"), relative: 1e-5)
+    assertSameParameters(try f.checkpoint("one"), try f.checkpoint("two"), tolerance: 1e-4)
+    let validation = try XCTUnwrap(try f.evaluations("two").last)
+    XCTAssertEqual(validation["bpc"] as? Double, validation["loss"] as? Double)
+    let eval = try TrainJob.run(
+      ranks: 2,
+      ["eval", "--checkpoint", f.path("two/checkpoint_last.h5"), "--data", data, "--split", "test"])
+    XCTAssertEqual(eval.exitCode, 0, eval.output)
+    XCTAssertTrue(eval.output.contains("test | bpc "), eval.output)
+    XCTAssertTrue(eval.output.contains("| ppl "), eval.output)
+    let windows = [
+      "eval", "--checkpoint", f.path("two/checkpoint_last.h5"), "--data", data, "--split", "test",
+      "--context-window", "8", "--tokens-per-sample", "24", "--batch-size", "3",
+    ]
+    let oneWindow = try TrainJob.run(ranks: nil, windows)
+    let twoWindows = try TrainJob.run(ranks: 2, windows)
+    XCTAssertEqual(oneWindow.exitCode, 0, oneWindow.output)
+    XCTAssertEqual(twoWindows.exitCode, 0, twoWindows.output)
+    let line = oneWindow.output.split(separator: "\n").first { $0.hasPrefix("test | bpc") }
+    XCTAssertNotNil(line, oneWindow.output)
+    XCTAssertTrue(twoWindows.output.contains(line ?? "-"), twoWindows.output)
+  }
+}
