@@ -6,25 +6,29 @@ extension Tensor {
   public func layerNorm(weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
     let n = lastDim
     let rows = count / max(n, 1)
+    let x = data
+    let w = weight?.data ?? [Float](repeating: 1, count: n)
+    let b = bias?.data ?? [Float](repeating: 0, count: n)
     var xhat = [Float](repeating: 0, count: count)
     var rstd = [Float](repeating: 0, count: rows)
     var y = [Float](repeating: 0, count: count)
     for r in 0..<rows {
       let o = r * n
       var mean: Double = 0
-      for j in 0..<n { mean += Double(data[o + j]) }
+      for j in 0..<n { mean += Double(x[o + j]) }
       mean /= Double(n)
       var v: Double = 0
       for j in 0..<n {
-        let d = Double(data[o + j]) - mean
+        let d = Double(x[o + j]) - mean
         v += d * d
       }
       let s = Float(1 / (v / Double(n) + Double(eps)).squareRoot())
       rstd[r] = s
+      let m = Float(mean)
       for j in 0..<n {
-        let h = (data[o + j] - Float(mean)) * s
+        let h = (x[o + j] - m) * s
         xhat[o + j] = h
-        y[o + j] = weight.map { h * $0.data[j] + bias!.data[j] } ?? h
+        y[o + j] = h * w[j] + b[j]
       }
     }
     let parents = [self] + [weight, bias].compactMap { $0 }
@@ -37,21 +41,22 @@ extension Tensor {
           var m1: Float = 0
           var m2: Float = 0
           for j in 0..<n {
-            let d = g[o + j] * (weight?.data[j] ?? 1)
+            let d = g[o + j] * w[j]
             dh[j] = d
             m1 += d
             m2 += d * xhat[o + j]
           }
           m1 /= Float(n)
           m2 /= Float(n)
-          for j in 0..<n { dx[o + j] += rstd[r] * (dh[j] - m1 - xhat[o + j] * m2) }
+          let s = rstd[r]
+          for j in 0..<n { dx[o + j] += s * (dh[j] - m1 - xhat[o + j] * m2) }
         }
       }
       weight?.accumulateGrad { dw in
-        for i in 0..<g.count { dw[i % n] += g[i] * xhat[i] }
+        for r in 0..<rows { for j in 0..<n { dw[j] += g[r * n + j] * xhat[r * n + j] } }
       }
       bias?.accumulateGrad { db in
-        for i in 0..<g.count { db[i % n] += g[i] }
+        for r in 0..<rows { for j in 0..<n { db[j] += g[r * n + j] } }
       }
     }
   }

@@ -67,11 +67,12 @@ public final class MultiHeadEMA: Module {
     precondition(paddingMask == nil || paddingMask!.count == batch * len, "EMA padding mask size")
     let k = min(truncation ?? len, len)
     let kernel = EMAKernel(self, length: k)
+    let (xv, omegaValues) = (x.data, omega.data)
     // Masked input, channel-major [B, E, L] so that each time series is contiguous.
     var xt = [Float](repeating: 0, count: x.count)
     for t in 0..<len {
       for b in 0..<batch where !(paddingMask?[b * len + t] ?? false) {
-        for c in 0..<e { xt[(b * e + c) * len + t] = x.data[(t * batch + b) * e + c] }
+        for c in 0..<e { xt[(b * e + c) * len + t] = xv[(t * batch + b) * e + c] }
       }
     }
     let conv = EMAConvolution(
@@ -85,7 +86,7 @@ public final class MultiHeadEMA: Module {
       for b in 0..<batch {
         for c in 0..<e {
           let i = (t * batch + b) * e + c
-          let v = yt[(b * e + c) * len + t] + omega.data[c] * x.data[i]
+          let v = yt[(b * e + c) * len + t] + omegaValues[c] * xv[i]
           pre[i] = v
           out[i] = outputSilu ? Activation.silu.apply(v) : v
         }
@@ -97,7 +98,7 @@ public final class MultiHeadEMA: Module {
       var gpre = g
       if silu { for i in 0..<gpre.count { gpre[i] *= Activation.silu.derivative(pre[i]) } }
       om.accumulateGrad { d in
-        for i in 0..<gpre.count { d[i % e] += gpre[i] * x.data[i] }
+        for i in 0..<gpre.count { d[i % e] += gpre[i] * xv[i] }
       }
       var gt = [Float](repeating: 0, count: gpre.count)
       for t in 0..<len {
@@ -114,7 +115,7 @@ public final class MultiHeadEMA: Module {
               let pad = paddingMask?[b * len + t] ?? false
               for c in 0..<e {
                 let i = (t * batch + b) * e + c
-                dx[i] += gpre[i] * om.data[c] + (pad ? 0 : dxt[(b * e + c) * len + t])
+                dx[i] += gpre[i] * omegaValues[c] + (pad ? 0 : dxt[(b * e + c) * len + t])
               }
             }
           }

@@ -54,7 +54,7 @@ final class FlopModelTests: XCTestCase {
     let wt103 = FlopModel(try ModelConfig.preset("mega_lm_adaptive_big"))
     let targets = [5, 25_000, 100_000, 7]
     let head = 4 * 1024 * 20_002.0
-    let tails = 1024 * 256 + 256 * 40_000.0 + 1024 * 64 + 64 * 207_744.0
+    let tails: Double = 1024 * 256 + 256 * 40_000.0 + 1024 * 64 + 64 * 207_744.0
     XCTAssertEqual(wt103.headMACs(batch: 1, length: 4, targets: targets), head + tails)
     let input = 2 * 1024 * 1024 + 1024 * 256 + 1024 * 64.0
     XCTAssertEqual(wt103.adaptiveInputMACs(tokens: targets), input)

@@ -65,12 +65,13 @@ extension Tensor {
   /// `f(self)` elementwise, with its derivative in backward.
   public func activated(_ f: Activation) -> Tensor {
     if f == .linear { return self }
-    var y = data
+    let x = data
+    var y = x
     for i in 0..<y.count { y[i] = f.apply(y[i]) }
     return .op(shape: shape, data: y, parents: [self]) { out in
       let g = out.grad!
       self.accumulateGrad { dx in
-        for i in 0..<dx.count { dx[i] += g[i] * f.derivative(self.data[i]) }
+        for i in 0..<dx.count { dx[i] += g[i] * f.derivative(x[i]) }
       }
     }
   }
