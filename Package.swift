@@ -4,50 +4,53 @@ import PackageDescription
 /// seqboat: data-parallel training of Mega and SeqBoat models in Swift.
 /// Each target depends only on those listed before it (see README, "Architecture").
 let package = Package(
-    name: "seqboat",
-    platforms: [.macOS(.v13)],
-    products: [.executable(name: "seqboat", targets: ["seqboat"])],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
-    ],
-    targets: [
-        // System libraries (Debian packages; see tools/install-deps.sh).
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(name: "MPISystem", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
-        .systemLibrary(name: "HDF5System", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
-        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        // Thin C shims: only what Swift cannot call directly.
-        .target(name: "CMPI", dependencies: ["MPISystem"]),
-        .target(name: "CHDF5", dependencies: ["HDF5System"]),
-        // Swift targets, lowest first.
-        .target(name: "Tensor", dependencies: ["COpenBLAS"]),
-        .target(name: "Optim", dependencies: ["Tensor"]),
-        .target(name: "Layers", dependencies: ["Tensor"]),
-        .target(name: "Models", dependencies: ["Layers", "Tensor"]),
-        .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "Data", dependencies: ["HDF5", "Tensor"]),
-        .target(name: "Prep", dependencies: ["Data", "HDF5", "CZlib"]),
-        .target(name: "Distributed", dependencies: ["CMPI", "Tensor"]),
-        .target(name: "Training", dependencies: ["Models", "Data", "Distributed", "Optim", "HDF5"]),
-        .target(name: "Golden", dependencies: ["HDF5", "Models", "Layers", "Optim", "Tensor"]),
-        .executableTarget(
-            name: "seqboat",
-            dependencies: [
-                "Training", "Golden", "Prep", "Models", "Layers", "Data", "HDF5", "Distributed", "Optim", "Tensor",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensor"]),
-        .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensor"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensor"]),
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
-        .testTarget(name: "DataTests", dependencies: ["Data", "HDF5"]),
-        .testTarget(name: "PrepTests", dependencies: ["Prep", "Data", "HDF5"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"]),
-        .testTarget(name: "CommandTests", dependencies: ["HDF5"]),
-        .testTarget(name: "GoldenTests", dependencies: ["Golden", "HDF5"]),
-    ],
-    swiftLanguageModes: [.v5]
+  name: "seqboat",
+  platforms: [.macOS(.v13)],
+  products: [.executable(name: "seqboat", targets: ["seqboat"])],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    // System libraries (Debian packages; see tools/install-deps.sh).
+    .systemLibrary(
+      name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "MPISystem", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
+    .systemLibrary(
+      name: "HDF5System", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    // Thin C shims: only what Swift cannot call directly.
+    .target(name: "CMPI", dependencies: ["MPISystem"]),
+    .target(name: "CHDF5", dependencies: ["HDF5System"]),
+    // Swift targets, lowest first.
+    .target(name: "Tensor", dependencies: ["COpenBLAS"]),
+    .target(name: "Optim", dependencies: ["Tensor"]),
+    .target(name: "Layers", dependencies: ["Tensor"]),
+    .target(name: "Models", dependencies: ["Layers", "Tensor"]),
+    .target(name: "HDF5", dependencies: ["CHDF5"]),
+    .target(name: "Data", dependencies: ["HDF5", "Tensor"]),
+    .target(name: "Prep", dependencies: ["Data", "HDF5", "CZlib"]),
+    .target(name: "Distributed", dependencies: ["CMPI", "Tensor"]),
+    .target(name: "Training", dependencies: ["Models", "Data", "Distributed", "Optim", "HDF5"]),
+    .target(name: "Golden", dependencies: ["HDF5", "Models", "Layers", "Optim", "Tensor"]),
+    .executableTarget(
+      name: "seqboat",
+      dependencies: [
+        "Training", "Golden", "Prep", "Models", "Layers", "Data", "HDF5", "Distributed", "Optim",
+        "Tensor",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+    .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensor"]),
+    .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensor"]),
+    .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensor"]),
+    .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+    .testTarget(name: "DataTests", dependencies: ["Data", "HDF5"]),
+    .testTarget(name: "PrepTests", dependencies: ["Prep", "Data", "HDF5"]),
+    .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+    .testTarget(name: "CommandTests", dependencies: ["HDF5"]),
+    .testTarget(name: "GoldenTests", dependencies: ["Golden", "HDF5"]),
+  ],
+  swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared launcher for the SLURM batch scripts in jobs/ (sourced, not run). A batch script sets its
 # #SBATCH resources and calls
 #
@@ -17,7 +18,7 @@
 SEQBOAT_EXIT_RESUME=75
 
 # Flags that take no value; every other flag of `seqboat train` takes exactly one.
-SEQBOAT_SWITCHES=" --sentence-avg --sync-bn --fp16 "
+SEQBOAT_SWITCHES=" --sync-bn --fp16 --no-epoch-checkpoints "
 
 seqboat_log() { echo "seqboat-launch: $*" >&2; }
 
@@ -113,6 +114,14 @@ seqboat_launch() {
   batch=$(seqboat_flag --batch-size)
   freq=$(seqboat_flag --update-freq)
   freq=${freq:-1}
+  local number
+  for number in "$ranks" "$freq" "${batch:-1}"; do
+    if [[ ! $number =~ ^[1-9][0-9]*$ ]]; then
+      seqboat_log "error: ranks (SLURM_NTASKS), --update-freq and --batch-size must be positive" \
+        "integers, got '$ranks', '$freq', '${batch:-}'"
+      return 2
+    fi
+  done
   if [[ -n $batch ]] && ((batch % (freq * ranks) != 0)); then
     seqboat_log "error: global --batch-size $batch does not divide into --update-freq $freq" \
       "micro-batches over $ranks ranks (SLURM_NTASKS); choose ranks dividing $((batch / freq))"
@@ -207,7 +216,10 @@ seqboat_launch() {
       return "$rc"
     fi
     seqboat_log "exit $rc: checkpoint saved; requeueing job $SLURM_JOB_ID"
-    scontrol requeue "$SLURM_JOB_ID"
+    if ! scontrol requeue "$SLURM_JOB_ID"; then
+      seqboat_log "error: scontrol requeue failed; resubmit the script to resume"
+      return "$rc"
+    fi
     return 0
   fi
   seqboat_log "training failed with exit status $rc"

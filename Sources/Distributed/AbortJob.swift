@@ -3,10 +3,10 @@ import Glibc
 
 /// Writes `seqboat: rank R of W: message` to standard error and aborts every rank of the job
 /// (`MPI_Abort`), so that `mpirun`/`srun` exits non-zero instead of hanging.
-func abortJob(_ comm: MPI_Comm?, rank: Int, size: Int, message: String, code: Int32) -> Never {
+func abortJob(rank: Int, size: Int, message: String, code: Int32) -> Never {
   fflush(stdout)
   fputs("seqboat: rank \(rank) of \(size): \(message)\n", stderr)
   fflush(stderr)
-  MPI_Abort(comm, code)
+  MPI_Abort(cmpi_comm_world(), code)
   exit(code)
 }

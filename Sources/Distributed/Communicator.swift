@@ -2,22 +2,40 @@ import CMPI
 import Glibc
 import Tensor
 
-/// The job's MPI world: rank, size and the collectives training needs.
+/// An MPI communicator (the job's world, or a duplicate of it): rank, size and the collectives
+/// training needs.
 ///
 /// Every MPI call returns an error code (`MPI_ERRORS_RETURN`) that is thrown as a
 /// `DistributedError` naming the call. Every collective is non-blocking underneath and waited on
 /// with a deadline (`Watchdog`): a rank that does not arrive within `collectiveTimeout` seconds
 /// makes the job abort with a line naming it.
 public final class Communicator: Collective {
-  /// This process's rank in the world, 0..<size.
+  /// This process's rank, 0..<size.
   public let rank: Int
-  /// Number of ranks in the world.
+  /// Number of ranks.
   public let size: Int
   let comm: MPI_Comm?
   let watchdog: Watchdog
   nonisolated(unsafe) private static var shared: Communicator?
 
-  private init(collectiveTimeout: Double) throws {
+  private var duplicates: [Communicator] = []
+
+  private init(_ comm: MPI_Comm?, collectiveTimeout: Double) throws {
+    try check(MPI_Comm_set_errhandler(comm, cmpi_errors_return()), "MPI_Comm_set_errhandler")
+    var r: Int32 = 0
+    var s: Int32 = 0
+    try check(MPI_Comm_rank(comm, &r), "MPI_Comm_rank")
+    try check(MPI_Comm_size(comm, &s), "MPI_Comm_size")
+    self.comm = comm
+    rank = Int(r)
+    size = Int(s)
+    watchdog = try Watchdog(comm: comm, rank: rank, size: size, timeout: collectiveTimeout)
+  }
+
+  /// The world communicator; the first call initialises MPI (later calls return the same object and
+  /// ignore `collectiveTimeout`).
+  public static func world(collectiveTimeout: Double = 300) throws -> Communicator {
+    if let shared { return shared }
     var initialized: Int32 = 0
     try check(MPI_Initialized(&initialized), "MPI_Initialized")
     if initialized == 0 {
@@ -29,24 +47,20 @@ public final class Communicator: Collective {
       try check(
         MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided), "MPI_Init_thread")
     }
-    let world = cmpi_comm_world()
-    try check(MPI_Comm_set_errhandler(world, cmpi_errors_return()), "MPI_Comm_set_errhandler")
-    var r: Int32 = 0
-    var s: Int32 = 0
-    try check(MPI_Comm_rank(world, &r), "MPI_Comm_rank")
-    try check(MPI_Comm_size(world, &s), "MPI_Comm_size")
-    comm = world
-    rank = Int(r)
-    size = Int(s)
-    watchdog = try Watchdog(world: world, rank: rank, size: size, timeout: collectiveTimeout)
+    let c = try Communicator(cmpi_comm_world(), collectiveTimeout: collectiveTimeout)
+    shared = c
+    return c
   }
 
-  /// The world communicator; the first call initialises MPI (later calls return the same object and
-  /// ignore `collectiveTimeout`).
-  public static func world(collectiveTimeout: Double = 300) throws -> Communicator {
-    if let shared { return shared }
-    let c = try Communicator(collectiveTimeout: collectiveTimeout)
-    shared = c
+  /// A communicator over the same ranks whose collectives are independent of this one's (MPI
+  /// matches collectives per communicator, in call order): gradient buckets reduce on their own,
+  /// so their order never interleaves with collectives that layers call during backward.
+  /// Collective: every rank calls it at the same point. Freed by the world's `finalize`.
+  public func duplicate() throws -> Communicator {
+    var copy: MPI_Comm? = nil
+    try check(MPI_Comm_dup(comm, &copy), "MPI_Comm_dup")
+    let c = try Communicator(copy, collectiveTimeout: watchdog.timeout)
+    Communicator.shared?.duplicates.append(c)
     return c
   }
 
@@ -207,11 +221,17 @@ public final class Communicator: Collective {
   /// Prints `seqboat: rank R of W: message` to standard error and aborts every rank (exit code
   /// `code` for `mpirun`).
   public func abort(_ message: String, code: Int32 = 1) -> Never {
-    abortJob(comm, rank: rank, size: size, message: message, code: code)
+    abortJob(rank: rank, size: size, message: message, code: code)
   }
 
   /// Ends MPI for this process; call once, on every rank, after the last collective.
   public func finalize() throws {
+    for d in duplicates {
+      try d.watchdog.close()
+      var c = d.comm
+      try check(MPI_Comm_free(&c), "MPI_Comm_free")
+    }
+    duplicates = []
     try watchdog.close()
     try check(MPI_Finalize(), "MPI_Finalize")
     Communicator.shared = nil

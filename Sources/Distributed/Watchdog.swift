@@ -13,7 +13,6 @@ import Glibc
 final class Watchdog {
   /// Seconds a collective may take on this rank before the job is aborted.
   let timeout: Double
-  private let world: MPI_Comm?
   private var comm: MPI_Comm?
   private let rank: Int
   private let size: Int
@@ -24,16 +23,15 @@ final class Watchdog {
   private var arrived: [Int64]
   private var pendingSends: [(request: MPI_Request?, value: UnsafeMutablePointer<Int64>)] = []
 
-  init(world: MPI_Comm?, rank: Int, size: Int, timeout: Double) throws {
+  init(comm watched: MPI_Comm?, rank: Int, size: Int, timeout: Double) throws {
     guard timeout > 0 else {
       throw DistributedError.invalid("--collective-timeout \(timeout): must be positive")
     }
-    self.world = world
     self.rank = rank
     self.size = size
     self.timeout = timeout
     self.arrived = [Int64](repeating: 0, count: size)
-    try check(MPI_Comm_dup(world, &comm), "MPI_Comm_dup")
+    try check(MPI_Comm_dup(watched, &comm), "MPI_Comm_dup")
   }
 
   /// Numbers the collective this rank is entering and announces it. Returns its number.
@@ -62,8 +60,11 @@ final class Watchdog {
     var deferredToRankZero = false
     while true {
       var done: Int32 = 0
-      try check(
-        MPI_Testall(Int32(requests.count), &requests, &done, &statuses), "MPI_Testall (\(what))")
+      var code = MPI_Testall(Int32(requests.count), &requests, &done, &statuses)
+      if code == MPI_ERR_IN_STATUS {
+        code = statuses.first { $0.MPI_ERROR != MPI_SUCCESS }?.MPI_ERROR ?? code
+      }
+      try check(code, "MPI_Testall (\(what))")
       if done != 0 { return }
       let now = monotonicSeconds()
       if now - start > 0.002 { sched_yield() }
@@ -75,7 +76,7 @@ final class Watchdog {
         deadline = now + timeout
         continue
       }
-      abortJob(world, rank: rank, size: size, message: verdict(what, collective, absent), code: 3)
+      abortJob(rank: rank, size: size, message: verdict(what, collective, absent), code: 3)
     }
   }
 

@@ -7,12 +7,12 @@ enum EMAGoldenCase {
     let c = file.config
     var rng = SplitMix64(seed: 0)
     let ema = MultiHeadEMA(
-      embedDim: try c.int("embed_dim"), ndim: try c.int("ndim"),
-      bidirectional: try c.bool("bidirectional"), truncation: try c.optionalInt("truncation"),
+      embedDim: try c.dimension("embed_dim"), ndim: try c.dimension("ndim"),
+      bidirectional: try c.bool("bidirectional"), truncation: try c.truncation("truncation"),
       outputSilu: outputSilu, rng: &rng)
     let layer = try LayerCase(file)
+    let x = try layer.input("x", channels: ema.embedDim)
     try layer.load(ema)
-    let x = try layer.input("x")
     let out = ema(x, paddingMask: try layer.paddingMask(for: x))
     return try layer.compare(module: ema, differentiable: ["x": x], outputs: ["out": out])
   }

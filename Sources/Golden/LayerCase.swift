@@ -22,10 +22,15 @@ public struct LayerCase {
   /// Train mode iff the file's `mode` is `train`.
   public var training: Bool { file.mode == "train" }
 
-  /// The floating input `name` as a differentiable tensor.
-  public func input(_ name: String) throws -> Tensor {
+  /// The floating input `name` as a differentiable tensor; `channels`, if given, is the size its
+  /// last dimension must have (a sequence input `[L, B, channels]` of the configured module).
+  public func input(_ name: String, channels: Int? = nil) throws -> Tensor {
     guard let a = inputs[name] else {
       throw GoldenError.invalid("dataset '/inputs/\(name)' is missing")
+    }
+    if let channels, a.shape.count != 3 || a.shape[2] != channels || a.shape.contains(0) {
+      throw GoldenError.invalid(
+        "input '\(name)' has shape \(a.shape), expected [L, B, \(channels)] for the config")
     }
     return Tensor(shape: a.shape, data: a.floats, requiresGrad: true)
   }

@@ -7,12 +7,13 @@ enum NormGoldenCase {
   static func run(_ file: GoldenFile) throws -> [GoldenComparison] {
     let c = file.config
     let norm = SequenceNorm(
-      try c.normType("norm_type"), dim: try c.int("embedding_dim"), affine: try c.bool("affine"),
+      try c.normType("norm_type"), dim: try c.dimension("embedding_dim"),
+      affine: try c.bool("affine"),
       eps: Float(try c.double("eps")))
     let layer = try LayerCase(file)
+    let x = try layer.input("x", channels: try c.dimension("embedding_dim"))
     try layer.load(norm)
     norm.training = layer.training
-    let x = try layer.input("x")
     var outputs = ["out": norm(x)]
     if let bn = norm.batchNorm {
       outputs["running_mean"] = bn.runningMean

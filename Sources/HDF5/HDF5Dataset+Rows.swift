@@ -21,8 +21,7 @@ extension HDF5Dataset {
     guard total > 0 else { return values }
     let fileSpace = try select(nonEmpty)
     defer { H5Sclose(fileSpace) }
-    var memoryDims = [hsize_t(total)]
-    let memorySpace = H5Screate_simple(1, &memoryDims, nil)
+    let memorySpace = rowSpace(total / max(rowSize, 1))
     defer { H5Sclose(memorySpace) }
     let status = values.withUnsafeMutableBytes { buffer in
       H5Dread(id, T.nativeType, memorySpace, fileSpace, hid_t(H5P_DEFAULT), buffer.baseAddress)
@@ -69,13 +68,20 @@ extension HDF5Dataset {
     guard rowCount > 0 else { return }
     let fileSpace = try select([firstRow..<(firstRow + rowCount)])
     defer { H5Sclose(fileSpace) }
-    var memoryDims = [hsize_t(values.count)]
-    let memorySpace = H5Screate_simple(1, &memoryDims, nil)
+    let memorySpace = rowSpace(rowCount)
     defer { H5Sclose(memorySpace) }
     let status = values.withUnsafeBytes { buffer in
       H5Dwrite(id, T.nativeType, memorySpace, fileSpace, hid_t(H5P_DEFAULT), buffer.baseAddress)
     }
     guard status >= 0 else { throw error("cannot write rows at \(firstRow)") }
+  }
+
+  /// A memory space of `rows` rows shaped like the dataset's rows, so HDF5 copies whole
+  /// contiguous rows instead of iterating element by element.
+  private func rowSpace(_ rows: Int) -> hid_t {
+    var dims = shape.map { hsize_t($0) }
+    dims[0] = hsize_t(rows)
+    return H5Screate_simple(Int32(dims.count), &dims, nil)
   }
 
   /// A copy of the dataset's space with the union of `ranges` (non-empty, in bounds) selected.

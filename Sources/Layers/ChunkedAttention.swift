@@ -13,18 +13,23 @@ public enum AttentionFunction: String, Sendable, CaseIterable {
 /// scores `s_i·q_i·k_j + bias[i, j]`, key-padding and causal masks, the attention function, and
 /// `P·V`. Each chunk's score matrix is built once, activated in place and kept for backward.
 public enum ChunkedAttention {
-  /// The output `[B, L, H]` (differentiable in `q`, `k`, `v`, `bias`) and the attention weights
-  /// `[B, L/C, C, C]` (constant). `q`, `k`: `[B, L, Z]`; `v`: `[B, L, H]`; `bias`: `[C, C]`;
+  /// The output `[L, B, H]` (differentiable in `q`, `k`, `v`, `bias`) and the attention weights
+  /// `[B, L/C, C, C]` (constant). `q`, `k`: `[L, B, Z]`; `v`: `[L, B, H]` (time-major, read in
+  /// place through the BLAS leading dimensions); `bias`: `[C, C]`;
   /// `paddingMask`: `[B, L]`, true = padding; `chunk` divides L. `dropoutScale`, if given, holds
   /// one factor per weight (0 or 1/(1−p)) applied to P before `P·V` (attention dropout).
   public static func apply(
     q: Tensor, k: Tensor, v: Tensor, bias: Tensor?, chunk c: Int, function: AttentionFunction,
     paddingMask: [Bool]?, causal: Bool, dropoutScale: [Float]? = nil
   ) -> (output: Tensor, weights: Tensor) {
-    let (batch, len, z) = (q.shape[0], q.shape[1], q.shape[2])
+    let (len, batch, z) = (q.shape[0], q.shape[1], q.shape[2])
     let h = v.shape[2]
     precondition(len % c == 0, "attention: L = \(len) is not a multiple of the chunk \(c)")
-    precondition(k.shape == q.shape && v.shape[0] == batch && v.shape[1] == len, "attention shapes")
+    precondition(k.shape == q.shape && v.shape[0] == len && v.shape[1] == batch, "attention shapes")
+    let chunks = len / c
+    // First row of block `blk` (sequence b, chunk i) in the [L·B] row order; rows step by B.
+    func row(_ blk: Int) -> Int { (blk % chunks) * c * batch + blk / chunks }
+    let (ldz, ldh) = (batch * z, batch * h)
     precondition(
       bias == nil || bias!.shape == [c, c], "attention bias \(bias!.shape) for chunk \(c)")
     let blocks = batch * (len / c)
@@ -39,9 +44,9 @@ public enum ChunkedAttention {
         weights.withUnsafeMutableBufferPointer { wp in
           for blk in 0..<blocks {
             sgemm(
-              transA: false, transB: true, m: c, n: c, k: z, a: qp.baseAddress! + blk * c * z,
-              lda: z, b: kp.baseAddress! + blk * c * z, ldb: z, c: wp.baseAddress! + blk * cc,
-              ldc: c)
+              transA: false, transB: true, m: c, n: c, k: z, a: qp.baseAddress! + row(blk) * z,
+              lda: ldz, b: kp.baseAddress! + row(blk) * z, ldb: ldz,
+              c: wp.baseAddress! + blk * cc, ldc: c)
           }
         }
       }
@@ -109,14 +114,24 @@ public enum ChunkedAttention {
         }
       }
     }
-    let mixed = dropoutScale.map { scale in (0..<weights.count).map { weights[$0] * scale[$0] } }
-    (mixed ?? weights).withUnsafeBufferPointer { wp in
-      v.data.withUnsafeBufferPointer { vp in
-        out.withUnsafeMutableBufferPointer { op in
-          for blk in 0..<blocks {
+    /// Block `blk` of `p` with attention dropout applied (in `scratch`), for the products with V.
+    func dropped(
+      _ p: [Float], _ blk: Int, _ scratch: inout [Float], _ body: (UnsafePointer<Float>) -> Void
+    ) {
+      let o = blk * cc
+      guard let dropoutScale else { return p.withUnsafeBufferPointer { body($0.baseAddress! + o) } }
+      for j in 0..<cc { scratch[j] = p[o + j] * dropoutScale[o + j] }
+      scratch.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+    var scratch = [Float](repeating: 0, count: dropoutScale == nil ? 0 : cc)
+    v.data.withUnsafeBufferPointer { vp in
+      out.withUnsafeMutableBufferPointer { op in
+        for blk in 0..<blocks {
+          dropped(weights, blk, &scratch) { wp in
             sgemm(
-              transA: false, transB: false, m: c, n: h, k: c, a: wp.baseAddress! + blk * cc, lda: c,
-              b: vp.baseAddress! + blk * c * h, ldb: h, c: op.baseAddress! + blk * c * h, ldc: h)
+              transA: false, transB: false, m: c, n: h, k: c, a: wp, lda: c,
+              b: vp.baseAddress! + row(blk) * h, ldb: ldh, c: op.baseAddress! + row(blk) * h,
+              ldc: ldh)
           }
         }
       }
@@ -124,27 +139,28 @@ public enum ChunkedAttention {
     let weightTensor = Tensor(shape: [batch, len / c, c, c], data: weights)
     let parents = [q, k, v] + [bias].compactMap { $0 }
     let (probabilities, slopeValues, rowScales) = (weights, slopes, scales)
-    let used = mixed ?? weights
-    let output = Tensor.op(shape: [batch, len, h], data: out, parents: parents) { node in
+    let output = Tensor.op(shape: [len, batch, h], data: out, parents: parents) { node in
       let g = node.grad!
       var ds = [Float](repeating: 0, count: cc)
       var dbias = [Float](repeating: 0, count: cc)
+      var scratch = [Float](repeating: 0, count: dropoutScale == nil ? 0 : cc)
       for blk in 0..<blocks {
         let o = blk * cc
-        let (rows, values, keys) = (blk * c * h, blk * c * h, blk * c * z)
+        let (values, keys) = (row(blk) * h, row(blk) * z)
         g.withUnsafeBufferPointer { gp in
-          used.withUnsafeBufferPointer { up in
+          dropped(probabilities, blk, &scratch) { up in
             v.accumulateGrad { dv in
               sgemm(
-                transA: true, transB: false, m: c, n: h, k: c, a: up.baseAddress! + o, lda: c,
-                b: gp.baseAddress! + rows, ldb: h, beta: 1, c: dv.baseAddress! + values, ldc: h)
+                transA: true, transB: false, m: c, n: h, k: c, a: up, lda: c,
+                b: gp.baseAddress! + values, ldb: ldh, beta: 1, c: dv.baseAddress! + values,
+                ldc: ldh)
             }
           }
           v.data.withUnsafeBufferPointer { vp in
             ds.withUnsafeMutableBufferPointer { dsp in
               sgemm(
-                transA: false, transB: true, m: c, n: c, k: h, a: gp.baseAddress! + rows, lda: h,
-                b: vp.baseAddress! + values, ldb: h, c: dsp.baseAddress!, ldc: c)
+                transA: false, transB: true, m: c, n: c, k: h, a: gp.baseAddress! + values,
+                lda: ldh, b: vp.baseAddress! + values, ldb: ldh, c: dsp.baseAddress!, ldc: c)
             }
           }
         }
@@ -168,14 +184,16 @@ public enum ChunkedAttention {
             q.accumulateGrad { dq in
               sgemm(
                 transA: false, transB: false, m: c, n: z, k: c, a: dsp.baseAddress!, lda: c,
-                b: kp.baseAddress! + keys, ldb: z, beta: 1, c: dq.baseAddress! + keys, ldc: z)
+                b: kp.baseAddress! + keys, ldb: ldz, beta: 1, c: dq.baseAddress! + keys,
+                ldc: ldz)
             }
           }
           q.data.withUnsafeBufferPointer { qp in
             k.accumulateGrad { dk in
               sgemm(
                 transA: true, transB: false, m: c, n: z, k: c, a: dsp.baseAddress!, lda: c,
-                b: qp.baseAddress! + keys, ldb: z, beta: 1, c: dk.baseAddress! + keys, ldc: z)
+                b: qp.baseAddress! + keys, ldb: ldz, beta: 1, c: dk.baseAddress! + keys,
+                ldc: ldz)
             }
           }
         }

@@ -153,13 +153,10 @@ public final class GatedAttention: Module {
     let r = parts[2].activated(.silu)
     let q = zz.multiplyingRow(gamma.slice(firstDim: 0..<1)).addingRow(beta.slice(firstDim: 0..<1))
     let k = zz.multiplyingRow(gamma.slice(firstDim: 1..<2)).addingRow(beta.slice(firstDim: 1..<2))
-    let batchMajor = [1, 0, 2]
-    let (attended, weights) = ChunkedAttention.apply(
-      q: q.permuted(batchMajor), k: k.permuted(batchMajor),
-      v: hiddenDropout(v).permuted(batchMajor), bias: relPosBias(c), chunk: c,
+    let (o, weights) = ChunkedAttention.apply(
+      q: q, k: k, v: hiddenDropout(v), bias: relPosBias(c), chunk: c,
       function: config.attentionFunction, paddingMask: paddingMask, causal: causal,
       dropoutScale: attentionDropout.scales(count: batch * len * c))
-    let o = attended.permuted(batchMajor)
     let gated = (parts[3] + hProj(o * r)).activated(config.activation)
     let out = x + u * (dropout(gated) - x)
     return (config.prenorm ? out : norm(out), weights)

@@ -113,7 +113,4 @@ public struct ModelConfig: Sendable, Equatable {
 
   /// Whether the model ends with a final norm (pre-norm configs; LM always, without affine).
   public var hasFinalNorm: Bool { prenorm }
-
-  /// The EMA truncation `K` for a sequence of `length` positions.
-  public func kernelLength(_ length: Int) -> Int { min(truncation ?? length, length) }
 }

@@ -10,8 +10,7 @@ enum CIFARReader {
   }
 
   /// Reads a binary batch (`data_batch_1.bin`, ...): records of 1 label byte + 3,072 pixels.
-  static func binary(_ path: String) throws -> Batch {
-    let bytes = try RawFiles.bytes(path)
+  static func binary(_ bytes: [UInt8], file path: String) throws -> Batch {
     guard !bytes.isEmpty, bytes.count % 3073 == 0 else {
       throw DataError(
         file: path, field: "size", "\(bytes.count) bytes is not a multiple of 3,073-byte records")
@@ -31,8 +30,8 @@ enum CIFARReader {
 
   /// Reads a Python pickle batch (`data_batch_1`, ...): a dict with `data` (a uint8 numpy array
   /// [N, 3072]) and `labels`.
-  static func pickle(_ path: String) throws -> Batch {
-    let value = try PickleReader.load(try RawFiles.bytes(path), file: path)
+  static func pickle(_ bytes: [UInt8], file path: String) throws -> Batch {
+    let value = try PickleReader.load(bytes, file: path)
     guard case .dict(let dict) = value else {
       throw DataError(file: path, field: "pickle", "is not a dict")
     }

@@ -6,7 +6,7 @@ import Data
 enum Enwik8Converter {
   /// Converts `options.raw`: `enwik8.zip`, the extracted `enwik8`, or a folder holding one.
   static func convert(_ options: PrepOptions, progress: Bool) throws -> PrepSummary {
-    let (bytes, source) = try load(options.raw)
+    let (bytes, source, digest) = try load(options.raw)
     let hold = options.holdoutBytes
     guard hold > 0, bytes.count >= 3 * hold else {
       throw DataError(
@@ -25,29 +25,18 @@ enum Enwik8Converter {
     }
     let vocabulary = Vocabulary.fairseq(counts: counts)
     let table = (0..<256).map { vocabulary.id(of: Array("\($0)".utf8)) }
+    let splits = bounds.map { tokenize(bytes[$0], table: table) }
     let writer = try DatasetWriter(path: options.out, compress: options.compress)
     try writer.writeHeader(
-      task: "enwik8", inputKind: .lmTokens, numClasses: 0, maxLength: bytes.count,
+      task: "enwik8", inputKind: .lmTokens, numClasses: 0,
+      maxLength: max(splits.map(\.longestLine).max() ?? 1, 1),
       splitSeed: options.splitSeed ?? 0,
       sourceDescription: "enwik8 from \(source), holdout \(hold) bytes per split",
-      sourceSHA256: "")
+      sourceSHA256: digest)
     try writer.writeVocabulary(vocabulary, withCLS: false)
     var summaries: [PrepSummary.Split] = []
     let bar = Progress("enwik8", total: 3, enabled: progress)
-    for (name, range) in zip(DatasetFormat.splitNames, bounds) {
-      var split = LMSplit()
-      split.tokens.reserveCapacity(range.count + 1)
-      for byte in bytes[range] {
-        if byte == 10 {
-          split.endLine(eos: DatasetFormat.eosID)
-        } else if let id = table[Int(byte)] {
-          split.tokens.append(id)
-        } else {
-          split.tokens.append(DatasetFormat.unkID)
-          split.unknown += 1
-        }
-      }
-      if bytes[range].last != 10 { split.endLine(eos: DatasetFormat.eosID) }
+    for (name, split) in zip(DatasetFormat.splitNames, splits) {
       summaries.append(
         try split.write(writer, name: name, vocabSize: vocabulary.count, file: source))
       bar.advance()
@@ -59,17 +48,38 @@ enum Enwik8Converter {
       rawBytes: bytes.count)
   }
 
-  /// The 10^8 bytes and the file they came from.
-  private static func load(_ raw: String) throws -> ([UInt8], String) {
+  /// The stream of `bytes`: newline → eos, other bytes by `table` (nil → `<unk>`, counted),
+  /// and an eos closing a final line without newline.
+  private static func tokenize(_ bytes: ArraySlice<UInt8>, table: [Int32?]) -> LMSplit {
+    var split = LMSplit()
+    split.tokens.reserveCapacity(bytes.count + 1)
+    for byte in bytes {
+      if byte == 10 {
+        split.endLine(eos: DatasetFormat.eosID)
+      } else if let id = table[Int(byte)] {
+        split.tokens.append(id)
+      } else {
+        split.tokens.append(DatasetFormat.unkID)
+        split.unknown += 1
+      }
+    }
+    if bytes.last != 10 { split.endLine(eos: DatasetFormat.eosID) }
+    return split
+  }
+
+  /// The 10^8 bytes, the file they came from and its digest entry.
+  private static func load(_ raw: String) throws -> ([UInt8], String, String) {
     var path = raw
     if RawFiles.isDirectory(raw) {
       let zip = RawFiles.join(raw, "enwik8.zip")
       path = RawFiles.isFile(zip) ? zip : RawFiles.join(raw, "enwik8")
     }
-    let head = try RawFiles.bytes(path)
-    if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || path.hasSuffix(".zip") {
-      return (try ZipReader.member("enwik8", of: path), path)
+    let file = try RawFiles.bytes(path)
+    var digests = SourceDigests()
+    digests.add(path, file)
+    if file.starts(with: [0x50, 0x4B, 0x03, 0x04]) || path.hasSuffix(".zip") {
+      return (try ZipReader.member("enwik8", of: path, bytes: file), path, digests.text)
     }
-    return (head, path)
+    return (file, path, digests.text)
   }
 }

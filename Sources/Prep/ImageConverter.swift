@@ -13,9 +13,13 @@ enum ImageConverter {
   static func convert(_ options: PrepOptions, progress: Bool) throws -> PrepSummary {
     let (folder, binary) = try locate(options.raw)
     let suffix = binary ? ".bin" : ""
+    var digests = SourceDigests()
     let read = { (name: String) in
       let path = RawFiles.join(folder, name + suffix)
-      return binary ? try CIFARReader.binary(path) : try CIFARReader.pickle(path)
+      let bytes = try RawFiles.bytes(path)
+      digests.add(path, bytes)
+      return binary
+        ? try CIFARReader.binary(bytes, file: path) : try CIFARReader.pickle(bytes, file: path)
     }
     var rawBytes = 0
     let bar = Progress("image", total: 6, enabled: progress)
@@ -41,7 +45,7 @@ enum ImageConverter {
     try writer.writeHeader(
       task: "image", inputKind: .pixels, numClasses: 10, maxLength: 1024, splitSeed: seed,
       sourceDescription: "CIFAR-10 \(binary ? "binary" : "python") batches in \(folder)",
-      sourceSHA256: "")
+      sourceSHA256: digests.text)
     try writePixelAttributes(writer, side: 32, mean: 0.48, std: 0.24)
     try writer.writeClasses(classNames)
     let valid = assignment.filter { $0 == 1 }.count

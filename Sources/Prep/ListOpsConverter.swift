@@ -15,12 +15,14 @@ enum ListOpsConverter {
     var counter = SymbolCounter()
     var splits: [TokenSplit] = []
     var rawBytes = 0
+    var digests = SourceDigests()
     let files = ["basic_train.tsv", "basic_val.tsv", "basic_test.tsv"].map {
       RawFiles.join(options.raw, $0)
     }
     for (index, path) in files.enumerated() {
       let bytes = try RawFiles.bytes(path)
       rawBytes += bytes.count
+      digests.add(path, bytes)
       splits.append(
         try readTSV(
           path, bytes, train: index == 0, maxLength: maxLength, counter: &counter,
@@ -28,7 +30,8 @@ enum ListOpsConverter {
     }
     return try ListOpsWriter.write(
       options, splits: splits, counter: counter, maxLength: maxLength,
-      description: "LRA ListOps TSV files " + files.joined(separator: ", "), rawBytes: rawBytes)
+      description: "LRA ListOps TSV files " + files.joined(separator: ", "), digests: digests.text,
+      rawBytes: rawBytes)
   }
 
   /// Reads one TSV file into a split with provisional ids.
@@ -78,14 +81,14 @@ enum ListOpsWriter {
   /// Builds the vocabulary from the train counts, remaps, writes every split, commits.
   static func write(
     _ options: PrepOptions, splits: [TokenSplit], counter: SymbolCounter, maxLength: Int,
-    description: String, rawBytes: Int
+    description: String, digests: String, rawBytes: Int
   ) throws -> PrepSummary {
     let vocabulary = counter.vocabulary()
     let table = counter.remapTable(vocabulary)
     let writer = try DatasetWriter(path: options.out, compress: options.compress)
     try writer.writeHeader(
       task: "listops", inputKind: .tokens, numClasses: 10, maxLength: maxLength,
-      splitSeed: options.splitSeed ?? 0, sourceDescription: description, sourceSHA256: "")
+      splitSeed: options.splitSeed ?? 0, sourceDescription: description, sourceSHA256: digests)
     try writer.writeVocabulary(vocabulary, withCLS: true)
     try writer.writeClasses((0...9).map { "\($0)" })
     var summaries: [PrepSummary.Split] = []

@@ -5,13 +5,26 @@ import Foundation
 enum RawFiles {
   /// The bytes of `path`, or an error naming it.
   static func bytes(_ path: String) throws -> [UInt8] {
-    guard FileManager.default.fileExists(atPath: path) else {
-      throw DataError(file: path, field: "file", "does not exist")
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else {
+      let reason = errno == ENOENT ? "does not exist" : "cannot be opened"
+      throw DataError(file: path, field: "file", reason)
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw DataError(file: path, field: "file", "cannot be read")
+    defer { close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+      throw DataError(file: path, field: "file", "is not a regular file")
     }
-    return [UInt8](data)
+    var bytes = [UInt8](repeating: 0, count: Int(status.st_size))
+    var filled = 0
+    while filled < bytes.count {
+      let got = bytes.withUnsafeMutableBytes {
+        read(descriptor, $0.baseAddress! + filled, $0.count - filled)
+      }
+      guard got > 0 else { throw DataError(file: path, field: "file", "cannot be read") }
+      filled += got
+    }
+    return bytes
   }
 
   /// Whether `path` is a directory.

@@ -9,12 +9,14 @@ enum RetrievalConverter {
     var counts = ByteCounts()
     var splits: [TokenSplit] = []
     var rawBytes = 0
+    var digests = SourceDigests()
     let files = ["train", "eval", "test"].map {
       RawFiles.join(options.raw, "new_aan_pairs.\($0).tsv")
     }
     for (index, path) in files.enumerated() {
       let bytes = try RawFiles.bytes(path)
       rawBytes += bytes.count
+      digests.add(path, bytes)
       let lines = RawFiles.lines(bytes)
       var split = TokenSplit()
       let bar = Progress("retrieval \(path)", total: lines.count, enabled: progress)
@@ -25,7 +27,7 @@ enum RetrievalConverter {
             file: path, field: "line \(row + 1)", "has \(fields.count) fields, expected 5")
         }
         let text = RawFiles.text(fields[0])
-        guard let value = Double(text), value == 0 || value == 1 else {
+        guard let value = Double(text), value.isFinite, Int(value) == 0 || Int(value) == 1 else {
           throw DataError(file: path, field: "line \(row + 1)", "label \"\(text)\" is not 0 or 1")
         }
         counts.append(fields[3], to: &split, maxLength: maxLength, train: index == 0)
@@ -41,7 +43,8 @@ enum RetrievalConverter {
     try writer.writeHeader(
       task: "retrieval", inputKind: .tokens, numClasses: 2, maxLength: maxLength,
       splitSeed: options.splitSeed ?? 0,
-      sourceDescription: "LRA AAN pairs " + files.joined(separator: ", "), sourceSHA256: "")
+      sourceDescription: "LRA AAN pairs " + files.joined(separator: ", "),
+      sourceSHA256: digests.text)
     try writer.writeVocabulary(vocabulary, withCLS: true)
     try writer.writeClasses(["0", "1"])
     var summaries: [PrepSummary.Split] = []

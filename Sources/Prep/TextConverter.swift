@@ -1,48 +1,46 @@
 import Data
 
-/// LRA Text (DATASETS.md 3.2): the extracted `aclImdb` tree, reviews as raw bytes cut to 4,000,
-/// eos appended; train = `train/{neg,pos}`, test = `test/{neg,pos}`, `/valid` a soft link to
-/// `/test`.
+/// LRA Text (DATASETS.md 3.2): `aclImdb_v1.tar.gz` read directly, or the extracted `aclImdb`
+/// tree; reviews as raw bytes cut to 4,000, eos appended; train = `train/{neg,pos}`, test =
+/// `test/{neg,pos}`, `/valid` a soft link to `/test`.
 enum TextConverter {
-  /// Converts `options.raw`: the `aclImdb` folder or a folder holding it.
+  /// A labelled review: its path below the split folder (`neg/…` or `pos/…`) and its bytes.
+  struct Review {
+    let relativePath: String
+    let label: Int32
+    let id: Int
+    let rating: Int
+    let bytes: [UInt8]
+  }
+
+  /// Converts `options.raw`: the archive, the `aclImdb` folder or a folder holding it.
   static func convert(_ options: PrepOptions, progress: Bool) throws -> PrepSummary {
     let maxLength = options.maxLength ?? ByteCounts.defaultMaxLength
-    let root =
-      RawFiles.isDirectory(RawFiles.join(options.raw, "aclImdb"))
-      ? RawFiles.join(options.raw, "aclImdb") : options.raw
+    let (splitReviews, description, digest, rawBytes) =
+      RawFiles.isFile(options.raw)
+      ? try fromArchive(options.raw, progress: progress)
+      : try fromTree(options.raw, progress: progress)
     var counts = ByteCounts()
     var splits: [TokenSplit] = []
-    var rawBytes = 0
-    for name in ["train", "test"] {
-      let folder = RawFiles.join(root, name)
-      let files = try reviews(folder)
+    for (index, reviews) in splitReviews.enumerated() {
       var split = TokenSplit()
-      let bar = Progress("text \(name)", total: files.count, enabled: progress)
-      for (index, file) in files.enumerated() {
-        let path = RawFiles.join(folder, file.relativePath)
-        let bytes = try RawFiles.bytes(path)
-        guard !bytes.isEmpty else { throw DataError(file: path, field: "review", "is empty") }
-        rawBytes += bytes.count
-        counts.append(bytes[...], to: &split, maxLength: maxLength, train: name == "train")
-        split.finishExample(label: file.label, source: index)
-        bar.advance()
+      for (position, review) in reviews.enumerated() {
+        counts.append(review.bytes[...], to: &split, maxLength: maxLength, train: index == 0)
+        split.finishExample(label: review.label, source: position)
       }
-      bar.finish()
       splits.append(split)
     }
     let vocabulary = counts.vocabulary
     let writer = try DatasetWriter(path: options.out, compress: options.compress)
     try writer.writeHeader(
       task: "text", inputKind: .tokens, numClasses: 2, maxLength: maxLength,
-      splitSeed: options.splitSeed ?? 0,
-      sourceDescription: "aclImdb reviews from \(root) (train/{neg,pos}, test/{neg,pos})",
-      sourceSHA256: "")
+      splitSeed: options.splitSeed ?? 0, sourceDescription: description, sourceSHA256: digest)
     try writer.writeVocabulary(vocabulary, withCLS: true)
     try writer.writeClasses(["neg", "pos"])
     let train = try splits[0].write(
-      writer, name: "train", vocabSize: vocabulary.count, numClasses: 2, file: root + "/train")
+      writer, name: "train", vocabSize: vocabulary.count, numClasses: 2, file: options.raw)
     let test = try splits[1].write(
-      writer, name: "test", vocabSize: vocabulary.count, numClasses: 2, file: root + "/test")
+      writer, name: "test", vocabSize: vocabulary.count, numClasses: 2, file: options.raw)
     try writer.root.createSoftLink("valid", target: "/test")
     try writer.commit()
     var valid = test
@@ -53,31 +51,83 @@ enum TextConverter {
       rawBytes: rawBytes)
   }
 
-  /// A review file of a split folder.
-  struct Review {
-    let relativePath: String
-    let label: Int32
+  /// Reviews of the extracted tree, per split (train, test) in source-index order.
+  private static func fromTree(_ raw: String, progress: Bool) throws
+    -> ([[Review]], String, String, Int)
+  {
+    let nested = RawFiles.join(raw, "aclImdb")
+    let root = RawFiles.isDirectory(nested) ? nested : raw
+    var splits: [[Review]] = []
+    var total = 0
+    for split in ["train", "test"] {
+      var reviews: [Review] = []
+      for label in ["neg", "pos"] {
+        let folder = RawFiles.join(RawFiles.join(root, split), label)
+        let names = try RawFiles.list(folder)
+        let bar = Progress("text \(split)/\(label)", total: names.count, enabled: progress)
+        for name in names {
+          let path = RawFiles.join(folder, name)
+          let bytes = try RawFiles.bytes(path)
+          total += bytes.count
+          reviews.append(try review(label + "/" + name, bytes, file: path))
+          bar.advance()
+        }
+        bar.finish()
+      }
+      splits.append(sorted(reviews))
+    }
+    return (splits, "aclImdb reviews from the tree \(root)", "", total)
   }
 
-  /// The reviews of `folder` in source-index order: `neg/` before `pos/`, then numeric id.
-  static func reviews(_ folder: String) throws -> [Review] {
-    var reviews: [Review] = []
-    for (label, name) in ["neg", "pos"].enumerated() {
-      let directory = RawFiles.join(folder, name)
-      var numbered: [(Int, Int, String)] = []
-      for file in try RawFiles.list(directory) {
-        let parts = file.split(separator: "_")
-        guard file.hasSuffix(".txt"), parts.count == 2, let id = Int(parts[0]),
-          let rating = Int(parts[1].dropLast(4))
-        else {
-          throw DataError(
-            file: RawFiles.join(directory, file), field: "name", "is not <int>_<int>.txt")
-        }
-        numbered.append((id, rating, file))
-      }
-      numbered.sort { ($0.0, $0.1) < ($1.0, $1.1) }
-      reviews += numbered.map { Review(relativePath: name + "/" + $0.2, label: Int32(label)) }
+  /// Reviews read straight from `aclImdb_v1.tar.gz`.
+  private static func fromArchive(_ path: String, progress: Bool) throws
+    -> ([[Review]], String, String, Int)
+  {
+    let archive = try RawFiles.bytes(path)
+    var digests = SourceDigests()
+    digests.add(path, archive)
+    var splits: [[Review]] = [[], []]
+    let bar = Progress("text \(path)", total: 50_000, enabled: progress)
+    let wanted = { (name: String) in memberSplit(name) != nil }
+    try TarGzReader.forEachFile(in: archive, path: path, want: wanted) { name, bytes in
+      guard let (split, relative) = memberSplit(name) else { return }
+      splits[split].append(try review(relative, bytes, file: path + ":" + name))
+      bar.advance()
     }
-    return reviews
+    bar.finish()
+    for (index, name) in ["train", "test"].enumerated() where splits[index].isEmpty {
+      throw DataError(file: path, field: "tar.gz", "holds no aclImdb/\(name)/{neg,pos} reviews")
+    }
+    return (
+      splits.map(sorted), "aclImdb reviews from the archive \(path)", digests.text, archive.count
+    )
+  }
+
+  /// For `aclImdb/<split>/<neg|pos>/<file>`: the split index and `<neg|pos>/<file>`.
+  private static func memberSplit(_ name: String) -> (Int, String)? {
+    let parts = name.split(separator: "/").filter { $0 != "." }
+    guard parts.count == 4, parts[0] == "aclImdb",
+      let split = ["train", "test"].firstIndex(of: String(parts[1])),
+      parts[2] == "neg" || parts[2] == "pos"
+    else { return nil }
+    return (split, parts[2] + "/" + parts[3])
+  }
+
+  /// A checked review: name `<int>_<int>.txt`, not empty.
+  private static func review(_ relative: String, _ bytes: [UInt8], file: String) throws -> Review {
+    let name = relative.split(separator: "/").last ?? ""
+    let parts = name.split(separator: "_")
+    guard name.hasSuffix(".txt"), parts.count == 2, let id = Int(parts[0]),
+      let rating = Int(parts[1].dropLast(4))
+    else { throw DataError(file: file, field: "name", "is not <int>_<int>.txt") }
+    guard !bytes.isEmpty else { throw DataError(file: file, field: "review", "is empty") }
+    return Review(
+      relativePath: relative, label: relative.hasPrefix("pos/") ? 1 : 0, id: id, rating: rating,
+      bytes: bytes)
+  }
+
+  /// Source-index order: `neg/` before `pos/`, then numeric id (then rating).
+  private static func sorted(_ reviews: [Review]) -> [Review] {
+    reviews.sorted { ($0.label, $0.id, $0.rating) < ($1.label, $1.id, $1.rating) }
   }
 }

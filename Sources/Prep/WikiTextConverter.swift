@@ -12,6 +12,7 @@ enum WikiTextConverter {
     var splits: [LMSplit] = []
     var files: [String] = []
     var rawBytes = 0
+    var digests = SourceDigests()
     for (index, name) in ["train", "valid", "test"].enumerated() {
       let candidates = [
         RawFiles.join(root, "wiki.\(name).tokens"), RawFiles.join(root, "\(name).txt"),
@@ -23,6 +24,7 @@ enum WikiTextConverter {
       files.append(path)
       let bytes = try RawFiles.bytes(path)
       rawBytes += bytes.count
+      digests.add(path, bytes)
       splits.append(
         read(bytes, train: index == 0, counter: &counter, label: name, progress: progress))
     }
@@ -31,9 +33,9 @@ enum WikiTextConverter {
     let writer = try DatasetWriter(path: options.out, compress: options.compress)
     try writer.writeHeader(
       task: "wikitext103", inputKind: .lmTokens, numClasses: 0,
-      maxLength: splits.map(\.tokens.count).max() ?? 1, splitSeed: options.splitSeed ?? 0,
+      maxLength: max(splits.map(\.longestLine).max() ?? 1, 1), splitSeed: options.splitSeed ?? 0,
       sourceDescription: "WikiText-103 token files " + files.joined(separator: ", "),
-      sourceSHA256: "")
+      sourceSHA256: digests.text)
     try writer.writeVocabulary(vocabulary, withCLS: false)
     var summaries: [PrepSummary.Split] = []
     for (index, name) in DatasetFormat.splitNames.enumerated() {

@@ -3,9 +3,9 @@ import Data
 
 /// Extracts one member of a ZIP archive (stored or deflated, no ZIP64), checking its CRC-32.
 enum ZipReader {
-  /// The bytes of the member whose name is `name` or ends in `/name`, from the archive `path`.
-  static func member(_ name: String, of path: String) throws -> [UInt8] {
-    let bytes = try RawFiles.bytes(path)
+  /// The bytes of the member whose name is `name` or ends in `/name`, from the archive `bytes`
+  /// read from `path`.
+  static func member(_ name: String, of path: String, bytes: [UInt8]) throws -> [UInt8] {
     let fail = { (field: String, reason: String) in DataError(file: path, field: field, reason) }
     func word(_ at: Int, _ count: Int) -> Int {
       (0..<count).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) }

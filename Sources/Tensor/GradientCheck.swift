@@ -18,7 +18,8 @@ public enum GradientCheck {
     for x in inputs where x.requiresGrad {
       let analytic = x.gradOrZeros
       let scale = max(analytic.map(abs).max() ?? 0, 1e-3)
-      let picks = x.count <= samplesPerInput
+      let picks =
+        x.count <= samplesPerInput
         ? Array(0..<x.count) : (0..<samplesPerInput).map { _ in Int(rng.next() % UInt64(x.count)) }
       for i in picks {
         let saved = x.data[i]

@@ -32,7 +32,9 @@ extension Module {
     var unused = Set(values.keys)
     for (name, t) in stateDict {
       guard let v = values[name] else { throw ModuleError.missing(name) }
-      guard v.data.count == t.count else { throw ModuleError.shape(name, expected: t.shape, got: v.shape) }
+      guard v.data.count == t.count else {
+        throw ModuleError.shape(name, expected: t.shape, got: v.shape)
+      }
       t.data = v.data
       unused.remove(name)
     }

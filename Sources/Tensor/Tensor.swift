@@ -17,7 +17,8 @@ public final class Tensor {
 
   /// A leaf tensor holding `data` (count must equal the product of `shape`).
   public init(shape: [Int], data: [Float], requiresGrad: Bool = false) {
-    precondition(shape.reduce(1, *) == data.count, "shape \(shape) does not hold \(data.count) values")
+    precondition(
+      shape.reduce(1, *) == data.count, "shape \(shape) does not hold \(data.count) values")
     self.shape = shape
     self.data = data
     self.requiresGrad = requiresGrad
@@ -36,7 +37,9 @@ public final class Tensor {
 
   /// A leaf of zeros.
   public static func zeros(_ shape: [Int], requiresGrad: Bool = false) -> Tensor {
-    Tensor(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *)), requiresGrad: requiresGrad)
+    Tensor(
+      shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *)),
+      requiresGrad: requiresGrad)
   }
 
   /// A leaf filled with `value`.

@@ -58,7 +58,7 @@ public final class Trainer {
   public init(
     model: Model, communicator: Communicator, optimizer: Optimizer, schedule: LRSchedule,
     clipNorm: Double, scaler: LossScaler?
-  ) {
+  ) throws {
     self.model = model
     parameters = model.module.parameters
     self.communicator = communicator
@@ -67,7 +67,7 @@ public final class Trainer {
     self.clipNorm = clipNorm
     self.scaler = scaler
     compression = CompressionSync(model: model, communicator: communicator)
-    buckets = GradientBuckets(
+    buckets = try GradientBuckets(
       communicator: communicator, sizes: parameters.map(\.tensor.count),
       precision: scaler == nil ? .float32 : .float16)
   }

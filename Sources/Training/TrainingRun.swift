@@ -81,7 +81,7 @@ public final class TrainingRun {
       scaler = LossScaler(
         initScale: options.fp16InitScale, window: window, minScale: options.minLossScale)
     }
-    trainer = Trainer(
+    trainer = try Trainer(
       model: model, communicator: communicator, optimizer: try options.makeOptimizer(),
       schedule: try options.makeSchedule(), clipNorm: options.clipNorm, scaler: scaler)
     let args = try Checkpoint.json(ModelArgs.table(config))

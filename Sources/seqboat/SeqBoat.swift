@@ -8,7 +8,7 @@ struct SeqBoat: ParsableCommand {
     abstract:
       "Data-parallel training of Mega and SeqBoat models (run every rank under mpirun or srun).",
     subcommands: [
-      PrepCommand.self, InspectCommand.self, SelfTestMPICommand.self, BenchAllreduceCommand.self,
+      PrepCommand.self, InspectCommand.self, SelfTestMPICommand.self, BenchCommand.self,
       VerifyGoldenCommand.self, TrainCommand.self, EvalCommand.self,
     ]
   )

@@ -20,4 +20,6 @@ final class CollectivesTests: XCTestCase {
   func testBroadcastFromAnyRootAndParameters() throws { try assertPasses("broadcast") }
 
   func testStartupCheckNamesTheOddRank() throws { try assertPasses("setup") }
+
+  func testMPIErrorIsThrownNamingTheCall() throws { try assertPasses("error") }
 }

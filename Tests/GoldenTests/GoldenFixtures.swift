@@ -20,7 +20,9 @@ enum GoldenFixtures {
   }
 
   /// A small file with the root attributes of a golden file and nothing else.
-  static func writeSkeleton(_ path: String, kind: String, config: String) throws {
+  static func writeSkeleton(
+    _ path: String, kind: String, config: String, input x: (shape: [Int], values: [Float])? = nil
+  ) throws {
     let file = try HDF5File.create(path)
     let root = try file.root()
     try root.setAttribute("schema", string: "seqboat-golden")
@@ -31,6 +33,9 @@ enum GoldenFixtures {
     try root.setAttribute("config", string: config)
     try root.setAttribute(
       "tolerance_hint", string: #"{"outputs_atol_rel": 1e-5, "grads_atol_rel": 1e-4}"#)
+    if let x {
+      _ = try root.createGroup("inputs").writeDataset("x", x.values, shape: x.shape)
+    }
     try file.close()
   }
 }

@@ -81,4 +81,33 @@ final class GoldenVerifierTests: XCTestCase {
     XCTAssertEqual(failed, 1)
     XCTAssertEqual(lines.first, path + ": attribute 'config' is not a JSON object")
   }
+
+  /// A configuration the layer cannot run (bias table shorter than the sequence, input width not
+  /// the config's) gives one line, not a crash.
+  func testImpossibleConfigurationsAreReportedNotFatal() throws {
+    let attention = #"""
+      {"activation": "silu", "attention_activation": "softmax", "bidirectional": true,
+       "chunk_size": -1, "embed_dim": 4, "hdim": 4, "max_positions": 3, "ndim": 2,
+       "norm_type": "layernorm", "prenorm": true, "rel_pos_bias": "simple", "truncation": null,
+       "zdim": 4}
+      """#
+    let shortTable = temporaryPath("table.h5")
+    try GoldenFixtures.writeSkeleton(
+      shortTable, kind: "mega_attention", config: attention,
+      input: ([5, 1, 4], .init(repeating: 0.5, count: 20)))
+    let wrongWidth = temporaryPath("width.h5")
+    try GoldenFixtures.writeSkeleton(
+      wrongWidth, kind: "norm",
+      config: #"{"affine": true, "embedding_dim": 4, "eps": 1e-5, "norm_type": "layernorm"}"#,
+      input: ([2, 1, 3], .init(repeating: 1, count: 6)))
+    defer {
+      try? FileManager.default.removeItem(atPath: shortTable)
+      try? FileManager.default.removeItem(atPath: wrongWidth)
+    }
+    let (lines, _, failed) = run([shortTable, wrongWidth])
+    XCTAssertEqual(failed, 2)
+    XCTAssertEqual(lines[0], shortTable + ": chunk of 5 positions exceeds max_positions 3")
+    XCTAssertEqual(
+      lines[1], wrongWidth + ": input 'x' has shape [2, 1, 3], expected [L, B, 4] for the config")
+  }
 }

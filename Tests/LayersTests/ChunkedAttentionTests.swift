@@ -14,9 +14,9 @@ final class ChunkedAttentionTests: XCTestCase {
         for causal in [false, true] {
           for padded in [false, true] {
             var rng = SplitMix64(seed: 11)
-            let q = Tensor.randn([2, 8, 3], rng: &rng, requiresGrad: true)
-            let k = Tensor.randn([2, 8, 3], rng: &rng, requiresGrad: true)
-            let v = Tensor.randn([2, 8, 5], rng: &rng, requiresGrad: true)
+            let q = Tensor.randn([8, 2, 3], rng: &rng, requiresGrad: true)
+            let k = Tensor.randn([8, 2, 3], rng: &rng, requiresGrad: true)
+            let v = Tensor.randn([8, 2, 5], rng: &rng, requiresGrad: true)
             let bias = Tensor.randn([chunk, chunk], std: 0.3, rng: &rng, requiresGrad: true)
             let mask = padded ? padding : nil
             let err = GradientCheck.maxRelativeError(inputs: [q, k, v, bias]) {
@@ -35,9 +35,9 @@ final class ChunkedAttentionTests: XCTestCase {
 
   func testSoftmaxMasksPaddingKeysUnlessTheChunkIsAllPadding() {
     var rng = SplitMix64(seed: 12)
-    let q = Tensor.randn([2, 8, 3], rng: &rng)
-    let k = Tensor.randn([2, 8, 3], rng: &rng)
-    let v = Tensor.randn([2, 8, 2], rng: &rng)
+    let q = Tensor.randn([8, 2, 3], rng: &rng)
+    let k = Tensor.randn([8, 2, 3], rng: &rng)
+    let v = Tensor.randn([8, 2, 2], rng: &rng)
     let w = ChunkedAttention.apply(
       q: q, k: k, v: v, bias: nil, chunk: 4, function: .softmax, paddingMask: padding,
       causal: false
@@ -56,9 +56,9 @@ final class ChunkedAttentionTests: XCTestCase {
   }
 
   func testElementAttentionDividesByRealKeyCountOrCausalRow() {
-    let q = Tensor(shape: [1, 2, 1], data: [1, 1])
-    let k = Tensor(shape: [1, 2, 1], data: [2, 3])
-    let v = Tensor(shape: [1, 2, 1], data: [1, 1])
+    let q = Tensor(shape: [2, 1, 1], data: [1, 1])
+    let k = Tensor(shape: [2, 1, 1], data: [2, 3])
+    let v = Tensor(shape: [2, 1, 1], data: [1, 1])
     let pad = [false, true]
     let w = ChunkedAttention.apply(
       q: q, k: k, v: v, bias: nil, chunk: 2, function: .relu2, paddingMask: pad, causal: false
@@ -95,5 +95,30 @@ final class ChunkedAttentionTests: XCTestCase {
       .simple, maxPositions: 3, zdim: 2, initializer: .normal(std: 1), rng: &rng)
     bias.first.data = [10, 11, 12, 13, 14]
     XCTAssertEqual(bias(2).data, [12, 13, 11, 12])
+  }
+
+  /// Attention dropout: a fixed mask of factors on P, differentiated as a constant.
+  func testAttentionDropoutGradientsAndForward() {
+    for function in AttentionFunction.allCases {
+      var rng = SplitMix64(seed: 15)
+      let q = Tensor.randn([8, 2, 3], rng: &rng, requiresGrad: true)
+      let k = Tensor.randn([8, 2, 3], rng: &rng, requiresGrad: true)
+      let v = Tensor.randn([8, 2, 5], rng: &rng, requiresGrad: true)
+      let scale: [Float] = (0..<(2 * 8 * 4)).map { _ in rng.uniform() < 0.3 ? 0 : 1 / 0.7 }
+      let err = GradientCheck.maxRelativeError(inputs: [q, k, v]) {
+        ChunkedAttention.apply(
+          q: $0[0], k: $0[1], v: $0[2], bias: nil, chunk: 4, function: function,
+          paddingMask: padding, causal: false, dropoutScale: scale
+        ).output
+      }
+      XCTAssertLessThan(err, 3e-2, "\(function)")
+      let plain = ChunkedAttention.apply(
+        q: q, k: k, v: v, bias: nil, chunk: 4, function: function, paddingMask: nil,
+        causal: true)
+      let ones = ChunkedAttention.apply(
+        q: q, k: k, v: v, bias: nil, chunk: 4, function: function, paddingMask: nil,
+        causal: true, dropoutScale: .init(repeating: 1, count: 64))
+      XCTAssertEqual(plain.output.data, ones.output.data)
+    }
   }
 }

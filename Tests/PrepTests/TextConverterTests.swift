@@ -1,4 +1,5 @@
 import Data
+import Foundation
 import HDF5
 import Prep
 import XCTest
@@ -41,6 +42,42 @@ final class TextConverterTests: XCTestCase {
     XCTAssertEqual(counts[Int(UInt8(ascii: "G")) + 4], 1)
     XCTAssertEqual(counts[Int(UInt8(ascii: "f")) + 4], 0)
     XCTAssertEqual(try file.classNames(), ["neg", "pos"])
+  }
+
+  func testArchiveGivesTheSameFileAsTheTree() throws {
+    let dir = try TemporaryDirectory()
+    try writeReviews(dir)
+    var options = PrepOptions(raw: dir.url.path, out: dir.path("tree.h5"))
+    _ = try PrepTask.text.convert(options, progress: false)
+    let long = "aclImdb/test/pos/" + String(repeating: "0", count: 90) + "7_10.txt"
+    let files: [(String, [UInt8])] = [
+      ("aclImdb/README", Array("readme".utf8)),
+      ("aclImdb/train/pos/10_9.txt", Array("Great<br /><br />film".utf8)),
+      ("aclImdb/train/neg/3_1.txt", Array("bad \u{e9}".utf8)),
+      ("aclImdb/train/unsup/5_0.txt", Array("ignored".utf8)),
+      ("aclImdb/test/neg/0_2.txt", Array("meh".utf8)),
+      ("aclImdb/train/pos/2_7.txt", Array("ok".utf8)),
+      ("aclImdb/test/pos/1_10.txt", Array("wow".utf8)),
+      (long, Array("long name".utf8)),
+    ]
+    let archive = try dir.write("aclImdb_v1.tar.gz", RawFormatWriters.tarGz(files))
+    options = PrepOptions(raw: archive, out: dir.path("archive.h5"))
+    let summary = try PrepTask.text.convert(options, progress: false)
+    XCTAssertEqual(summary.splits.map(\.examples), [3, 3, 3])
+    let fromTree = try DatasetFile.open(dir.path("tree.h5"))
+    let fromArchive = try DatasetFile.open(dir.path("archive.h5"))
+    XCTAssertEqual(
+      try allSequences(fromArchive.split("train")), try allSequences(fromTree.split("train")))
+    let test = try allSequences(fromArchive.split("test"))
+    XCTAssertEqual(test.last, Array("long name".utf8).map { Int32($0) + 4 } + [2])
+    let digest = try fromArchive.root.stringAttribute("source_sha256")
+    XCTAssertTrue(digest.hasPrefix("aclImdb_v1.tar.gz="))
+    XCTAssertEqual(digest.count, "aclImdb_v1.tar.gz=".count + 64)
+    XCTAssertEqual(try fromTree.root.stringAttribute("source_sha256"), "")
+    var truncated = try Array(Data(contentsOf: URL(fileURLWithPath: archive)))
+    truncated.removeLast(truncated.count / 2)
+    try dir.write("aclImdb_v1.tar.gz", truncated)
+    try assertPrepFails(.text, options, "\(archive): tar.gz: gzip data is truncated", in: dir)
   }
 
   func testBadReviewFiles() throws {

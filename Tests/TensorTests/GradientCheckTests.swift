@@ -69,7 +69,9 @@ final class GradientCheckTests: XCTestCase {
     assertGradient([input([3, 4])]) { $0[0].sumLastDim() }
     assertGradient([input([3, 6])]) { $0[0].softmax() }
     assertGradient([input([3, 6])]) { $0[0].logSoftmax() }
-    assertGradient([input([4, 5])]) { $0[0].crossEntropySum(targets: [0, 4, 1, 2], ignoreIndex: 1) }
+    assertGradient([input([4, 5])]) {
+      $0[0].crossEntropySum(targets: [0, 4, 1, 2], ignoreIndex: 1)
+    }
   }
 
   func testGatherRows() {

@@ -16,7 +16,8 @@ final class TensorOpsTests: XCTestCase {
     let c = a.matmul(b)
     XCTAssertEqual(c.shape, [2, 1, 1])
     XCTAssertEqual(c.data, [3, 6])
-    XCTAssertEqual(a.matmul(b, transposeSelf: true, transposeOther: true).data, [1, 1, 2, 2, 6, 0, 8, 0])
+    XCTAssertEqual(
+      a.matmul(b, transposeSelf: true, transposeOther: true).data, [1, 1, 2, 2, 6, 0, 8, 0])
   }
 
   func testPermutationMovesElements() {

@@ -44,8 +44,10 @@ extension MPISelfTest {
       summary.append("\(precision.rawValue) \(buckets.bucketCount) buckets")
     }
     try checkOverlappedBackward(comm)
+    try checkCollectiveInsideBackward(comm)
     return "buckets: \(summary.joined(separator: ", ")) equal a plain allreduce over 3 updates; "
-      + "reduction during backward equals reduction after it"
+      + "reduction during backward equals reduction after it, also with collectives inside "
+      + "backward reached in a different order on each rank"
   }
 
   /// A small MLP whose backward marks gradients ready as it goes (`readinessHook`), against the
@@ -140,6 +142,55 @@ extension MPISelfTest {
         }
       }
       offset += bucketSizes[p]
+    }
+  }
+
+  /// An op whose backward all-reduces (as synchronised batch norm does) sits between parameters
+  /// whose buckets complete before it on even ranks and after it on odd ranks: on one communicator
+  /// the collectives would be issued in different orders; the buckets' own communicator keeps both
+  /// correct.
+  static func checkCollectiveInsideBackward(_ comm: Communicator) throws {
+    var g = SplitMix64(seed: 7)
+    func param(_ shape: [Int]) -> Tensor {
+      Tensor(
+        shape: shape, data: (0..<shape.reduce(1, *)).map { _ in Float(g.uniform() - 0.5) },
+        requiresGrad: true)
+    }
+    let (w1, w2, a) = (param([16, 8]), param([16, 16]), param([16]))
+    var input = SplitMix64(seed: UInt64(200 + comm.rank))
+    let x = Tensor(shape: [4, 8], data: (0..<32).map { _ in Float(input.uniform()) })
+    func synchronised(_ h: Tensor) -> Tensor {
+      Tensor.op(shape: h.shape, data: h.data, parents: [h]) { out in
+        var total = [out.grad!.reduce(0.0) { $0 + Double($1) }]
+        do { try comm.allReduceSum(&total) } catch { comm.abort("allreduce in backward: \(error)") }
+        let factor = Float(1 + 0.01 * total[0])
+        h.accumulateGrad { dh in for i in 0..<dh.count { dh[i] += out.grad![i] * factor } }
+      }
+    }
+    func loss() -> Tensor {
+      let early = comm.rank % 2 == 0
+      let h = synchronised(early ? x.linear(w1) : x.linear(w1).addingRow(a))
+      let out = h.activated(.tanh).linear(w2)
+      return (early ? out.addingRow(a) : out).activated(.tanh).sum()
+    }
+    let params = [w1, w2, a]
+    let buckets = GradientBuckets(
+      communicator: comm, sizes: params.map(\.count), bucketBytes: 64)
+    try buckets.backward(loss(), parameters: params)
+    try buckets.finish(params)
+    let reduced = params.map(\.grad)
+    for p in params { p.grad = nil }
+    loss().backward()
+    var flat = params.flatMap(\.gradOrZeros)
+    try comm.allReduce(&flat)
+    var offset = 0
+    for (i, p) in params.enumerated() {
+      let want = flat[offset..<offset + p.count]
+      offset += p.count
+      let close = zip(reduced[i] ?? [], want).allSatisfy {
+        abs($0 - $1) <= 1e-5 * Float(comm.size) * max(1, abs($1))
+      }
+      try expect(reduced[i]?.count == p.count && close, "parameter \(i) differs (collective order)")
     }
   }
 }

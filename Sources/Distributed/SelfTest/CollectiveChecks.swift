@@ -116,4 +116,23 @@ extension MPISelfTest {
     }
     return "setup: equal setups pass, config hash and parameter count mismatches name rank \(odd)"
   }
+
+  static func checkErrorReturned(_ comm: Communicator) throws -> String {
+    guard comm.size > 1 else { return "error: needs 2 ranks" }
+    var values = [Float](repeating: 1, count: comm.rank == 0 ? 64 : 16)
+    do {
+      try comm.broadcast(&values, root: 0)
+      try expect(comm.rank == 0, "a truncated broadcast did not fail on rank \(comm.rank)")
+    } catch let e as DistributedError {
+      try expect(comm.rank != 0, "rank 0 failed: \(e)")
+      guard case .mpi(let call, _, let message) = e else { throw e }
+      try expect(
+        call == "MPI_Testall (broadcast float)" && message.contains("truncated"),
+        "unexpected error: \(e)")
+    }
+    var check = [Double(1)]
+    try comm.allReduce(&check)
+    try expect(check == [Double(comm.size)], "allreduce after the error gave \(check)")
+    return "error: a truncated broadcast is thrown naming MPI_Testall; collectives still work"
+  }
 }

@@ -15,6 +15,9 @@ public enum MPISelfTest {
     case buckets
     /// The start-up check: equal setups pass, a different config hash or parameter count throws.
     case setup
+    /// An MPI error (a broadcast longer than the receiver's buffer) comes back as a Swift error
+    /// naming the call, and the communicator stays usable.
+    case error
     /// The victim rank stops itself (SIGSTOP) before a collective: the watchdog must abort the job.
     case stop
     /// The victim rank sleeps far past the timeout before a collective: the watchdog must abort.
@@ -31,6 +34,7 @@ public enum MPISelfTest {
     case .broadcast: return try checkBroadcast(comm)
     case .buckets: return try checkBuckets(comm)
     case .setup: return try checkSetup(comm)
+    case .error: return try checkErrorReturned(comm)
     case .stop, .sleep, .kill: return try misbehave(scenario, victim: victim, comm)
     }
   }

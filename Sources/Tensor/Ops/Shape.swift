@@ -27,7 +27,9 @@ extension Tensor {
   /// For each output element of a permutation, the index of its input element.
   static func permutationIndex(shape: [Int], order: [Int]) -> [Int] {
     var strides = [Int](repeating: 1, count: shape.count)
-    for d in stride(from: shape.count - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * shape[d + 1] }
+    for d in stride(from: shape.count - 2, through: 0, by: -1) {
+      strides[d] = strides[d + 1] * shape[d + 1]
+    }
     let outShape = order.map { shape[$0] }
     let outStrides = order.map { strides[$0] }
     let n = shape.reduce(1, *)
@@ -92,7 +94,9 @@ extension Tensor {
       var offset = 0
       for (p, w) in zip(parts, widths) {
         let o = offset
-        p.accumulateGrad { d in for r in 0..<rows { for j in 0..<w { d[r * w + j] += g[r * n + o + j] } } }
+        p.accumulateGrad { d in
+          for r in 0..<rows { for j in 0..<w { d[r * w + j] += g[r * n + o + j] } }
+        }
         offset += w
       }
     }

@@ -1,0 +1,124 @@
+import Distributed
+import Layers
+import Models
+import Optim
+import Tensor
+
+/// How `seqboat bench` measures.
+public struct BenchOptions {
+  /// OpenBLAS threads (the model's only parallelism).
+  public var threads: Int
+  /// Timed steps (the median is reported).
+  public var steps: Int
+  /// Untimed steps before.
+  public var warmup: Int
+  /// Side of the reference sgemm.
+  public var sgemmSize: Int
+
+  /// Options; the defaults are those of the table.
+  public init(threads: Int = 1, steps: Int = 5, warmup: Int = 1, sgemmSize: Int = 2048) {
+    self.threads = threads
+    self.steps = steps
+    self.warmup = warmup
+    self.sgemmSize = sgemmSize
+  }
+}
+
+/// `seqboat bench --config`: one training configuration on random data, timed as full training
+/// steps (forward, loss, backward, gradient all-reduce over the ranks of `communicator`, clipping,
+/// Adam) and as forward passes; speed as model FLOPs (MODEL.md §9) against an sgemm of the same run.
+public enum ModelBench {
+  /// Measures `shape` with `options` on every rank of `communicator` (each rank holds `batch`
+  /// sequences); times are the slowest rank's.
+  public static func run(_ shape: BenchShape, options: BenchOptions, communicator: Communicator)
+    throws -> BenchResult
+  {
+    guard options.threads >= 1, options.steps >= 1, options.warmup >= 0 else {
+      throw TrainingError("bench: --threads and --steps must be at least 1")
+    }
+    BLAS.setThreads(options.threads)
+    let sgemm = SgemmBench.gflops(size: options.sgemmSize)
+    let model = Model(shape.config, seed: 1)
+    let trainer = try Trainer(
+      model: model, communicator: communicator,
+      optimizer: Adam(betas: (0.9, 0.98), eps: 1e-8, weightDecay: 0.01),
+      schedule: try FixedSchedule(lr: 1e-5), clipNorm: 1, scaler: nil)
+    let batch = shape.randomBatch(seed: 11 + UInt64(communicator.rank))
+    let flopModel = FlopModel(shape.config)
+    var trainRouters = RouterTally(shape)
+    try communicator.barrier()
+    let trainTimes = try BenchClock.times(warmup: options.warmup, repeats: options.steps) {
+      _ = try trainer.update([batch], stopRequested: false)
+      trainRouters.add(model.routers)
+    }
+    var forwardRouters = RouterTally(shape)
+    model.training = true
+    try communicator.barrier()
+    let forwardTimes = try BenchClock.times(warmup: options.warmup, repeats: options.steps) {
+      _ = try GradMode.withoutGrad { try model.loss(batch) }
+      forwardRouters.add(model.routers)
+    }
+    let (tokens, targets) = batch.tokensAndTargets
+    func flops(_ tally: RouterTally) -> Double {
+      let calls = tally.history.isEmpty ? [[]] : tally.history
+      return calls.reduce(0) {
+        $0
+          + flopModel.forwardFLOPs(
+            batch: shape.batch, length: shape.length, compressedLengths: $1, tokens: tokens,
+            targets: targets)
+      } / Double(calls.count)
+    }
+    var figures = [
+      BenchClock.median(trainTimes), BenchClock.median(forwardTimes), 3 * flops(trainRouters),
+      flops(forwardRouters),
+    ]
+    var slowest = Array(figures[0..<2])
+    try communicator.allReduce(&slowest, .max)
+    var summed = Array(figures[2..<4])
+    try communicator.allReduce(&summed, .sum)
+    figures = slowest + summed
+    return BenchResult(
+      config: shape.name, arch: shape.config.arch, threads: options.threads,
+      ranks: communicator.size, batch: shape.batch, length: shape.length,
+      blasCore: BLAS.coreName, sgemmGFLOPs: sgemm, trainMs: figures[0] * 1e3,
+      trainFLOPs: figures[2], forwardMs: figures[1] * 1e3, forwardFLOPs: figures[3],
+      activatedFraction: trainRouters.activatedFraction,
+      compressedFraction: trainRouters.compressedFraction,
+      peakRSSMB: BenchClock.peakResidentMB())
+  }
+}
+
+/// SeqBoat router statistics of the timed steps: per call and layer the executed compressed
+/// length (0 when nothing is active, L on the uncompressed path), and the activated tokens.
+struct RouterTally {
+  let shape: BenchShape
+  var history: [[Int]] = []
+  var activeTokens: [Double] = []
+
+  init(_ shape: BenchShape) { self.shape = shape }
+
+  mutating func add(_ routers: [RouterRecord]) {
+    guard !routers.isEmpty else { return }
+    if activeTokens.isEmpty { activeTokens = Array(repeating: 0, count: routers.count) }
+    for (i, r) in routers.enumerated() {
+      activeTokens[i] += Double(r.decision.active.reduce(0) { $0 + ($1 ? 1 : 0) })
+    }
+    history.append(
+      routers.map { r in
+        r.compressedLength == 0 ? 0 : r.compressed ? r.compressedLength : shape.length
+      })
+  }
+
+  /// Per layer: the mean activated fraction of the batch's tokens (empty for Mega).
+  var activatedFraction: [Double] {
+    activeTokens.map { $0 / Double(max(history.count, 1) * shape.tokens) }
+  }
+
+  /// Per layer: the mean executed compressed length over L (empty for Mega).
+  var compressedFraction: [Double] {
+    guard let first = history.first else { return [] }
+    return first.indices.map { i in
+      history.reduce(0) { $0 + Double($1[i]) } / Double(history.count * shape.length)
+    }
+  }
+}

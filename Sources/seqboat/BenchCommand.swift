@@ -1,0 +1,94 @@
+import ArgumentParser
+import Distributed
+import Models
+import Training
+
+/// `seqboat bench`: training speed of a named configuration on random data, as tokens/s and as a
+/// ratio to an sgemm of the same run; `--allreduce`: all-reduce bandwidth (under mpirun) and the
+/// training step at this world size. Figures are printed by rank 0.
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Measure training speed (tokens/s, % of sgemm, peak RSS) or all-reduce bandwidth.",
+    discussion:
+      "Configurations: \(BenchShape.names.joined(separator: ", ")). Weak scaling: run the same "
+      + "command under `mpirun -np 1` and `-np W` (one thread per rank) and compare tokens/s."
+  )
+
+  @Option(help: "Bench configuration (see below); with --allreduce, the model whose step is timed.")
+  var config: String?
+
+  @Option(help: "OpenBLAS threads.")
+  var threads: Int = 1
+
+  @Option(help: "Timed steps (median reported).")
+  var steps: Int = 5
+
+  @Option(help: "Untimed warm-up steps.")
+  var warmup: Int = 1
+
+  @Flag(help: "End with one JSON line of every figure.")
+  var json = false
+
+  @Flag(help: "Measure all-reduce bandwidth (run under mpirun) instead of one configuration.")
+  var allreduce = false
+
+  @Option(help: "All-reduce: repeats per measurement.")
+  var repeats: Int = 20
+
+  @Option(help: "All-reduce: total gradient size in MB of the bucket measurement.")
+  var modelMB: Int = 100
+
+  @Option(help: "All-reduce: bucket size in MB.")
+  var bucketMB: Double = 25
+
+  func validate() throws {
+    guard threads >= 1, steps >= 1, warmup >= 0, repeats >= 1, modelMB >= 1, bucketMB > 0 else {
+      throw ValidationError(
+        "--threads, --steps, --repeats, --model-mb must be ≥ 1, --warmup ≥ 0, --bucket-mb > 0")
+    }
+    if let config, !BenchShape.names.contains(config) {
+      throw ValidationError(
+        "--config '\(config)' is not a bench configuration (known: "
+          + "\(BenchShape.names.joined(separator: ", ")))")
+    }
+    if config == nil, !allreduce {
+      throw ValidationError("give --config NAME or --allreduce")
+    }
+  }
+
+  func run() throws {
+    let comm = try Communicator.world()
+    do {
+      try measure(comm)
+    } catch {
+      comm.abort("seqboat bench: \(error)")
+    }
+    try comm.finalize()
+  }
+
+  private func measure(_ comm: Communicator) throws {
+    func say(_ lines: [String]) { if comm.rank == 0 { for l in lines { print(l) } } }
+    if allreduce {
+      let bucketBytes = Int(bucketMB * 1_048_576)
+      say(["ranks \(comm.size), \(repeats) repeats; bandwidths in GB/s"])
+      say(
+        try AllreduceReport.lines(
+          comm, payloads: AllreduceReport.payloads,
+          parameterSizes: AllreduceReport.modelLikeSizes(megabytes: modelMB),
+          bucketBytes: bucketBytes, repeats: repeats))
+      guard let config else { return }
+      let model = Model(try BenchShape.named(config).config)
+      say(["gradients of \(config):"])
+      say(
+        try AllreduceReport.lines(
+          comm, payloads: [], parameterSizes: model.module.parameters.map(\.tensor.count),
+          bucketBytes: bucketBytes, repeats: repeats))
+    }
+    guard let config else { return }
+    let result = try ModelBench.run(
+      try BenchShape.named(config),
+      options: BenchOptions(threads: threads, steps: steps, warmup: warmup), communicator: comm)
+    say(result.lines + (json ? [result.json] : []))
+  }
+}
