@@ -36,8 +36,11 @@ public final class TrainingRun {
   private var lastUpdateTime = Date()
   private var intervalStart = (time: Date(), updates: 0, tokens: 0)
 
-  /// Prepares a run: checks, model, optimizer, schedule, and the resumed state.
+  /// Prepares a run: checks, model, optimizer, schedule, and the resumed state. The stop
+  /// signals' handlers are installed first, so a request during start-up is kept for the first
+  /// update boundary.
   public init(config: ModelConfig, options: TrainOptions, communicator: Communicator) throws {
+    StopSignal.install()
     self.options = options
     self.communicator = communicator
     try RunChecks.batch(
@@ -136,7 +139,6 @@ public final class TrainingRun {
 
   /// Runs until `--max-update`/`--max-epoch` or a stop request.
   public func run() throws -> TrainingOutcome {
-    StopSignal.install()
     if done {
       log.line("training already complete (\(trainer.numUpdates) updates, epoch \(epoch))")
       return .finished
