@@ -4,7 +4,7 @@
 Usage: tools/plot-log.py LOG.jsonl [-o OUT.png] [--title TEXT]
 
 The log holds one JSON object per line: per update {"update", "loss", "lr", ...} and per evaluation
-{"split", "update", "loss", and "accuracy" or "bpc"/"ppl"}. The figure has a loss panel (training
+{"split", "update", "loss", and "accuracy" (in %, as seqboat logs it) or "bpc"/"ppl"}. The figure has a loss panel (training
 loss per update, lightly smoothed, plus each evaluation split), a metric panel (accuracy in %, bpc
 or perplexity per split) and, when present, the learning rate. Lines that are not JSON objects, and
 objects without an update number, are counted and skipped. Exit status 1 with one line on bad input.
@@ -70,14 +70,14 @@ def read_log(path):
     return train, evals
 
 
-def series(records, key, scale=1.0):
+def series(records, key):
     """(updates, values) of the records that carry a finite `key`."""
     xs, ys = [], []
     for record in records:
         value = number(record.get(key))
         if value is not None:
             xs.append(record["update"])
-            ys.append(value * scale)
+            ys.append(value)
     return xs, ys
 
 
@@ -88,12 +88,6 @@ def smooth(values, span):
         level = value if level is None else level + alpha * (value - level)
         out.append(level)
     return out
-
-
-def accuracy_scale(records):
-    """100 if accuracies are fractions in [0, 1], else 1."""
-    _, values = series(records, "accuracy")
-    return 100.0 if values and max(values) <= 1.0 else 1.0
 
 
 def plot(train, evals, title, out):
@@ -124,8 +118,7 @@ def plot(train, evals, title, out):
         ax = axes[row]
         row += 1
         for split, records in sorted(evals.items()):
-            scale = accuracy_scale(records) if key == "accuracy" else 1.0
-            ex, ey = series(records, key, scale)
+            ex, ey = series(records, key)
             if ex:
                 ax.plot(ex, ey, marker="o", markersize=3, color=colors[split], label=split)
                 best = max(ey) if key == "accuracy" else min(ey)
@@ -134,7 +127,8 @@ def plot(train, evals, title, out):
         ax.set_ylabel(label)
         ax.margins(y=0.15)
         ax.grid(alpha=0.3)
-        ax.legend(loc="best", fontsize="small")
+        # Accuracy rises and bpc/perplexity fall: keep the legend in the corner the curves leave.
+        ax.legend(loc="lower right" if key == "accuracy" else "upper right", fontsize="small")
     if lrs:
         ax = axes[row]
         lx, ly = series(train, "lr")

@@ -26,8 +26,12 @@ die() {
   exit 1
 }
 
-# alive PIDFILE: the process named in PIDFILE exists.
-alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# alive PIDFILE NAME: the process named in PIDFILE is a running NAME (not a zombie, not a reused
+# pid).
+alive() {
+  local stat
+  stat=$(cat "/proc/$(cat "$1" 2>/dev/null)/stat" 2>/dev/null) && [[ $stat == *"($2) "[!Z]* ]]
+}
 
 # wait_for SECONDS COMMAND...: polls COMMAND every 0.2 s until it succeeds or time runs out.
 wait_for() {
@@ -61,7 +65,7 @@ chmod 755 "$D/munge"
 [[ $KEY == /etc/munge/munge.key ]] || chmod 600 "$KEY"
 
 munge_ok() { munge -S "$SOCKET" -n | unmunge -S "$SOCKET"; }
-if alive "$D/munge/munged.pid" && munge_ok >/dev/null 2>&1; then
+if alive "$D/munge/munged.pid" munged && munge_ok >/dev/null 2>&1; then
   say "munged already running"
 else
   rm -f "$SOCKET" "$SOCKET.lock"
@@ -110,12 +114,11 @@ CONF
 export SLURM_CONF=$CONF
 
 running=0
-if alive "$D/slurmctld.pid" && alive "$D/slurmd.pid"; then
+if alive "$D/slurmctld.pid" slurmctld && alive "$D/slurmd.pid" slurmd; then
   if cmp -s "$CONF" "$CONF.new"; then
     running=1
   else
     say "configuration changed; restarting the daemons"
-    SEQBOAT_SLURM_DIR=$D "$(dirname "$0")/slurm-stop.sh" --keep-munge
   fi
 fi
 mv "$CONF.new" "$CONF"
@@ -126,14 +129,8 @@ node_idle() { [[ $(node_state) == idle ]]; }
 if ((running)); then
   say "slurmctld and slurmd already running"
 else
-  # A half-started instance (one daemon alive) is stopped first, so both start from a clean state.
-  for pidfile in "$D/slurmctld.pid" "$D/slurmd.pid"; do
-    if alive "$pidfile"; then
-      kill "$(cat "$pidfile")" 2>/dev/null || true
-      wait_for 10 bash -c "! kill -0 $(cat "$pidfile") 2>/dev/null" || kill -9 "$(cat "$pidfile")"
-    fi
-    rm -f "$pidfile"
-  done
+  # A changed or half-started instance (one daemon alive) is stopped first: both start afresh.
+  SEQBOAT_SLURM_DIR=$D "$(dirname "$0")/slurm-stop.sh" --keep-munge
   slurmctld -c -f "$CONF" || die "slurmctld failed to start; see $D/log/slurmctld.log"
   wait_for "$TIMEOUT" timeout 10 scontrol ping ||
     die "slurmctld does not answer; see $D/log/slurmctld.log"

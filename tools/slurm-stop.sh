@@ -11,6 +11,13 @@ KEEP_MUNGE=0
 
 say() { echo "slurm-stop: $*" >&2; }
 
+# alive PID NAME: process PID is a running NAME (not a zombie; a stale pid file may name a reused
+# pid).
+alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) && [[ $stat == *"($2) "[!Z]* ]]
+}
+
 # stop NAME PIDFILE: TERM the process, wait up to 15 s, then KILL it; removes the pid file.
 stop() {
   local name=$1 pidfile=$2 pid
@@ -18,13 +25,13 @@ stop() {
     return 0
   fi
   pid=$(cat "$pidfile")
-  if kill -0 "$pid" 2>/dev/null; then
+  if alive "$pid" "$name"; then
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 75); do
-      kill -0 "$pid" 2>/dev/null || break
+      alive "$pid" "$name" || break
       sleep 0.2
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid" "$name"; then
       say "$name ($pid) ignored TERM; killing it"
       kill -9 "$pid" 2>/dev/null || true
     fi
@@ -33,8 +40,7 @@ stop() {
   rm -f "$pidfile"
 }
 
-if [[ -s $D/slurm.conf && -s $D/slurmctld.pid ]] && kill -0 "$(cat "$D/slurmctld.pid")" 2>/dev/null
-then
+if [[ -s $D/slurm.conf && -s $D/slurmctld.pid ]] && alive "$(cat "$D/slurmctld.pid")" slurmctld; then
   export SLURM_CONF=$D/slurm.conf
   # Cancel every job so no job step outlives slurmd; give them a few seconds to go.
   if timeout 10 scancel --full --quiet --user=root 2>/dev/null; then

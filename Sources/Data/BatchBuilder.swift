@@ -50,7 +50,9 @@ public struct BatchBuilder {
     guard let image = file.image else { throw DataError(file: file.path, field: "/", "no image") }
     let mean = Float(pixelMean ?? image.mean)
     let scale = 1 / Float(pixelStd ?? image.std)
-    let values = try split.rowValues(rows: rows).map { ($0 / 255 - mean) * scale }
+    let values = try split.rowValues(rows: rows, as: UInt8.self).map {
+      (Float($0) / 255 - mean) * scale
+    }
     let length = image.height * image.width
     return SequenceBatch(
       batchSize: rows.count, length: length, lengths: rows.map { _ in length },
@@ -62,10 +64,11 @@ public struct BatchBuilder {
     let clip = audio.clipSamples
     let shift = audio.mean
     let divisor = audio.std.map { $0 + audio.eps }
-    var values = try split.rowValues(rows: rows)
-    for index in values.indices {
+    let samples = try split.rowValues(rows: rows, as: Int16.self)
+    var values = [Float](repeating: 0, count: samples.count)
+    for index in samples.indices {
       let t = index % clip
-      values[index] = Float((Double(values[index]) * audio.scale - shift[t]) / divisor[t])
+      values[index] = Float((Double(samples[index]) * audio.scale - shift[t]) / divisor[t])
     }
     return SequenceBatch(
       batchSize: rows.count, length: clip, lengths: rows.map { _ in clip }, values: .reals(values))

@@ -29,17 +29,23 @@ public final class DatasetFile {
   /// The `train`, `valid` and `test` splits.
   public let splits: [String: DatasetSplit]
 
+  /// The default in-memory budget per rank: 2 GiB (DATASETS.md 2.5).
+  public static let defaultMemoryBudget = 2 << 30
+
   /// Opens and validates the dataset file at `path`; failures are one line naming the file and
-  /// the field.
-  public static func open(_ path: String) throws -> DatasetFile {
+  /// the field. Splits whose bulk arrays fit what is left of `memoryBudget` bytes (train first,
+  /// then valid, test) are read whole now; the others are read per batch.
+  public static func open(_ path: String, memoryBudget: Int = defaultMemoryBudget) throws
+    -> DatasetFile
+  {
     do {
-      return try DatasetFile(path: path)
+      return try DatasetFile(path: path, memoryBudget: memoryBudget)
     } catch let error as HDF5Error {
       throw DataError(error.description)
     }
   }
 
-  private init(path: String) throws {
+  private init(path: String, memoryBudget: Int) throws {
     self.path = path
     let check = DatasetChecks(file: path)
     root = try HDF5File.open(path).root()
@@ -89,6 +95,7 @@ public final class DatasetFile {
       }
     }
     var splits: [String: DatasetSplit] = [:]
+    var budget = memoryBudget
     for name in DatasetFormat.splitNames {
       guard root.exists(name), root.kind(of: name) == .group else {
         throw check.fail("/" + name, "missing split group")
@@ -96,6 +103,7 @@ public final class DatasetFile {
       splits[name] = try DatasetSplit(
         group: root.openGroup(name), name: name, kind: kind, task: task, numClasses: numClasses,
         vocabSize: vocabSize, image: image, audio: audio, check: check)
+      budget -= try splits[name]!.loadResident(kind: kind, budget: budget)
     }
     self.splits = splits
   }

@@ -60,6 +60,9 @@ public struct AudioInfo: Sendable {
       if let index = values.firstIndex(where: { !$0.isFinite }) {
         throw check.fail(field, "entry \(index) is not finite")
       }
+      if name == "std", let index = values.firstIndex(where: { $0 < 0 }) {
+        throw check.fail(field, "entry \(index) is negative")
+      }
     }
   }
 }

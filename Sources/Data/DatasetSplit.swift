@@ -27,6 +27,15 @@ public final class DatasetSplit {
   let bulkB: HDF5Dataset?
   let vocabSize: Int
   let file: String
+  /// The bulk arrays read whole at open, when they fitted the memory budget.
+  private var resident: ResidentBulk?
+
+  /// Bulk arrays held in memory.
+  private enum ResidentBulk {
+    case tokens([Int32], [Int32])
+    case bytes([UInt8])
+    case samples([Int16])
+  }
 
   /// Opens and checks the split in `group` (DATASETS.md 2.2 and 2.6).
   init(
@@ -135,7 +144,7 @@ public final class DatasetSplit {
     }
     try checkRows(rows)
     let ranges = rows.map { Int(table[$0])..<Int(table[$0 + 1]) }
-    let pieces = try tokenRanges(ranges, from: dataset)
+    let pieces = try tokenRanges(ranges, from: dataset, second: second)
     for (row, piece) in zip(rows, pieces) {
       try checkTokens(piece, field: second ? "tokens_b" : "tokens", what: "example \(row)")
     }
@@ -145,17 +154,47 @@ public final class DatasetSplit {
   /// The tokens of each range of the stream (any order, overlaps allowed), read with one
   /// hyperslab union and checked against the vocabulary size.
   public func tokens(ranges: [Range<Int>]) throws -> [[Int32]] {
-    let pieces = try tokenRanges(ranges, from: bulk)
+    let pieces = try tokenRanges(ranges, from: bulk, second: false)
     for (range, piece) in zip(ranges, pieces) {
       try checkTokens(piece, field: "tokens", what: "positions \(range)")
     }
     return pieces
   }
 
-  /// The raw values (grey levels or PCM samples) of `rows`, one row after another.
-  public func rowValues(rows: [Int]) throws -> [Float] {
+  /// The raw values (grey levels or PCM samples) of `rows`, one row after another, as `T`.
+  public func rowValues<T: HDF5Element>(rows: [Int], as type: T.Type = Float.self) throws -> [T] {
     try checkRows(rows)
-    return try bulk.read(rows: rows, as: Float.self)
+    let width = bulk.rowSize
+    switch resident {
+    case .bytes(let values) where T.self == UInt8.self:
+      return rows.flatMap { values[($0 * width)..<(($0 + 1) * width)] } as! [T]
+    case .samples(let values) where T.self == Int16.self:
+      return rows.flatMap { values[($0 * width)..<(($0 + 1) * width)] } as! [T]
+    default:
+      return try bulk.read(rows: rows, as: T.self)
+    }
+  }
+
+  /// Whether the bulk arrays are held in memory (read whole at open).
+  public var isResident: Bool { resident != nil }
+
+  /// Reads the bulk arrays whole if their in-memory size (int32 tokens, uint8 pixels, int16
+  /// audio) is at most `budget` bytes; returns the bytes taken.
+  func loadResident(kind: InputKind, budget: Int) throws -> Int {
+    let size: Int
+    switch kind {
+    case .tokens, .lmTokens: size = (bulk.count + (bulkB?.count ?? 0)) * 4
+    case .pixels: size = bulk.count
+    case .audio: size = bulk.count * 2
+    }
+    guard size <= budget else { return 0 }
+    switch kind {
+    case .tokens, .lmTokens:
+      resident = .tokens(try bulk.read(), try bulkB?.read() ?? [])
+    case .pixels: resident = .bytes(try bulk.read())
+    case .audio: resident = .samples(try bulk.read())
+    }
+    return size
   }
 
   private func checkRows(_ rows: [Int]) throws {
@@ -172,8 +211,19 @@ public final class DatasetSplit {
     }
   }
 
-  /// Reads the union of `ranges` once (merged, in file order) and cuts it back into pieces.
-  private func tokenRanges(_ ranges: [Range<Int>], from dataset: HDF5Dataset) throws -> [[Int32]] {
+  /// Reads the union of `ranges` once (merged, in file order) and cuts it back into pieces;
+  /// slices the resident stream instead when there is one.
+  private func tokenRanges(_ ranges: [Range<Int>], from dataset: HDF5Dataset, second: Bool)
+    throws -> [[Int32]]
+  {
+    if case .tokens(let first, let other) = resident {
+      let stream = second ? other : first
+      if let bad = ranges.first(where: { $0.lowerBound < 0 || $0.upperBound > stream.count }) {
+        throw DataError(
+          file: file, field: "/\(name)", "token range \(bad) is outside 0..<\(stream.count)")
+      }
+      return ranges.map { Array(stream[$0]) }
+    }
     let sorted = ranges.filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
     var merged: [Range<Int>] = []
     for range in sorted {

@@ -66,12 +66,17 @@ public final class GradientBuckets {
   /// Buckets for parameters of the given element counts (parameter order), each holding at most
   /// `bucketBytes` of gradients unless a single parameter is larger. They reduce on a duplicate of
   /// `communicator` (so collectives that layers call during backward cannot interleave with
-  /// them): collective, every rank creates its buckets at the same point.
+  /// them): collective, every rank creates its buckets at the same point. A failure to duplicate
+  /// aborts the job with one line.
   public init(
     communicator: Communicator, sizes: [Int], bucketBytes: Int = 25 << 20,
     precision: Precision = .float32
-  ) throws {
-    self.communicator = try communicator.duplicate()
+  ) {
+    do {
+      self.communicator = try communicator.duplicate()
+    } catch {
+      communicator.abort("gradient buckets: \(error)")
+    }
     self.precision = precision
     self.sizes = sizes
     var groups: [[Int]] = []
@@ -139,16 +144,17 @@ public final class GradientBuckets {
     }
   }
 
-  /// Back-propagates `loss` while reducing: parameters the graph does not reach are marked ready
-  /// first (with their current gradient, e.g. from earlier micro-batches of the update), the others
-  /// as backward completes them. Call on the last micro-batch of an update, then `finish`.
-  public func backward(_ loss: Tensor, parameters: [Tensor]) throws {
+  /// Back-propagates `loss` (with cotangent `seed`, e.g. the fp16 loss scale) while reducing:
+  /// parameters the graph does not reach are marked ready first (with their current gradient, e.g.
+  /// from earlier micro-batches of the update), the others as backward completes them. Call on the
+  /// last micro-batch of an update, then `finish`.
+  public func backward(_ loss: Tensor, seed: [Float]? = nil, parameters: [Tensor]) throws {
     let reached = Set(loss.reachableLeaves().map(ObjectIdentifier.init))
     for (i, p) in parameters.enumerated() where !marked[i] && !reached.contains(ObjectIdentifier(p))
     {
       try markReady(i, gradient: p.grad)
     }
-    loss.backward(onLeafGradient: readinessHook(parameters))
+    loss.backward(seed: seed, onLeafGradient: readinessHook(parameters))
   }
 
   /// Number of buckets whose reduction has started in this update.

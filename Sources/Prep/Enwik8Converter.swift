@@ -25,29 +25,18 @@ enum Enwik8Converter {
     }
     let vocabulary = Vocabulary.fairseq(counts: counts)
     let table = (0..<256).map { vocabulary.id(of: Array("\($0)".utf8)) }
+    let splits = bounds.map { tokenize(bytes[$0], table: table) }
     let writer = try DatasetWriter(path: options.out, compress: options.compress)
     try writer.writeHeader(
-      task: "enwik8", inputKind: .lmTokens, numClasses: 0, maxLength: bytes.count,
+      task: "enwik8", inputKind: .lmTokens, numClasses: 0,
+      maxLength: max(splits.map(\.longestLine).max() ?? 1, 1),
       splitSeed: options.splitSeed ?? 0,
       sourceDescription: "enwik8 from \(source), holdout \(hold) bytes per split",
       sourceSHA256: digest)
     try writer.writeVocabulary(vocabulary, withCLS: false)
     var summaries: [PrepSummary.Split] = []
     let bar = Progress("enwik8", total: 3, enabled: progress)
-    for (name, range) in zip(DatasetFormat.splitNames, bounds) {
-      var split = LMSplit()
-      split.tokens.reserveCapacity(range.count + 1)
-      for byte in bytes[range] {
-        if byte == 10 {
-          split.endLine(eos: DatasetFormat.eosID)
-        } else if let id = table[Int(byte)] {
-          split.tokens.append(id)
-        } else {
-          split.tokens.append(DatasetFormat.unkID)
-          split.unknown += 1
-        }
-      }
-      if bytes[range].last != 10 { split.endLine(eos: DatasetFormat.eosID) }
+    for (name, split) in zip(DatasetFormat.splitNames, splits) {
       summaries.append(
         try split.write(writer, name: name, vocabSize: vocabulary.count, file: source))
       bar.advance()
@@ -57,6 +46,25 @@ enum Enwik8Converter {
     return PrepSummary(
       task: "enwik8", path: options.out, splits: summaries, vocabSize: vocabulary.count,
       rawBytes: bytes.count)
+  }
+
+  /// The stream of `bytes`: newline → eos, other bytes by `table` (nil → `<unk>`, counted),
+  /// and an eos closing a final line without newline.
+  private static func tokenize(_ bytes: ArraySlice<UInt8>, table: [Int32?]) -> LMSplit {
+    var split = LMSplit()
+    split.tokens.reserveCapacity(bytes.count + 1)
+    for byte in bytes {
+      if byte == 10 {
+        split.endLine(eos: DatasetFormat.eosID)
+      } else if let id = table[Int(byte)] {
+        split.tokens.append(id)
+      } else {
+        split.tokens.append(DatasetFormat.unkID)
+        split.unknown += 1
+      }
+    }
+    if bytes.last != 10 { split.endLine(eos: DatasetFormat.eosID) }
+    return split
   }
 
   /// The 10^8 bytes, the file they came from and its digest entry.

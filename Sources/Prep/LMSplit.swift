@@ -8,6 +8,11 @@ struct LMSplit {
   var docStarts: [Int64] = []
   var unknown = 0
 
+  /// The longest line, eos included.
+  var longestLine: Int {
+    zip(lineOffsets, lineOffsets.dropFirst()).map { Int($1 - $0) }.max() ?? 0
+  }
+
   /// Ends the current line with `eos`.
   mutating func endLine(eos: Int32) {
     tokens.append(eos)
@@ -26,14 +31,14 @@ struct LMSplit {
     try writer.writeTokens(tokens, vocabSize: vocabSize, name: "tokens", in: group)
     try group.writeDataset("line_offsets", lineOffsets)
     if !docStarts.isEmpty { try group.writeDataset("doc_offsets", docStarts + [Int64(lines)]) }
-    let longest = zip(lineOffsets, lineOffsets.dropFirst()).map { Int($1 - $0) }.max() ?? 0
-    try writer.writeSplitAttributes(
-      group, labels: [], numClasses: 0,
-      extra: [
-        ("num_examples", lines), ("num_tokens", tokens.count), ("max_example_length", longest),
-        ("num_truncated", 0), ("num_unk", unknown), ("num_lines", lines),
-        ("num_documents", docStarts.count),
-      ])
+    let longest = longestLine
+    for (attribute, value) in [
+      ("num_examples", lines), ("num_tokens", tokens.count), ("max_example_length", longest),
+      ("num_truncated", 0), ("num_unk", unknown), ("num_lines", lines),
+      ("num_documents", docStarts.count),
+    ] {
+      try group.setAttribute(attribute, int64: Int64(value))
+    }
     return PrepSummary.Split(name: name, examples: lines, tokens: tokens.count, unknown: unknown)
   }
 }

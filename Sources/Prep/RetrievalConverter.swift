@@ -27,7 +27,7 @@ enum RetrievalConverter {
             file: path, field: "line \(row + 1)", "has \(fields.count) fields, expected 5")
         }
         let text = RawFiles.text(fields[0])
-        guard let value = Double(text), value == 0 || value == 1 else {
+        guard let value = Double(text), value.isFinite, Int(value) == 0 || Int(value) == 1 else {
           throw DataError(file: path, field: "line \(row + 1)", "label \"\(text)\" is not 0 or 1")
         }
         counts.append(fields[3], to: &split, maxLength: maxLength, train: index == 0)

@@ -33,7 +33,7 @@ enum WikiTextConverter {
     let writer = try DatasetWriter(path: options.out, compress: options.compress)
     try writer.writeHeader(
       task: "wikitext103", inputKind: .lmTokens, numClasses: 0,
-      maxLength: splits.map(\.tokens.count).max() ?? 1, splitSeed: options.splitSeed ?? 0,
+      maxLength: max(splits.map(\.longestLine).max() ?? 1, 1), splitSeed: options.splitSeed ?? 0,
       sourceDescription: "WikiText-103 token files " + files.joined(separator: ", "),
       sourceSHA256: digests.text)
     try writer.writeVocabulary(vocabulary, withCLS: false)

@@ -8,10 +8,12 @@ import Tensor
 public enum CheckpointEvaluation {
   /// The metrics (`loss` in bits, and `accuracy` or `bpc`/`ppl`) of the model saved in
   /// `checkpoint` on split `split` of `data`, in batches of `batchSize` rows per rank (0: the
-  /// training batch per rank), summed over the ranks of `communicator`.
+  /// training batch per rank), summed over the ranks of `communicator`. Language models are read in
+  /// the training blocks, or with `contextWindow` > 0 in fairseq-eval-lm's context windows of
+  /// `tokensPerSample` tokens (0: the training block length).
   public static func run(
     checkpoint path: String, data: String, split: String, batchSize: Int,
-    communicator: Communicator
+    contextWindow: Int = 0, tokensPerSample: Int = 0, communicator: Communicator
   ) throws -> [String: Double] {
     let checkpoint = try Checkpoint.read(path)
     guard let arch = checkpoint.modelArgs["arch"] else {
@@ -26,8 +28,19 @@ public enum CheckpointEvaluation {
     guard let mode = LMBreakMode(rawValue: o.sampleBreakMode) else {
       throw TrainingError("\(path): / train_options: sample break mode '\(o.sampleBreakMode)'")
     }
-    let examples = try Examples(
-      file: file, split: split, tokensPerSample: o.tokensPerSample, breakMode: mode)
+    let examples: EvaluationRows
+    if contextWindow > 0 {
+      guard config.task == .lm else {
+        throw TrainingError("--context-window applies to language models only")
+      }
+      examples = try LMContextWindows(
+        split: file.split(split),
+        tokensPerSample: tokensPerSample > 0 ? tokensPerSample : o.tokensPerSample,
+        contextWindow: contextWindow)
+    } else {
+      examples = try Examples(
+        file: file, split: split, tokensPerSample: o.tokensPerSample, breakMode: mode)
+    }
     let rows = batchSize > 0 ? batchSize : max(o.batchSize / max(o.updateFreq, 1), 1)
     let r = try Evaluator.evaluate(
       model, on: examples, communicator: communicator, batchSize: rows)

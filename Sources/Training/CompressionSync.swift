@@ -16,11 +16,8 @@ public final class CompressionSync {
   /// Installs the decision on every SeqBoat unit of `model`.
   public init(model: Model, communicator: Communicator) {
     self.communicator = communicator
-    for layer in model.sequenceLayers {
-      guard let seqboat = layer as? SeqBoatStackLayer else { continue }
-      seqboat.layer.unit.compressionDecision = { [unowned self] maxActive, length in
-        self.decide(maxActive: maxActive, length: length)
-      }
+    model.setCompressionDecision { [unowned self] maxActive, length in
+      self.decide(maxActive: maxActive, length: length)
     }
   }
 
@@ -34,15 +31,5 @@ public final class CompressionSync {
       communicator.abort("SeqBoat compression decision: \(error)")
     }
     return fullyActive[0] == 0
-  }
-}
-
-extension Model {
-  /// The layer stack (encoder or decoder layers).
-  public var sequenceLayers: [SequenceLayer] {
-    switch self {
-    case .classifier(let m): return m.encoder.layers
-    case .languageModel(let m): return m.layers
-    }
   }
 }

@@ -18,7 +18,7 @@ public struct EvalResult {
 public enum Evaluator {
   /// Evaluates `model` on `examples` in eval mode without gradients.
   public static func evaluate(
-    _ model: Model, on examples: Examples, communicator: Communicator, batchSize: Int
+    _ model: Model, on examples: EvaluationRows, communicator: Communicator, batchSize: Int
   ) throws -> EvalResult {
     let schedule = try BatchSchedule(
       count: examples.count, globalBatch: communicator.size, worldSize: communicator.size,
@@ -29,7 +29,7 @@ public enum Evaluator {
     var totals = [0.0, 0.0, 0.0]
     try GradMode.withoutGrad {
       for rows in schedule.evaluationBatches(batchSize: batchSize) {
-        let stats = try model.loss(examples.batch(rows, lengths: examples.paddedLengths(rows)))
+        let stats = try model.loss(examples.batch(rows))
         totals[0] += Double(stats.loss.item)
         totals[1] += Double(stats.sampleSize)
         totals[2] += Double(stats.correct)

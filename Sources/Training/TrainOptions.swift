@@ -70,7 +70,8 @@ public struct TrainOptions: Codable, Equatable {
   public var keepIntervalUpdates = -1
   /// `--no-epoch-checkpoints`.
   public var noEpochCheckpoints = false
-  /// `--restore-file` (empty: `save-dir/checkpoint_last.h5` when present).
+  /// `--restore-file`: the starting point when `save-dir/checkpoint_last.h5` does not exist yet
+  /// (a run that has saved resumes from its own last checkpoint, also after a requeue).
   public var restoreFile = ""
   /// `--sync-bn`.
   public var syncBN = false
@@ -89,37 +90,27 @@ public struct TrainOptions: Codable, Equatable {
   /// Default options.
   public init() {}
 
-  /// The optimizer these options name.
+  /// The optimizer these options name (Optim's fairseq factory).
   public func makeOptimizer() throws -> Optimizer {
-    let betas = try parseAdamBetas(adamBetas)
-    switch optimizer {
-    case "adam": return Adam(betas: betas, eps: adamEps, weightDecay: weightDecay)
-    case "radam": return RAdam(betas: betas, eps: adamEps, weightDecay: weightDecay)
-    default: throw TrainingError("--optimizer '\(optimizer)' is not adam or radam")
-    }
+    try Optim.makeOptimizer(
+      optimizer, betas: try parseAdamBetas(adamBetas), eps: adamEps, weightDecay: weightDecay)
   }
 
-  /// The learning-rate schedule these options name.
+  /// The learning-rate schedule these options name (Optim's fairseq factory); an unset
+  /// `--total-num-update` is `--max-update`.
   public func makeSchedule() throws -> LRSchedule {
-    let initLR: Double? = warmupInitLR < 0 ? nil : warmupInitLR
-    switch lrScheduler {
-    case "linear_decay":
-      let total = totalNumUpdate > 0 ? totalNumUpdate : max(maxUpdate, warmupUpdates + 1)
-      return try LinearDecaySchedule(
-        lr: lr, warmupUpdates: warmupUpdates, warmupInitLR: initLR, warmupPower: warmupPower,
-        totalNumUpdate: total, endLearningRate: endLearningRate)
-    case "inverse_sqrt":
-      return try InverseSqrtSchedule(lr: lr, warmupUpdates: warmupUpdates, warmupInitLR: initLR)
-    case "cosine":
-      return try CosineSchedule(
-        lr: lr, minLR: minLR, warmupUpdates: warmupUpdates, warmupInitLR: initLR,
-        period: lrPeriodUpdates > 0 ? lrPeriodUpdates : nil, maxUpdate: maxUpdate, tMult: tMult,
-        lrShrink: lrShrink)
-    case "fixed": return try FixedSchedule(lr: lr, warmupUpdates: warmupUpdates)
-    default:
-      throw TrainingError(
-        "--lr-scheduler '\(lrScheduler)' is not linear_decay, inverse_sqrt, cosine or fixed")
-    }
+    var o = LRScheduleOptions(lr: lr)
+    o.warmupUpdates = warmupUpdates
+    o.warmupInitLR = warmupInitLR < 0 ? nil : warmupInitLR
+    o.warmupPower = warmupPower
+    o.totalNumUpdate = totalNumUpdate > 0 ? totalNumUpdate : max(maxUpdate, warmupUpdates + 1)
+    o.endLearningRate = endLearningRate
+    o.minLR = minLR
+    o.lrPeriodUpdates = lrPeriodUpdates > 0 ? lrPeriodUpdates : nil
+    o.tMult = tMult
+    o.lrShrink = lrShrink
+    o.maxUpdate = maxUpdate
+    return try makeLRSchedule(lrScheduler, o)
   }
 
   /// The options as one line of JSON (sorted keys).

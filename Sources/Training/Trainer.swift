@@ -24,7 +24,8 @@ public struct UpdateResult {
 }
 
 /// The data-parallel update of MODEL.md §6.1: per micro-batch forward, summed loss and backward on
-/// this rank's rows (gradients accumulate), gradients summed over ranks, multiplied by
+/// this rank's rows (gradients accumulate), gradients summed over ranks in buckets that start
+/// reducing while the last micro-batch's backward is still running, multiplied by
 /// 1/Σsample_size (global), clipped by the global norm, then the optimizer steps every parameter
 /// that had a gradient on some rank, with the learning rate `lr(k−1)` for update k.
 ///
@@ -81,16 +82,21 @@ public final class Trainer {
     let masters = scaler == nil ? [] : tensors.map(\.data)
     if scaler != nil { for t in tensors { t.data = t.data.map { Float(Float16($0)) } } }
     var totals = [0, 0, 0, stopRequested ? 1 : 0] as [Double]
-    for batch in microBatches {
+    for (i, batch) in microBatches.enumerated() {
       let stats = try model.loss(batch)
       totals[0] += Double(stats.loss.item)
       totals[1] += Double(stats.sampleSize)
       totals[2] += Double(stats.correct)
-      stats.loss.backward(seed: [Float(scale)])
+      let scaled = scaler == nil ? stats.loss : stats.loss.scaled(Float(scale))
+      if i == microBatches.count - 1 {
+        try buckets.backward(scaled, parameters: tensors)
+      } else {
+        scaled.backward()
+      }
     }
     if scaler != nil { for (t, m) in zip(tensors, masters) { t.data = m } }
     try communicator.allReduce(&totals)
-    try buckets.allReduce(tensors)
+    try buckets.finish(tensors)
     let factor = Float(1 / (scale * max(totals[1], 1)))
     for t in tensors where t.grad != nil {
       t.grad!.withUnsafeMutableBufferPointer { g in for i in 0..<g.count { g[i] *= factor } }

@@ -34,9 +34,13 @@ public final class TrainingRun {
   private var batchInEpoch = 0
   private var bestMetric: Double?
   private var lastUpdateTime = Date()
+  private var intervalStart = (time: Date(), updates: 0, tokens: 0)
 
-  /// Prepares a run: checks, model, optimizer, schedule, and the resumed state.
+  /// Prepares a run: checks, model, optimizer, schedule, and the resumed state. The stop
+  /// signals' handlers are installed first, so a request during start-up is kept for the first
+  /// update boundary.
   public init(config: ModelConfig, options: TrainOptions, communicator: Communicator) throws {
+    StopSignal.install()
     self.options = options
     self.communicator = communicator
     try RunChecks.batch(
@@ -91,12 +95,18 @@ public final class TrainingRun {
 
   private var lastPath: String { options.saveDir + "/checkpoint_last.h5" }
 
+  /// Resumes from `save-dir/checkpoint_last.h5` when it exists (a requeued or restarted run),
+  /// else from `--restore-file` when given, else starts fresh.
   private func resume() throws {
-    let path = options.restoreFile.isEmpty ? lastPath : options.restoreFile
-    guard FileManager.default.fileExists(atPath: path) else {
-      guard options.restoreFile.isEmpty else {
+    let path: String
+    if FileManager.default.fileExists(atPath: lastPath) {
+      path = lastPath
+    } else if !options.restoreFile.isEmpty {
+      path = options.restoreFile
+      guard FileManager.default.fileExists(atPath: path) else {
         throw TrainingError("--restore-file \(path): no such file")
       }
+    } else {
       return
     }
     let checkpoint = try Checkpoint.read(path)
@@ -129,7 +139,6 @@ public final class TrainingRun {
 
   /// Runs until `--max-update`/`--max-epoch` or a stop request.
   public func run() throws -> TrainingOutcome {
-    StopSignal.install()
     if done {
       log.line("training already complete (\(trainer.numUpdates) updates, epoch \(epoch))")
       return .finished
@@ -211,7 +220,12 @@ public final class TrainingRun {
     record["skipped"] = r.skipped
     log.record(record)
     let n = trainer.numUpdates
+    intervalStart.tokens += train.tokenCount(rows)
     guard n == 1 || r.skipped || n % max(options.logInterval, 1) == 0 else { return }
+    let span = max(now.timeIntervalSince(intervalStart.time), 1e-9)
+    fields["ups"] = Double(max(n - intervalStart.updates, 1)) / span
+    fields["wps"] = Double(intervalStart.tokens) / span
+    intervalStart = (now, n, 0)
     let keys = [
       "loss", isLM ? "ppl" : "accuracy", "lr", "gnorm", "loss_scale", "ups", "wps", "wall",
     ]

@@ -14,6 +14,10 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "train, valid or test.") var split = "test"
   @Option(help: "Rows per batch on each rank (0: the training batch per rank).")
   var batchSize = 0
+  @Option(help: "LM: tokens of context before each scored segment (fairseq-eval-lm; 0: blocks).")
+  var contextWindow = 0
+  @Option(help: "LM: tokens per forward pass with --context-window (0: the training blocks).")
+  var tokensPerSample = 0
   @Option(help: "Seconds a collective may wait before the job is aborted.")
   var collectiveTimeout = 300.0
 
@@ -22,7 +26,7 @@ struct EvalCommand: ParsableCommand {
     do {
       let metrics = try CheckpointEvaluation.run(
         checkpoint: checkpoint, data: data, split: split, batchSize: batchSize,
-        communicator: comm)
+        contextWindow: contextWindow, tokensPerSample: tokensPerSample, communicator: comm)
       if comm.rank == 0 {
         print(
           "\(split) | "

@@ -54,7 +54,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Also save every N updates (0: epoch ends only).") var saveIntervalUpdates = 0
   @Option(help: "Keep the newest K interval checkpoints (-1: all).") var keepIntervalUpdates = -1
   @Flag(help: "No checkpointN.h5 at epoch ends.") var noEpochCheckpoints = false
-  @Option(help: "Resume from this checkpoint instead of save-dir/checkpoint_last.h5.")
+  @Option(help: "Start from this checkpoint when save-dir has no checkpoint_last.h5.")
   var restoreFile = ""
   @Flag(help: "Synchronised batch norm (statistics over all ranks).") var syncBn = false
   @Option(help: "LM block length.") var tokensPerSample = 512

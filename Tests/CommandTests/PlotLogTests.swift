@@ -19,7 +19,7 @@ final class PlotLogTests: XCTestCase {
       lines.append(#"{"update": \#(update), "epoch": 1, "loss": \#(loss), "lr": 0.001}"#)
       if update % 50 == 0 {
         lines.append(
-          #"{"split": "valid", "update": \#(update), "loss": \#(loss), "accuracy": 0.5}"#)
+          #"{"split": "valid", "update": \#(update), "loss": \#(loss), "accuracy": 50.5}"#)
       }
     }
     let log = folder.appendingPathComponent("train.jsonl")

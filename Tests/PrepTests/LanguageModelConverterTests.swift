@@ -44,6 +44,7 @@ final class LanguageModelConverterTests: XCTestCase {
     XCTAssertEqual(summary.splits.map(\.tokens), [11, 4, 5])
     XCTAssertEqual(summary.splits.map(\.examples), [3, 2, 1])
     let file = try DatasetFile.open(dir.path("e.h5"))
+    XCTAssertEqual(file.maxLength, 5)
     let symbols = try file.vocabularySymbols()
     XCTAssertEqual(Array(symbols[4..<6]), ["97", "98"])
     let valid = try file.split("valid")

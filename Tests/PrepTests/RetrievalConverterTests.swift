@@ -7,7 +7,7 @@ final class RetrievalConverterTests: XCTestCase {
     let dir = try TemporaryDirectory()
     try dir.write(
       "tsv_data/new_aan_pairs.train.tsv", text: "1.0\tP1\tP2\tab \"c\tde\r\n0\tP3\tP4\tx\ty\r\n")
-    try dir.write("tsv_data/new_aan_pairs.eval.tsv", text: "0.0\tP5\tP6\tq\tr\n")
+    try dir.write("tsv_data/new_aan_pairs.eval.tsv", text: "0.5\tP5\tP6\tq\tr\n")
     try dir.write("tsv_data/new_aan_pairs.test.tsv", text: "1\tP7\tP8\tlonger text\ts\n")
     var options = PrepOptions(raw: dir.path("tsv_data"), out: dir.path("r.h5"))
     options.maxLength = 5
@@ -20,6 +20,7 @@ final class RetrievalConverterTests: XCTestCase {
     XCTAssertEqual(try allSequences(train), [ids("ab \""), ids("x")])
     XCTAssertEqual(try allSequences(train, second: true), [ids("de"), ids("y")])
     XCTAssertEqual(try allSequences(file.split("test")), [ids("long")])
+    XCTAssertEqual(try file.split("valid").labels, [0])
     let batch = try BatchBuilder(file: file).batch(train, rows: [1, 0])
     XCTAssertEqual(batch.secondInput?.lengths, [2, 3])
   }

@@ -68,5 +68,16 @@ final class LanguageModelTrainingTests: XCTestCase {
     XCTAssertEqual(eval.exitCode, 0, eval.output)
     XCTAssertTrue(eval.output.contains("test | bpc "), eval.output)
     XCTAssertTrue(eval.output.contains("| ppl "), eval.output)
+    let windows = [
+      "eval", "--checkpoint", f.path("two/checkpoint_last.h5"), "--data", data, "--split", "test",
+      "--context-window", "8", "--tokens-per-sample", "24", "--batch-size", "3",
+    ]
+    let oneWindow = try TrainJob.run(ranks: nil, windows)
+    let twoWindows = try TrainJob.run(ranks: 2, windows)
+    XCTAssertEqual(oneWindow.exitCode, 0, oneWindow.output)
+    XCTAssertEqual(twoWindows.exitCode, 0, twoWindows.output)
+    let line = oneWindow.output.split(separator: "\n").first { $0.hasPrefix("test | bpc") }
+    XCTAssertNotNil(line, oneWindow.output)
+    XCTAssertTrue(twoWindows.output.contains(line ?? "-"), twoWindows.output)
   }
 }
