@@ -67,12 +67,26 @@ extension Tensor {
     if f == .linear { return self }
     let x = data
     var y = x
-    for i in 0..<y.count { y[i] = f.apply(y[i]) }
+    y.withUnsafeMutableBufferPointer { p in
+      Tensor.unswitched(f) { a in for i in p.indices { p[i] = a.apply(p[i]) } }
+    }
     return .op(shape: shape, data: y, parents: [self]) { out in
       let g = out.grad!
       self.accumulateGrad { dx in
-        for i in 0..<dx.count { dx[i] += g[i] * f.derivative(x[i]) }
+        Tensor.unswitched(f) { a in for i in 0..<dx.count { dx[i] += g[i] * a.derivative(x[i]) } }
       }
+    }
+  }
+
+  /// Runs `body` with `f` as a literal for the common activations, so that the inlined `apply` /
+  /// `derivative` switch is resolved once per loop instead of once per element.
+  @inline(__always)
+  static func unswitched(_ f: Activation, _ body: (Activation) -> Void) {
+    switch f {
+    case .silu: body(.silu)
+    case .sigmoid: body(.sigmoid)
+    case .gelu: body(.gelu)
+    default: body(f)
     }
   }
 }
