@@ -83,7 +83,8 @@ public final class TrainingRun {
     }
     trainer = try Trainer(
       model: model, communicator: communicator, optimizer: try options.makeOptimizer(),
-      schedule: try options.makeSchedule(), clipNorm: options.clipNorm, scaler: scaler)
+      schedule: try options.makeSchedule(), clipNorm: options.clipNorm, scaler: scaler,
+      dropoutSeed: options.seed)
     let args = try Checkpoint.json(ModelArgs.table(config))
     try communicator.verifySameSetup(
       configHash: fnv1a64(args + (try options.json())),

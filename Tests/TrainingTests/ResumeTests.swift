@@ -63,6 +63,12 @@ final class ResumeTests: XCTestCase {
     try assertResumeMatches(ranks: 2, ["--fp16", "--fp16-scale-window", "4"])
   }
 
+  /// Dropout masks follow (seed, update, rank) only, so a resumed run draws the masks the
+  /// uninterrupted run drew.
+  func testStopAndResumeWithDropoutOnTheSameRanks() throws {
+    try assertResumeMatches(ranks: 2, ["--dropout", "0.1", "--attention-dropout", "0.1"])
+  }
+
   func testStopAndResumeOnOneRank() throws {
     try assertResumeMatches(ranks: 1)
   }
