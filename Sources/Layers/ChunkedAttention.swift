@@ -93,7 +93,7 @@ public enum ChunkedAttention {
                   }
                   var sum: Float = 0
                   for j in 0..<c {
-                    let e = expf(w[r + j] - m)
+                    let e = fastExp(w[r + j] - m)
                     w[r + j] = e
                     sum += e
                   }

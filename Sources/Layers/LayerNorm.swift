@@ -6,29 +6,34 @@ extension Tensor {
   public func layerNorm(weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
     let n = lastDim
     let rows = count / max(n, 1)
-    let x = data
-    let w = weight?.data ?? [Float](repeating: 1, count: n)
-    let b = bias?.data ?? [Float](repeating: 0, count: n)
     var xhat = [Float](repeating: 0, count: count)
     var rstd = [Float](repeating: 0, count: rows)
-    var y = [Float](repeating: 0, count: count)
-    for r in 0..<rows {
-      let o = r * n
-      var mean: Double = 0
-      for j in 0..<n { mean += Double(x[o + j]) }
-      mean /= Double(n)
-      var v: Double = 0
-      for j in 0..<n {
-        let d = Double(x[o + j]) - mean
-        v += d * d
-      }
-      let s = Float(1 / (v / Double(n) + Double(eps)).squareRoot())
-      rstd[r] = s
-      let m = Float(mean)
-      for j in 0..<n {
-        let h = (x[o + j] - m) * s
-        xhat[o + j] = h
-        y[o + j] = h * w[j] + b[j]
+    let w = weight?.data ?? []
+    let b = bias?.data ?? []
+    let y = data.withUnsafeBufferPointer { x in
+      Tensor.uninitializedArray(count) { y in
+        xhat.withUnsafeMutableBufferPointer { xh in
+          for r in 0..<rows {
+            let o = r * n
+            var mean: Double = 0
+            for j in 0..<n { mean += Double(x[o + j]) }
+            mean /= Double(n)
+            var v: Double = 0
+            for j in 0..<n {
+              let d = Double(x[o + j]) - mean
+              v += d * d
+            }
+            let s = Float(1 / (v / Double(n) + Double(eps)).squareRoot())
+            rstd[r] = s
+            let m = Float(mean)
+            for j in 0..<n { xh[o + j] = (x[o + j] - m) * s }
+            if w.isEmpty {
+              for j in 0..<n { y[o + j] = xh[o + j] }
+            } else {
+              for j in 0..<n { y[o + j] = xh[o + j] * w[j] + b[j] }
+            }
+          }
+        }
       }
     }
     let parents = [self] + [weight, bias].compactMap { $0 }
@@ -41,7 +46,7 @@ extension Tensor {
           var m1: Float = 0
           var m2: Float = 0
           for j in 0..<n {
-            let d = g[o + j] * w[j]
+            let d = w.isEmpty ? g[o + j] : g[o + j] * w[j]
             dh[j] = d
             m1 += d
             m2 += d * xhat[o + j]

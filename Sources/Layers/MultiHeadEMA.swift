@@ -67,12 +67,16 @@ public final class MultiHeadEMA: Module {
     precondition(paddingMask == nil || paddingMask!.count == batch * len, "EMA padding mask size")
     let k = min(truncation ?? len, len)
     let kernel = EMAKernel(self, length: k)
-    let (xv, omegaValues) = (x.data, omega.data)
     // Masked input, channel-major [B, E, L] so that each time series is contiguous.
-    var xt = [Float](repeating: 0, count: x.count)
-    for t in 0..<len {
-      for b in 0..<batch where !(paddingMask?[b * len + t] ?? false) {
-        for c in 0..<e { xt[(b * e + c) * len + t] = xv[(t * batch + b) * e + c] }
+    let xt = x.data.withUnsafeBufferPointer { xp in
+      Tensor.uninitializedArray(x.count) { xt in
+        for t in 0..<len {
+          for b in 0..<batch {
+            let pad = paddingMask?[b * len + t] ?? false
+            let row = xp.baseAddress! + (t * batch + b) * e
+            for c in 0..<e { xt[(b * e + c) * len + t] = pad ? 0 : row[c] }
+          }
+        }
       }
     }
     let conv = EMAConvolution(
@@ -81,41 +85,67 @@ public final class MultiHeadEMA: Module {
     let xSpectra = k > fftThreshold ? conv.spectra(xt) : nil
     let yt = conv.forward(xt, xSpectra: xSpectra)
     var pre = [Float](repeating: 0, count: x.count)
-    var out = [Float](repeating: 0, count: x.count)
-    for t in 0..<len {
-      for b in 0..<batch {
-        for c in 0..<e {
-          let i = (t * batch + b) * e + c
-          let v = yt[(b * e + c) * len + t] + omegaValues[c] * xv[i]
-          pre[i] = v
-          out[i] = outputSilu ? Activation.silu.apply(v) : v
+    let out = x.data.withUnsafeBufferPointer { xp in
+      omega.data.withUnsafeBufferPointer { wp in
+        yt.withUnsafeBufferPointer { yp in
+          pre.withUnsafeMutableBufferPointer { pp in
+            Tensor.uninitializedArray(x.count) { out in
+              for t in 0..<len {
+                for b in 0..<batch {
+                  let i0 = (t * batch + b) * e
+                  for c in 0..<e { pp[i0 + c] = yp[(b * e + c) * len + t] + wp[c] * xp[i0 + c] }
+                }
+              }
+              if outputSilu {
+                for i in 0..<pp.count { out[i] = Activation.silu.apply(pp[i]) }
+              } else {
+                (out).update(from: pp.baseAddress!, count: pp.count)
+              }
+            }
+          }
         }
       }
     }
     let (silu, om) = (outputSilu, omega)
     return .op(shape: x.shape, data: out, parents: [x, delta, alpha, beta, gamma, omega]) { node in
-      let g = node.grad!
-      var gpre = g
-      if silu { for i in 0..<gpre.count { gpre[i] *= Activation.silu.derivative(pre[i]) } }
+      var gpre = node.grad!
+      if silu {
+        pre.withUnsafeBufferPointer { pp in
+          for i in 0..<gpre.count { gpre[i] *= Activation.silu.derivative(pp[i]) }
+        }
+      }
       om.accumulateGrad { d in
-        for i in 0..<gpre.count { d[i % e] += gpre[i] * xv[i] }
+        x.data.withUnsafeBufferPointer { xp in
+          for r in 0..<(len * batch) { for c in 0..<e { d[c] += gpre[r * e + c] * xp[r * e + c] } }
+        }
       }
       var gt = [Float](repeating: 0, count: gpre.count)
-      for t in 0..<len {
-        for b in 0..<batch {
-          for c in 0..<e { gt[(b * e + c) * len + t] = gpre[(t * batch + b) * e + c] }
+      gpre.withUnsafeBufferPointer { gp in
+        gt.withUnsafeMutableBufferPointer { gtp in
+          for t in 0..<len {
+            for b in 0..<batch {
+              let i0 = (t * batch + b) * e
+              for c in 0..<e { gtp[(b * e + c) * len + t] = gp[i0 + c] }
+            }
+          }
         }
       }
       let gSpectra = xSpectra == nil ? nil : conv.spectra(gt)
       if x.requiresGrad {
         let dxt = conv.transpose(gSpectra, gt)
         x.accumulateGrad { dx in
-          for t in 0..<len {
-            for b in 0..<batch {
-              let pad = paddingMask?[b * len + t] ?? false
-              for c in 0..<e {
-                let i = (t * batch + b) * e + c
-                dx[i] += gpre[i] * omegaValues[c] + (pad ? 0 : dxt[(b * e + c) * len + t])
+          om.data.withUnsafeBufferPointer { wp in
+            dxt.withUnsafeBufferPointer { dp in
+              gpre.withUnsafeBufferPointer { gp in
+                for t in 0..<len {
+                  for b in 0..<batch {
+                    let pad = paddingMask?[b * len + t] ?? false
+                    let i0 = (t * batch + b) * e
+                    for c in 0..<e {
+                      dx[i0 + c] += gp[i0 + c] * wp[c] + (pad ? 0 : dp[(b * e + c) * len + t])
+                    }
+                  }
+                }
               }
             }
           }

@@ -7,17 +7,28 @@
 public struct FFTPlan: Sendable {
   /// Transform length (a power of two).
   public let size: Int
-  private let cosTable: [Float]
-  private let sinTable: [Float]
+  /// Twiddles of every stage of `len ≥ 8` points, consecutive: `cos(2πk/len)`, `sin(2πk/len)`
+  /// for k < len/2, stage after stage.
+  private let stageCos: [Float]
+  private let stageSin: [Float]
   private let reversed: [Int32]
 
   /// A plan for transforms of `size` points (a power of two ≥ 1).
   public init(size: Int) {
     precondition(size > 0 && size & (size - 1) == 0, "FFT size \(size) is not a power of two")
     self.size = size
-    let half = max(size / 2, 1)
-    cosTable = (0..<half).map { Float(cos(2 * Double.pi * Double($0) / Double(size))) }
-    sinTable = (0..<half).map { Float(sin(2 * Double.pi * Double($0) / Double(size))) }
+    var cosines: [Float] = []
+    var sines: [Float] = []
+    var len = 8
+    while len <= size {
+      for k in 0..<(len / 2) {
+        cosines.append(Float(cos(2 * Double.pi * Double(k) / Double(len))))
+        sines.append(Float(sin(2 * Double.pi * Double(k) / Double(len))))
+      }
+      len <<= 1
+    }
+    stageCos = cosines
+    stageSin = sines
     let bits = size.trailingZeroBitCount
     reversed = (0..<size).map { i in
       var r = 0
@@ -49,28 +60,54 @@ public struct FFTPlan: Sendable {
       }
     }
     let sign: Float = inverse ? 1 : -1
-    cosTable.withUnsafeBufferPointer { cosines in
-      sinTable.withUnsafeBufferPointer { sines in
-        var len = 2
+    // Stages of 2 and 4 points: twiddles 1 and ∓i, no multiplications.
+    if n >= 2 {
+      for a in stride(from: 0, to: n, by: 2) {
+        let (tr, ti) = (re[a + 1], im[a + 1])
+        re[a + 1] = re[a] - tr
+        im[a + 1] = im[a] - ti
+        re[a] += tr
+        im[a] += ti
+      }
+    }
+    if n >= 4 {
+      for start in stride(from: 0, to: n, by: 4) {
+        for k in 0..<2 {
+          let a = start + k
+          let b = a + 2
+          // Twiddle 1 for k = 0, (0, sign) = e^{±iπ/2} for k = 1.
+          let (tr, ti) = k == 0 ? (re[b], im[b]) : (-sign * im[b], sign * re[b])
+          re[b] = re[a] - tr
+          im[b] = im[a] - ti
+          re[a] += tr
+          im[a] += ti
+        }
+      }
+    }
+    stageCos.withUnsafeBufferPointer { wc in
+      stageSin.withUnsafeBufferPointer { ws in
+        var len = 8
+        var offset = 0
         while len <= n {
           let half = len / 2
-          let step = n / len
+          let (c, s) = (wc.baseAddress! + offset, ws.baseAddress! + offset)
           var start = 0
           while start < n {
+            let (ar, ai) = (re + start, im + start)
+            let (br, bi) = (ar + half, ai + half)
             for k in 0..<half {
-              let wr = cosines[k * step]
-              let wi = sign * sines[k * step]
-              let a = start + k
-              let b = a + half
-              let tr = re[b] * wr - im[b] * wi
-              let ti = re[b] * wi + im[b] * wr
-              re[b] = re[a] - tr
-              im[b] = im[a] - ti
-              re[a] += tr
-              im[a] += ti
+              let wr = c[k]
+              let wi = sign * s[k]
+              let tr = br[k] * wr - bi[k] * wi
+              let ti = br[k] * wi + bi[k] * wr
+              br[k] = ar[k] - tr
+              bi[k] = ai[k] - ti
+              ar[k] += tr
+              ai[k] += ti
             }
             start += len
           }
+          offset += half
           len <<= 1
         }
       }

@@ -75,8 +75,14 @@ public final class Tensor {
     grad!.withUnsafeMutableBufferPointer { body($0) }
   }
 
-  /// Adds `g` (same element count) to this tensor's gradient.
+  /// Adds `g` (same element count) to this tensor's gradient (a copy of `g` on first use).
   public func accumulateGrad(_ g: UnsafeBufferPointer<Float>) {
+    guard requiresGrad else { return }
+    guard grad != nil else {
+      precondition(g.count == count, "gradient of \(g.count) values for \(shape)")
+      grad = Array(g)
+      return
+    }
     accumulateGrad { dst in
       for i in 0..<dst.count { dst[i] += g[i] }
     }

@@ -24,10 +24,12 @@ final class FlopModelTests: XCTestCase {
     let flops = FlopModel(config)
     let (e, h, z, w) = (80.0, 160.0, 64.0, 128.0)
     XCTAssertEqual(flops.seqBoatLayerMACs(length: 2000, compressedLength: 0), e * (e + 2))
-    let dense = e * (e + 2) + e * (z + 2 * h) + h * e + 2048 / 2000 * 3 * w * (z + h)
+    let attention: Double = 3 * w * (z + h)
+    let projections: Double = e * (z + 2 * h) + h * e
+    let dense = e * (e + 2) + projections + 2048 / 2000 * attention
     XCTAssertEqual(
       flops.seqBoatLayerMACs(length: 2000, compressedLength: 2000), dense, accuracy: 1e-6)
-    let half = e * (e + 2) + 0.5 * (e * (z + 2 * h) + h * e) + 1024 / 2000 * 3 * w * (z + h)
+    let half = e * (e + 2) + 0.5 * projections + 1024 / 2000 * attention
     XCTAssertEqual(
       flops.seqBoatLayerMACs(length: 2000, compressedLength: 1000), half, accuracy: 1e-6)
     let perLayer = [1000, 0, 2000, 1000, 1000, 2000]
@@ -42,7 +44,8 @@ final class FlopModelTests: XCTestCase {
     let config = try ModelConfig.preset("slag_lm_enwik8_base_v2")
     let flops = FlopModel(config)
     let (e, h, z) = (616.0, 1232.0, 128.0)
-    let expected = e * (e + 2) + e * (z + 2 * h) + h * e + 2 * 1024 * (z + h)
+    let projections: Double = e * (z + 2 * h) + h * e
+    let expected = e * (e + 2) + projections + 2 * 1024 * (z + h)
     XCTAssertEqual(flops.seqBoatLayerMACs(length: 1024, compressedLength: 1024), expected)
   }
 
@@ -53,10 +56,12 @@ final class FlopModelTests: XCTestCase {
     XCTAssertEqual(enwik8.headMACs(batch: 2, length: 5, targets: []), 10 * 512 * 208)
     let wt103 = FlopModel(try ModelConfig.preset("mega_lm_adaptive_big"))
     let targets = [5, 25_000, 100_000, 7]
-    let head = 4 * 1024 * 20_002.0
-    let tails: Double = 1024 * 256 + 256 * 40_000.0 + 1024 * 64 + 64 * 207_744.0
+    let head: Double = 4 * 1024 * 20_002
+    let tail1: Double = 1024 * 256 + 256 * 40_000
+    let tail2: Double = 1024 * 64 + 64 * 207_744
+    let tails = tail1 + tail2
     XCTAssertEqual(wt103.headMACs(batch: 1, length: 4, targets: targets), head + tails)
-    let input = 2 * 1024 * 1024 + 1024 * 256 + 1024 * 64.0
+    let input: Double = 2 * 1024 * 1024 + 1024 * 256 + 1024 * 64
     XCTAssertEqual(wt103.adaptiveInputMACs(tokens: targets), input)
   }
 }

@@ -86,6 +86,7 @@ extension Tensor {
     }
     let table = bias.table
     let tableCount = table?.count ?? 0
+    let tableValues = table?.data ?? []
     let mid: Int = {
       switch bias {
       case .none: return 0
@@ -143,14 +144,14 @@ extension Tensor {
                           continue
                         }
                         let bi = biasIndex(b, i, j)
-                        if bi >= 0 { row[jj] += table!.data[bi] }
+                        if bi >= 0 { row[jj] += tableValues[bi] }
                         m = max(m, row[jj])
                       }
                       switch spec.function {
                       case .softmax:
                         var sum: Float = 0
                         for jj in 0..<kn {
-                          let e = row[jj] == -.infinity ? 0 : expf(row[jj] - m)
+                          let e = fastExp(row[jj] - m)
                           row[jj] = e
                           sum += e
                         }

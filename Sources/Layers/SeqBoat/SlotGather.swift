@@ -9,9 +9,12 @@ extension Tensor {
       rank == 3 && shape[0] == plan.length && shape[1] == plan.batch, "compress \(shape)")
     let (bsz, n, e) = (plan.batch, plan.slots, lastDim)
     var y = [Float](repeating: 0, count: bsz * n * e)
-    for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {
-      let dst = ((i % bsz) * n + s) * e
-      for c in 0..<e { y[dst + c] = data[i * e + c] }
+    data.withUnsafeBufferPointer { x in
+      y.withUnsafeMutableBufferPointer { yp in
+        for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {
+          (yp.baseAddress! + ((i % bsz) * n + s) * e).update(from: x.baseAddress! + i * e, count: e)
+        }
+      }
     }
     return .op(shape: [bsz, n, e], data: y, parents: [self]) { out in
       let g = out.grad!
@@ -31,26 +34,35 @@ extension Tensor {
     precondition(shape == [bsz, n, e], "extract \(shape) by a plan of \(bsz)×\(n)")
     precondition(p.count == plan.length * bsz, "extract multiplier \(p.shape)")
     var y = [Float](repeating: 0, count: plan.length * bsz * e)
-    for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {
-      let src = ((i % bsz) * n + s) * e
-      let k = p.data[i]
-      for c in 0..<e { y[i * e + c] = data[src + c] * k }
+    data.withUnsafeBufferPointer { x in
+      p.data.withUnsafeBufferPointer { pp in
+        y.withUnsafeMutableBufferPointer { yp in
+          for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {
+            let src = ((i % bsz) * n + s) * e
+            let k = pp[i]
+            for c in 0..<e { yp[i * e + c] = x[src + c] * k }
+          }
+        }
+      }
     }
     return .op(shape: [plan.length, bsz, e], data: y, parents: [self, p]) { out in
       let g = out.grad!
       self.accumulateGrad { d in
+        let pv = p.data
         for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {
           let dst = ((i % bsz) * n + s) * e
-          let k = p.data[i]
+          let k = pv[i]
           for c in 0..<e { d[dst + c] += g[i * e + c] * k }
         }
       }
       p.accumulateGrad { d in
-        for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {
-          let src = ((i % bsz) * n + s) * e
-          var acc: Float = 0
-          for c in 0..<e { acc += g[i * e + c] * self.data[src + c] }
-          d[i] += acc
+        self.data.withUnsafeBufferPointer { x in
+          for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {
+            let src = ((i % bsz) * n + s) * e
+            var acc: Float = 0
+            for c in 0..<e { acc += g[i * e + c] * x[src + c] }
+            d[i] += acc
+          }
         }
       }
     }

@@ -13,7 +13,7 @@ public enum Activation: String, CaseIterable, Sendable {
   }
 
   /// f(x).
-  @inline(__always) public func apply(_ x: Float) -> Float {
+  @inlinable @inline(__always) public func apply(_ x: Float) -> Float {
     switch self {
     case .relu: return max(x, 0)
     case .relu2:
@@ -23,8 +23,8 @@ public enum Activation: String, CaseIterable, Sendable {
     case .geluAccurate:
       let inner = 0.797_884_56 * (x + 0.044715 * x * x * x)
       return 0.5 * x * (1 + tanhf(inner))
-    case .silu: return x / (1 + expf(-x))
-    case .sigmoid: return 1 / (1 + expf(-x))
+    case .silu: return x / (1 + fastExp(-x))
+    case .sigmoid: return 1 / (1 + fastExp(-x))
     case .tanh: return tanhf(x)
     case .linear: return x
     case .laplace: return 0.5 * (1 + erff((x - 0.707107) / (0.282095 * 1.414_213_56)))
@@ -32,7 +32,7 @@ public enum Activation: String, CaseIterable, Sendable {
   }
 
   /// f'(x).
-  @inline(__always) public func derivative(_ x: Float) -> Float {
+  @inlinable @inline(__always) public func derivative(_ x: Float) -> Float {
     switch self {
     case .relu: return x > 0 ? 1 : 0
     case .relu2: return x > 0 ? 2 * x : 0
@@ -44,10 +44,10 @@ public enum Activation: String, CaseIterable, Sendable {
       let t = tanhf(inner)
       return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * 0.797_884_56 * (1 + 3 * 0.044715 * x * x)
     case .silu:
-      let s = 1 / (1 + expf(-x))
+      let s = 1 / (1 + fastExp(-x))
       return s * (1 + x * (1 - s))
     case .sigmoid:
-      let s = 1 / (1 + expf(-x))
+      let s = 1 / (1 + fastExp(-x))
       return s * (1 - s)
     case .tanh:
       let t = tanhf(x)
@@ -61,32 +61,58 @@ public enum Activation: String, CaseIterable, Sendable {
   }
 }
 
+extension Activation {
+  /// `y[i] = f(x[i])`: one loop per activation, so the switch runs once and the loop vectorises.
+  func apply(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutablePointer<Float>) {
+    @inline(__always) func each(_ f: (Float) -> Float) { for i in 0..<x.count { y[i] = f(x[i]) } }
+    switch self {
+    case .relu: each { Activation.relu.apply($0) }
+    case .relu2: each { Activation.relu2.apply($0) }
+    case .gelu: each { Activation.gelu.apply($0) }
+    case .geluAccurate: each { Activation.geluAccurate.apply($0) }
+    case .silu: each { Activation.silu.apply($0) }
+    case .sigmoid: each { Activation.sigmoid.apply($0) }
+    case .tanh: each { Activation.tanh.apply($0) }
+    case .linear: each { $0 }
+    case .laplace: each { Activation.laplace.apply($0) }
+    }
+  }
+
+  /// `dx[i] += g[i]·f'(x[i])`, one loop per activation.
+  func accumulateDerivative(
+    _ x: UnsafeBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
+    into dx: UnsafeMutableBufferPointer<Float>
+  ) {
+    @inline(__always) func each(_ f: (Float) -> Float) {
+      for i in 0..<dx.count { dx[i] += g[i] * f(x[i]) }
+    }
+    switch self {
+    case .relu: each { Activation.relu.derivative($0) }
+    case .relu2: each { Activation.relu2.derivative($0) }
+    case .gelu: each { Activation.gelu.derivative($0) }
+    case .geluAccurate: each { Activation.geluAccurate.derivative($0) }
+    case .silu: each { Activation.silu.derivative($0) }
+    case .sigmoid: each { Activation.sigmoid.derivative($0) }
+    case .tanh: each { Activation.tanh.derivative($0) }
+    case .linear: each { _ in 1 }
+    case .laplace: each { Activation.laplace.derivative($0) }
+    }
+  }
+}
+
 extension Tensor {
   /// `f(self)` elementwise, with its derivative in backward.
   public func activated(_ f: Activation) -> Tensor {
     if f == .linear { return self }
-    let x = data
-    var y = x
-    y.withUnsafeMutableBufferPointer { p in
-      Tensor.unswitched(f) { a in for i in p.indices { p[i] = a.apply(p[i]) } }
+    let y = data.withUnsafeBufferPointer { x in
+      Tensor.uninitializedArray(count) { f.apply(x, into: $0) }
     }
     return .op(shape: shape, data: y, parents: [self]) { out in
-      let g = out.grad!
-      self.accumulateGrad { dx in
-        Tensor.unswitched(f) { a in for i in 0..<dx.count { dx[i] += g[i] * a.derivative(x[i]) } }
+      out.grad!.withUnsafeBufferPointer { g in
+        self.accumulateGrad { dx in
+          self.data.withUnsafeBufferPointer { x in f.accumulateDerivative(x, g, into: dx) }
+        }
       }
-    }
-  }
-
-  /// Runs `body` with `f` as a literal for the common activations, so that the inlined `apply` /
-  /// `derivative` switch is resolved once per loop instead of once per element.
-  @inline(__always)
-  static func unswitched(_ f: Activation, _ body: (Activation) -> Void) {
-    switch f {
-    case .silu: body(.silu)
-    case .sigmoid: body(.sigmoid)
-    case .gelu: body(.gelu)
-    default: body(f)
     }
   }
 }

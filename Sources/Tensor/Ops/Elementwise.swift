@@ -1,9 +1,38 @@
 extension Tensor {
+  /// A new array of `n` elements written by `body`, which must set every element (no zero-fill
+  /// before).
+  @inline(__always)
+  public static func uninitializedArray(_ n: Int, _ body: (UnsafeMutablePointer<Float>) -> Void)
+    -> [Float]
+  {
+    [Float](unsafeUninitializedCapacity: n) { buffer, count in
+      if n > 0 { body(buffer.baseAddress!) }
+      count = n
+    }
+  }
+
+  /// `f(a[i], b[i])` for two arrays of the same count, into a new array.
+  @inline(__always)
+  static func zipped(_ a: [Float], _ b: [Float], _ f: (Float, Float) -> Float) -> [Float] {
+    a.withUnsafeBufferPointer { ap in
+      b.withUnsafeBufferPointer { bp in
+        uninitializedArray(ap.count) { y in for i in 0..<ap.count { y[i] = f(ap[i], bp[i]) } }
+      }
+    }
+  }
+
+  /// `f(a[i])` into a new array.
+  @inline(__always)
+  static func mapped(_ a: [Float], _ f: (Float) -> Float) -> [Float] {
+    a.withUnsafeBufferPointer { ap in
+      uninitializedArray(ap.count) { y in for i in 0..<ap.count { y[i] = f(ap[i]) } }
+    }
+  }
+
   /// Elementwise sum of two tensors of the same shape.
   public static func + (a: Tensor, b: Tensor) -> Tensor {
     precondition(a.shape == b.shape, "add: \(a.shape) + \(b.shape)")
-    var y = a.data
-    for i in 0..<y.count { y[i] += b.data[i] }
+    let y = zipped(a.data, b.data, +)
     return .op(shape: a.shape, data: y, parents: [a, b]) { out in
       out.grad!.withUnsafeBufferPointer { g in
         a.accumulateGrad(g)
@@ -13,24 +42,32 @@ extension Tensor {
   }
 
   /// Elementwise difference of two tensors of the same shape.
-  public static func - (a: Tensor, b: Tensor) -> Tensor { a + b.scaled(-1) }
+  public static func - (a: Tensor, b: Tensor) -> Tensor {
+    precondition(a.shape == b.shape, "sub: \(a.shape) - \(b.shape)")
+    let y = zipped(a.data, b.data, -)
+    return .op(shape: a.shape, data: y, parents: [a, b]) { out in
+      out.grad!.withUnsafeBufferPointer { g in
+        a.accumulateGrad(g)
+        b.accumulateGrad { d in for i in 0..<d.count { d[i] -= g[i] } }
+      }
+    }
+  }
 
   /// Elementwise product of two tensors of the same shape.
   public static func * (a: Tensor, b: Tensor) -> Tensor {
     precondition(a.shape == b.shape, "mul: \(a.shape) * \(b.shape)")
-    var y = a.data
-    for i in 0..<y.count { y[i] *= b.data[i] }
+    let y = zipped(a.data, b.data, *)
     return .op(shape: a.shape, data: y, parents: [a, b]) { out in
-      let g = out.grad!
-      a.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * b.data[i] } }
-      b.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * a.data[i] } }
+      out.grad!.withUnsafeBufferPointer { g in
+        a.accumulateGrad { d in b.data.withUnsafeBufferPointer { d.addProduct(g, $0) } }
+        b.accumulateGrad { d in a.data.withUnsafeBufferPointer { d.addProduct(g, $0) } }
+      }
     }
   }
 
   /// `self · s` for a constant s.
   public func scaled(_ s: Float) -> Tensor {
-    var y = data
-    for i in 0..<y.count { y[i] *= s }
+    let y = Tensor.mapped(data) { $0 * s }
     return .op(shape: shape, data: y, parents: [self]) { out in
       let g = out.grad!
       self.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * s } }
@@ -39,8 +76,7 @@ extension Tensor {
 
   /// `self + c` for a constant c.
   public func shifted(_ c: Float) -> Tensor {
-    var y = data
-    for i in 0..<y.count { y[i] += c }
+    let y = Tensor.mapped(data) { $0 + c }
     return .op(shape: shape, data: y, parents: [self]) { out in
       out.grad!.withUnsafeBufferPointer { self.accumulateGrad($0) }
     }
@@ -49,11 +85,11 @@ extension Tensor {
   /// `self ⊙ mask` for a constant mask of the same element count (e.g. 0 at padding).
   public func masked(by mask: [Float]) -> Tensor {
     precondition(mask.count == count, "mask of \(mask.count) for \(shape)")
-    var y = data
-    for i in 0..<y.count { y[i] *= mask[i] }
+    let y = Tensor.zipped(data, mask, *)
     return .op(shape: shape, data: y, parents: [self]) { out in
-      let g = out.grad!
-      self.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * mask[i] } }
+      out.grad!.withUnsafeBufferPointer { g in
+        self.accumulateGrad { d in mask.withUnsafeBufferPointer { d.addProduct(g, $0) } }
+      }
     }
   }
 
@@ -61,12 +97,13 @@ extension Tensor {
   public func addingRow(_ v: Tensor) -> Tensor {
     let n = lastDim
     precondition(v.count == n, "addingRow: \(v.shape) onto \(shape)")
-    var y = data
-    for i in 0..<y.count { y[i] += v.data[i % n] }
+    let y = Tensor.rowwise(data, v.data, +)
     return .op(shape: shape, data: y, parents: [self, v]) { out in
       out.grad!.withUnsafeBufferPointer { g in
         self.accumulateGrad(g)
-        v.accumulateGrad { d in for i in 0..<g.count { d[i % n] += g[i] } }
+        v.accumulateGrad { d in
+          for r in 0..<(g.count / max(n, 1)) { for j in 0..<n { d[j] += g[r * n + j] } }
+        }
       }
     }
   }
@@ -75,12 +112,39 @@ extension Tensor {
   public func multiplyingRow(_ v: Tensor) -> Tensor {
     let n = lastDim
     precondition(v.count == n, "multiplyingRow: \(v.shape) onto \(shape)")
-    var y = data
-    for i in 0..<y.count { y[i] *= v.data[i % n] }
+    let y = Tensor.rowwise(data, v.data, *)
     return .op(shape: shape, data: y, parents: [self, v]) { out in
-      let g = out.grad!
-      self.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * v.data[i % n] } }
-      v.accumulateGrad { d in for i in 0..<g.count { d[i % n] += g[i] * self.data[i] } }
+      out.grad!.withUnsafeBufferPointer { g in
+        self.accumulateGrad { d in
+          v.data.withUnsafeBufferPointer { vp in
+            for r in 0..<(g.count / max(n, 1)) {
+              for j in 0..<n { d[r * n + j] += g[r * n + j] * vp[j] }
+            }
+          }
+        }
+        v.accumulateGrad { d in
+          self.data.withUnsafeBufferPointer { x in
+            for r in 0..<(g.count / max(n, 1)) {
+              for j in 0..<n { d[j] += g[r * n + j] * x[r * n + j] }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// `f(x[r, j], v[j])` over the rows of `x` (row width `v.count`).
+  @inline(__always)
+  static func rowwise(_ x: [Float], _ v: [Float], _ f: (Float, Float) -> Float) -> [Float] {
+    let n = v.count
+    return x.withUnsafeBufferPointer { xp in
+      v.withUnsafeBufferPointer { vp in
+        uninitializedArray(xp.count) { y in
+          for r in 0..<(xp.count / max(n, 1)) {
+            for j in 0..<n { y[r * n + j] = f(xp[r * n + j], vp[j]) }
+          }
+        }
+      }
     }
   }
 
@@ -88,16 +152,23 @@ extension Tensor {
   public func multiplyingScalar(_ s: Tensor) -> Tensor {
     precondition(s.count == 1, "multiplyingScalar: \(s.shape)")
     let k = s.data[0]
-    var y = data
-    for i in 0..<y.count { y[i] *= k }
+    let y = Tensor.mapped(data) { $0 * k }
     return .op(shape: shape, data: y, parents: [self, s]) { out in
       let g = out.grad!
       self.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * k } }
       s.accumulateGrad { d in
         var acc: Float = 0
-        for i in 0..<g.count { acc += g[i] * self.data[i] }
+        self.data.withUnsafeBufferPointer { x in for i in 0..<g.count { acc += g[i] * x[i] } }
         d[0] += acc
       }
     }
+  }
+}
+
+extension UnsafeMutableBufferPointer where Element == Float {
+  /// `self[i] += a[i]·b[i]`.
+  @inline(__always)
+  func addProduct(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) {
+    for i in 0..<count { self[i] += a[i] * b[i] }
   }
 }

@@ -15,12 +15,28 @@ extension Tensor {
   public func permuted(_ order: [Int]) -> Tensor {
     precondition(order.sorted() == Array(0..<rank), "permute \(shape) by \(order)")
     let outShape = order.map { shape[$0] }
-    let map = Tensor.permutationIndex(shape: shape, order: order)
-    var y = [Float](repeating: 0, count: count)
-    for (o, i) in map.enumerated() { y[o] = data[i] }
+    // Rows of `inner` contiguous elements move together when the last dimension stays last.
+    let keepsLast = order.last == rank - 1
+    let inner = keepsLast ? lastDim : 1
+    let map =
+      keepsLast
+      ? Tensor.permutationIndex(shape: Array(shape.dropLast()), order: Array(order.dropLast()))
+      : Tensor.permutationIndex(shape: shape, order: order)
+    let y = data.withUnsafeBufferPointer { x in
+      Tensor.uninitializedArray(count) { y in
+        for (o, i) in map.enumerated() {
+          (y + o * inner).update(from: x.baseAddress! + i * inner, count: inner)
+        }
+      }
+    }
     return .op(shape: outShape, data: y, parents: [self]) { out in
-      let g = out.grad!
-      self.accumulateGrad { d in for (o, i) in map.enumerated() { d[i] += g[o] } }
+      out.grad!.withUnsafeBufferPointer { g in
+        self.accumulateGrad { d in
+          for (o, i) in map.enumerated() {
+            for j in 0..<inner { d[i * inner + j] += g[o * inner + j] }
+          }
+        }
+      }
     }
   }
 
@@ -55,13 +71,18 @@ extension Tensor {
   public func slice(lastDim range: Range<Int>) -> Tensor {
     let n = lastDim
     let w = range.count
+    let lo = range.lowerBound
     let rows = count / max(n, 1)
-    var y = [Float](repeating: 0, count: rows * w)
-    for r in 0..<rows { for j in 0..<w { y[r * w + j] = data[r * n + range.lowerBound + j] } }
+    let y = data.withUnsafeBufferPointer { x in
+      Tensor.uninitializedArray(rows * w) { y in
+        for r in 0..<rows { (y + r * w).update(from: x.baseAddress! + r * n + lo, count: w) }
+      }
+    }
     return .op(shape: Array(shape.dropLast()) + [w], data: y, parents: [self]) { out in
-      let g = out.grad!
-      self.accumulateGrad { d in
-        for r in 0..<rows { for j in 0..<w { d[r * n + range.lowerBound + j] += g[r * w + j] } }
+      out.grad!.withUnsafeBufferPointer { g in
+        self.accumulateGrad { d in
+          for r in 0..<rows { for j in 0..<w { d[r * n + lo + j] += g[r * w + j] } }
+        }
       }
     }
   }
@@ -83,21 +104,25 @@ extension Tensor {
     let widths = parts.map(\.lastDim)
     let n = widths.reduce(0, +)
     let rows = lead.reduce(1, *)
-    var y = [Float](repeating: 0, count: rows * n)
-    var offset = 0
-    for (p, w) in zip(parts, widths) {
-      for r in 0..<rows { for j in 0..<w { y[r * n + offset + j] = p.data[r * w + j] } }
-      offset += w
-    }
-    return .op(shape: lead + [n], data: y, parents: parts) { out in
-      let g = out.grad!
+    let y = Tensor.uninitializedArray(rows * n) { y in
       var offset = 0
       for (p, w) in zip(parts, widths) {
-        let o = offset
-        p.accumulateGrad { d in
-          for r in 0..<rows { for j in 0..<w { d[r * w + j] += g[r * n + o + j] } }
+        p.data.withUnsafeBufferPointer { x in
+          for r in 0..<rows { (y + r * n + offset).update(from: x.baseAddress! + r * w, count: w) }
         }
         offset += w
+      }
+    }
+    return .op(shape: lead + [n], data: y, parents: parts) { out in
+      out.grad!.withUnsafeBufferPointer { g in
+        var offset = 0
+        for (p, w) in zip(parts, widths) {
+          let o = offset
+          p.accumulateGrad { d in
+            for r in 0..<rows { for j in 0..<w { d[r * w + j] += g[r * n + o + j] } }
+          }
+          offset += w
+        }
       }
     }
   }

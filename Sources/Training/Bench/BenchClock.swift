@@ -11,14 +11,27 @@ enum BenchClock {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
   }
 
-  /// Seconds of each of `repeats` runs of `body`, after `warmup` runs that are not timed.
-  static func times(warmup: Int, repeats: Int, _ body: () throws -> Void) rethrows -> [Double] {
+  /// CPU seconds used by the process (all threads).
+  static func cpu() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+  }
+
+  /// Wall-clock and CPU seconds of each of `repeats` runs of `body`, after `warmup` untimed runs.
+  static func times(warmup: Int, repeats: Int, _ body: () throws -> Void) rethrows -> (
+    wall: [Double], cpu: [Double]
+  ) {
     for _ in 0..<warmup { try body() }
-    return try (0..<max(repeats, 1)).map { _ in
-      let start = now()
+    var wall: [Double] = []
+    var cpu: [Double] = []
+    for _ in 0..<max(repeats, 1) {
+      let (w0, c0) = (now(), self.cpu())
       try body()
-      return now() - start
+      wall.append(now() - w0)
+      cpu.append(self.cpu() - c0)
     }
+    return (wall, cpu)
   }
 
   /// The median of `values` (the mean of the two middle ones for an even count).

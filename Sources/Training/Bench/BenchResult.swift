@@ -16,12 +16,18 @@ public struct BenchResult {
   public var blasCore: String
   /// sgemm 2048³ in GFLOP/s on this rank's threads.
   public var sgemmGFLOPs: Double
+  /// sgemm 2048³ in GFLOP/s of CPU time.
+  public var sgemmCPUGFLOPs: Double
   /// Median training step (forward, loss, backward, all-reduce, clip, optimizer), ms.
   public var trainMs: Double
+  /// Median CPU time of a training step (all threads of this process), ms.
+  public var trainCPUMs: Double
   /// Model FLOPs of one training step (3 × forward, all ranks).
   public var trainFLOPs: Double
   /// Median forward pass (with the loss, no graph), ms.
   public var forwardMs: Double
+  /// Median CPU time of a forward pass, ms.
+  public var forwardCPUMs: Double
   /// Model FLOPs of one forward pass (all ranks).
   public var forwardFLOPs: Double
   /// SeqBoat: mean fraction of tokens the router activated, per layer (empty for Mega).
@@ -46,16 +52,28 @@ public struct BenchResult {
   /// Forward GFLOP/s as a percentage of the sgemm's.
   public var forwardPercentOfSgemm: Double { 100 * forwardGFLOPs / sgemmGFLOPs }
 
+  /// Training GFLOP/s of CPU time over the sgemm's, percent: the per-core efficiency figure that
+  /// other load on the machine does not move (one thread).
+  public var trainCPUPercentOfSgemm: Double {
+    100 * trainFLOPs / Double(ranks) / (trainCPUMs / 1e3) / 1e9 / sgemmCPUGFLOPs
+  }
+  /// Forward GFLOP/s of CPU time over the sgemm's, percent.
+  public var forwardCPUPercentOfSgemm: Double {
+    100 * forwardFLOPs / Double(ranks) / (forwardCPUMs / 1e3) / 1e9 / sgemmCPUGFLOPs
+  }
+
   /// The human-readable report.
   public var lines: [String] {
     var out = [
       "\(config): \(arch), \(batch) × \(length) per rank, \(ranks) rank(s), \(threads) thread(s), "
         + "OpenBLAS \(blasCore)",
-      "sgemm 2048³  \(fixed(sgemmGFLOPs, 1)) GFLOP/s",
+      "sgemm 2048³  \(fixed(sgemmGFLOPs, 1)) GFLOP/s (CPU time: \(fixed(sgemmCPUGFLOPs, 1)))",
       "train    \(fixed(trainMs, 1)) ms/step  \(fixed(trainTokensPerSecond, 0)) tok/s  "
-        + "\(fixed(trainGFLOPs, 2)) GFLOP/s  \(fixed(trainPercentOfSgemm, 1)) % of sgemm",
+        + "\(fixed(trainGFLOPs, 2)) GFLOP/s  \(fixed(trainPercentOfSgemm, 1)) % of sgemm  "
+        + "(CPU time: \(fixed(trainCPUMs, 1)) ms, \(fixed(trainCPUPercentOfSgemm, 1)) %)",
       "forward  \(fixed(forwardMs, 1)) ms/step  \(fixed(forwardTokensPerSecond, 0)) tok/s  "
-        + "\(fixed(forwardGFLOPs, 2)) GFLOP/s  \(fixed(forwardPercentOfSgemm, 1)) % of sgemm",
+        + "\(fixed(forwardGFLOPs, 2)) GFLOP/s  \(fixed(forwardPercentOfSgemm, 1)) % of sgemm  "
+        + "(CPU time: \(fixed(forwardCPUMs, 1)) ms, \(fixed(forwardCPUPercentOfSgemm, 1)) %)",
     ]
     if !activatedFraction.isEmpty {
       out.append(
@@ -82,6 +100,10 @@ public struct BenchResult {
       ("fwd_tokens_per_s", fixed(forwardTokensPerSecond, 4)),
       ("fwd_gflops", fixed(forwardGFLOPs, 4)),
       ("fwd_pct_of_sgemm", fixed(forwardPercentOfSgemm, 4)),
+      ("sgemm_cpu_gflops", fixed(sgemmCPUGFLOPs, 4)), ("train_cpu_ms", fixed(trainCPUMs, 4)),
+      ("train_cpu_pct_of_sgemm", fixed(trainCPUPercentOfSgemm, 4)),
+      ("fwd_cpu_ms", fixed(forwardCPUMs, 4)),
+      ("fwd_cpu_pct_of_sgemm", fixed(forwardCPUPercentOfSgemm, 4)),
       ("activated_fraction", list(activatedFraction)),
       ("compressed_fraction", list(compressedFraction)), ("peak_rss_mb", fixed(peakRSSMB, 4)),
     ]

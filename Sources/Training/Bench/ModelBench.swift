@@ -36,6 +36,7 @@ public enum ModelBench {
     guard options.threads >= 1, options.steps >= 1, options.warmup >= 0 else {
       throw TrainingError("bench: --threads and --steps must be at least 1")
     }
+    MemoryPolicy.reuseFreedMemory()
     BLAS.setThreads(options.threads)
     let sgemm = SgemmBench.gflops(size: options.sgemmSize)
     let model = Model(shape.config, seed: 1)
@@ -68,20 +69,18 @@ public enum ModelBench {
             targets: targets)
       } / Double(calls.count)
     }
-    var figures = [
-      BenchClock.median(trainTimes), BenchClock.median(forwardTimes), 3 * flops(trainRouters),
-      flops(forwardRouters),
-    ]
-    var slowest = Array(figures[0..<2])
+    var slowest = [trainTimes.wall, forwardTimes.wall, trainTimes.cpu, forwardTimes.cpu].map {
+      BenchClock.median($0)
+    }
     try communicator.allReduce(&slowest, .max)
-    var summed = Array(figures[2..<4])
+    var summed = [3 * flops(trainRouters), flops(forwardRouters)]
     try communicator.allReduce(&summed, .sum)
-    figures = slowest + summed
     return BenchResult(
       config: shape.name, arch: shape.config.arch, threads: options.threads,
       ranks: communicator.size, batch: shape.batch, length: shape.length,
-      blasCore: BLAS.coreName, sgemmGFLOPs: sgemm, trainMs: figures[0] * 1e3,
-      trainFLOPs: figures[2], forwardMs: figures[1] * 1e3, forwardFLOPs: figures[3],
+      blasCore: BLAS.coreName, sgemmGFLOPs: sgemm.wall, sgemmCPUGFLOPs: sgemm.cpu,
+      trainMs: slowest[0] * 1e3, trainCPUMs: slowest[2] * 1e3, trainFLOPs: summed[0],
+      forwardMs: slowest[1] * 1e3, forwardCPUMs: slowest[3] * 1e3, forwardFLOPs: summed[1],
       activatedFraction: trainRouters.activatedFraction,
       compressedFraction: trainRouters.compressedFraction,
       peakRSSMB: BenchClock.peakResidentMB())
