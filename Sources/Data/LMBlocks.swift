@@ -52,6 +52,9 @@ public struct LMBatch: Equatable, Sendable {
 
   /// Reads the blocks `rows` of `blocks` from `split` (one hyperslab union).
   public init(split: DatasetSplit, blocks: [Range<Int>], rows: [Int]) throws {
+    if let bad = rows.first(where: { !blocks.indices.contains($0) }) {
+      throw DataError("block \(bad) is outside 0..<\(blocks.count) of split \(split.name)")
+    }
     let chosen = rows.map { blocks[$0] }
     let extended = chosen.map { max($0.lowerBound - 1, 0)..<$0.upperBound }
     let pieces = try split.tokens(ranges: extended)

@@ -5,11 +5,12 @@ import Glibc
 /// hang, a lost node) aborts the job instead of hanging it.
 ///
 /// Every collective is non-blocking and polled against a deadline of `timeout` seconds. To name
-/// the ranks that did not arrive, each rank announces its entry into collective number k with a
-/// tiny point-to-point message on a private communicator: every rank tells rank 0, rank 0 tells
-/// every rank. When the deadline passes, rank 0 aborts naming the ranks whose announcement of k it
-/// has not received; another rank aborts at once if rank 0 did not arrive, otherwise it leaves the
-/// verdict to rank 0 and aborts itself after a second timeout.
+/// the culprit, ranks exchange tiny point-to-point messages on a private communicator (every rank
+/// with rank 0): an announcement when entering collective number k, and a heartbeat every
+/// `heartbeatInterval` while waiting in it. When the deadline passes, rank 0 aborts naming the
+/// ranks that have not announced k and those that announced it but have been silent for more than
+/// `silenceLimit` (stopped inside it). Another rank aborts at once when rank 0 is such a rank;
+/// otherwise it leaves the verdict to rank 0 and aborts itself after a second timeout.
 final class Watchdog {
   /// Seconds a collective may take on this rank before the job is aborted.
   let timeout: Double
@@ -17,10 +18,15 @@ final class Watchdog {
   private let rank: Int
   private let size: Int
   private let tag: Int32 = 7
+  private let heartbeatInterval: Double
+  private let silenceLimit: Double
   /// Number of collectives this rank has entered.
   private(set) var sequence: Int64 = 0
   /// Highest collective number each rank has announced, as far as this rank has heard.
   private var arrived: [Int64]
+  /// When this rank last heard from each rank (monotonic seconds).
+  private var lastHeard: [Double]
+  private var lastBeat = 0.0
   private var pendingSends: [(request: MPI_Request?, value: UnsafeMutablePointer<Int64>)] = []
 
   init(comm watched: MPI_Comm?, rank: Int, size: Int, timeout: Double) throws {
@@ -30,7 +36,10 @@ final class Watchdog {
     self.rank = rank
     self.size = size
     self.timeout = timeout
-    self.arrived = [Int64](repeating: 0, count: size)
+    heartbeatInterval = min(1, timeout / 4)
+    silenceLimit = max(3 * heartbeatInterval, timeout / 2)
+    arrived = [Int64](repeating: 0, count: size)
+    lastHeard = [Double](repeating: monotonicSeconds(), count: size)
     try check(MPI_Comm_dup(watched, &comm), "MPI_Comm_dup")
   }
 
@@ -38,18 +47,24 @@ final class Watchdog {
   func enter() throws -> Int64 {
     sequence += 1
     arrived[rank] = sequence
+    try announce(sequence)
+    try drain()
+    return sequence
+  }
+
+  /// Tells rank 0 (rank 0: every rank) that this rank is alive in `collective`.
+  private func announce(_ collective: Int64) throws {
     for target in rank == 0 ? Array(1..<size) : [0] {
       let value = UnsafeMutablePointer<Int64>.allocate(capacity: 1)
-      value.pointee = sequence
+      value.pointee = collective
       var request: MPI_Request? = nil
       try check(
         MPI_Isend(value, 1, cmpi_int64(), Int32(target), tag, comm, &request),
         "MPI_Isend (watchdog)")
       pendingSends.append((request, value))
     }
+    lastBeat = monotonicSeconds()
     try reapSends()
-    try drain()
-    return sequence
   }
 
   /// Polls until every request completes; aborts the job when the deadline passes (see the type).
@@ -57,6 +72,8 @@ final class Watchdog {
     var statuses = [MPI_Status](repeating: MPI_Status(), count: requests.count)
     let start = monotonicSeconds()
     var deadline = start + timeout
+    var lastDrain = start
+    var lastLoop = start
     var deferredToRankZero = false
     while true {
       var done: Int32 = 0
@@ -67,33 +84,52 @@ final class Watchdog {
       try check(code, "MPI_Testall (\(what))")
       if done != 0 { return }
       let now = monotonicSeconds()
+      // This rank was itself stopped (or starved) meanwhile: the others judge it, not it them.
+      if now - lastLoop > silenceLimit { deadline = max(deadline, now + timeout) }
+      lastLoop = now
       if now - start > 0.002 { sched_yield() }
+      if now - lastBeat >= heartbeatInterval { try announce(collective) }
+      if now - lastDrain >= 0.05 {
+        try drain()
+        lastDrain = now
+      }
       guard now >= deadline else { continue }
       try drain()
-      let absent = (0..<size).filter { arrived[$0] < collective }
-      if rank != 0 && !absent.contains(0) && !deferredToRankZero {
+      let known = rank == 0 ? Array(1..<size) : [0]
+      let missing = known.filter { arrived[$0] < collective }
+      let silent = known.filter { arrived[$0] >= collective && now - lastHeard[$0] > silenceLimit }
+      if rank != 0 && missing.isEmpty && silent.isEmpty && !deferredToRankZero {
         deferredToRankZero = true
         deadline = now + timeout
         continue
       }
-      abortJob(rank: rank, size: size, message: verdict(what, collective, absent), code: 3)
+      let message = verdict(what, collective, missing: missing, silent: silent)
+      abortJob(rank: rank, size: size, message: message, code: 3)
     }
   }
 
-  private func verdict(_ what: String, _ collective: Int64, _ absent: [Int]) -> String {
+  private func verdict(_ what: String, _ collective: Int64, missing: [Int], silent: [Int])
+    -> String
+  {
     let head = "collective \(what) #\(collective) did not complete within"
-    if absent.isEmpty {
-      return "\(head) \(timeout) s although every rank arrived; aborting"
+    if missing.isEmpty && silent.isEmpty {
+      return rank == 0
+        ? "\(head) \(timeout) s although every rank arrived; aborting"
+        : "\(head) \(2 * timeout) s; rank 0 is alive but did not abort; aborting"
     }
-    if rank != 0 && !absent.contains(0) {
-      return "\(head) \(2 * timeout) s; rank 0 arrived but did not abort; aborting"
+    func ranks(_ r: [Int]) -> String {
+      (r.count == 1 ? "rank " : "ranks ") + r.map(String.init).joined(separator: ", ")
     }
-    let names = absent.map(String.init).joined(separator: ", ")
-    let plural = absent.count == 1 ? "rank \(names) did" : "ranks \(names) did"
-    return "\(head) \(timeout) s (--collective-timeout): \(plural) not arrive; aborting"
+    var parts: [String] = []
+    if !missing.isEmpty { parts.append("\(ranks(missing)) did not arrive") }
+    if !silent.isEmpty {
+      parts.append(
+        "\(ranks(silent)) did not arrive (stopped answering inside it for over \(silenceLimit) s)")
+    }
+    return "\(head) \(timeout) s (--collective-timeout): \(parts.joined(separator: "; ")); aborting"
   }
 
-  /// Records every announcement that has arrived.
+  /// Records every announcement and heartbeat that has arrived.
   private func drain() throws {
     while true {
       var flag: Int32 = 0
@@ -105,6 +141,7 @@ final class Watchdog {
       try check(
         MPI_Recv(&value, 1, cmpi_int64(), source, tag, comm, &status), "MPI_Recv (watchdog)")
       arrived[Int(source)] = max(arrived[Int(source)], value)
+      lastHeard[Int(source)] = monotonicSeconds()
     }
   }
 

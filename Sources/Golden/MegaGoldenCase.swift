@@ -51,8 +51,9 @@ enum MegaGoldenCase {
     let x = try layer.input("x", channels: config.embedDim)
     try config.validate(length: x.shape[0])
     var rng = SplitMix64(seed: 0)
-    let module = MegaEncoderLayer(
-      attention: config, ffnHiddenDim: try c.optionalInt("ffn_hidden_dim") ?? -1, rng: &rng)
+    let module = MegaLayer(
+      attention: config, ffnHiddenDim: try c.optionalInt("ffn_hidden_dim") ?? -1, causal: false,
+      rng: &rng)
     try layer.load(module)
     module.training = layer.training
     let out = module(x, paddingMask: try layer.paddingMask(for: x))
@@ -81,8 +82,8 @@ enum MegaGoldenCase {
     let x = try layer.input("x", channels: config.embedDim)
     try config.validate(length: x.shape[0])
     var rng = SplitMix64(seed: 0)
-    let module = MegaDecoderLayer(
-      attention: config, ffnHiddenDim: try c.int("decoder_ffn_embed_dim"),
+    let module = MegaLayer(
+      attention: config, ffnHiddenDim: try c.int("decoder_ffn_embed_dim"), causal: true,
       activationDropout: try c.dropout("activation_dropout", training: layer.training), rng: &rng)
     try layer.load(module)
     module.training = layer.training

@@ -1,24 +1,44 @@
 import Tensor
 
+/// The position of every dropout's random stream. The trainer sets it before each update from the
+/// run seed, the update count and the rank (as fairseq re-seeds with seed + num_updates), so a
+/// resumed run draws the same masks as one that never stopped.
+public enum DropoutStream {
+  nonisolated(unsafe) public static var position: UInt64 = 0
+}
+
 /// Inverted dropout (`x·mask/(1−p)`) in train mode, the identity in eval mode or when p = 0.
-/// Each instance draws its masks from its own generator.
+/// Each instance draws its masks from its own generator, restarted whenever `DropoutStream`
+/// moves.
 public final class Dropout {
   /// Probability of zeroing an element.
   public let p: Float
   /// Dropout is active only in train mode.
   public var training = false
+  private let seed: UInt64
+  private var position: UInt64
   private var rng: SplitMix64
 
-  /// A dropout of probability `p` whose masks follow `seed`.
+  /// A dropout of probability `p` whose masks follow `seed` and the stream position.
   public init(_ p: Float, seed: UInt64) {
     precondition(p >= 0 && p < 1, "dropout probability \(p) outside [0, 1)")
     self.p = p
-    rng = SplitMix64(seed: seed)
+    self.seed = seed
+    position = DropoutStream.position
+    rng = Dropout.generator(seed: seed, position: position)
+  }
+
+  private static func generator(seed: UInt64, position: UInt64) -> SplitMix64 {
+    SplitMix64(seed: seed ^ (position &* 0x9E37_79B9_7F4A_7C15))
   }
 
   /// One factor per element (0 or 1/(1−p)), or nil when dropout is inactive.
   public func scales(count: Int) -> [Float]? {
     guard training, p > 0 else { return nil }
+    if position != DropoutStream.position {
+      position = DropoutStream.position
+      rng = Dropout.generator(seed: seed, position: position)
+    }
     let keep = 1 / (1 - p)
     return (0..<count).map { _ in rng.uniform() < Double(p) ? 0 : keep }
   }

@@ -9,19 +9,17 @@ extension Tensor {
     let rows = count / max(n, 1)
     let scalar = weight?.count == 1 && n != 1
     precondition(weight == nil || weight!.count == n || scalar, "rmsNorm weight \(weight!.shape)")
-    @inline(__always) func w(_ j: Int) -> Float {
-      guard let weight else { return 1 }
-      return scalar ? weight.data[0] : weight.data[j]
-    }
+    let x = data
+    let w = (0..<n).map { j in weight.map { scalar ? $0.data[0] : $0.data[j] } ?? 1 }
     var inv = [Float](repeating: 0, count: rows)
     var y = [Float](repeating: 0, count: count)
     for r in 0..<rows {
       let o = r * n
       var ms: Double = 0
-      for j in 0..<n { ms += Double(data[o + j]) * Double(data[o + j]) }
+      for j in 0..<n { ms += Double(x[o + j]) * Double(x[o + j]) }
       let s = Float(1 / (ms / Double(n) + Double(eps)).squareRoot())
       inv[r] = s
-      for j in 0..<n { y[o + j] = data[o + j] * s * w(j) }
+      for j in 0..<n { y[o + j] = x[o + j] * s * w[j] }
     }
     let parents = [self] + [weight].compactMap { $0 }
     return .op(shape: shape, data: y, parents: parents) { out in
@@ -30,19 +28,16 @@ extension Tensor {
         for r in 0..<rows {
           let o = r * n
           var m: Float = 0
-          for j in 0..<n { m += g[o + j] * w(j) * self.data[o + j] }
+          for j in 0..<n { m += g[o + j] * w[j] * x[o + j] }
           m /= Float(n)
           let s = inv[r]
-          for j in 0..<n {
-            dx[o + j] += s * g[o + j] * w(j) - self.data[o + j] * s * s * s * m
-          }
+          let s3m = s * s * s * m
+          for j in 0..<n { dx[o + j] += s * g[o + j] * w[j] - x[o + j] * s3m }
         }
       }
       weight?.accumulateGrad { dw in
         for r in 0..<rows {
-          for j in 0..<n {
-            dw[scalar ? 0 : j] += g[r * n + j] * self.data[r * n + j] * inv[r]
-          }
+          for j in 0..<n { dw[scalar ? 0 : j] += g[r * n + j] * x[r * n + j] * inv[r] }
         }
       }
     }

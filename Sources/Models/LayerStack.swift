@@ -16,13 +16,10 @@ func makeLayers(_ config: ModelConfig, collective: Collective, rng: inout SplitM
         relativePosition: config.relPosBias, maxPositions: config.maxPositions,
         dropout: config.dropout, attentionDropout: config.attentionDropout,
         hiddenDropout: config.hiddenDropout)
-      if config.causal {
-        return MegaDecoderLayer(
-          attention: attention, ffnHiddenDim: config.ffnDim,
-          activationDropout: config.activationDropout, rng: &rng, collective: collective)
-      }
-      return MegaEncoderLayer(
-        attention: attention, ffnHiddenDim: config.ffnDim, rng: &rng, collective: collective)
+      return MegaLayer(
+        attention: attention, ffnHiddenDim: config.ffnDim, causal: config.causal,
+        activationDropout: config.causal ? config.activationDropout : nil, rng: &rng,
+        collective: collective)
     case .seqboat:
       let layer = SeqBoatLayer(
         config.seqBoatUnitOptions, ffnHiddenDim: config.ffnDim,
@@ -47,14 +44,7 @@ extension ModelConfig {
   }
 }
 
-extension MegaEncoderLayer: SequenceLayer {
-  public var router: RouterRecord? { nil }
-  public func forward(_ x: Tensor, paddingMask: [Bool]?) -> Tensor {
-    self(x, paddingMask: paddingMask)
-  }
-}
-
-extension MegaDecoderLayer: SequenceLayer {
+extension MegaLayer: SequenceLayer {
   public var router: RouterRecord? { nil }
   public func forward(_ x: Tensor, paddingMask: [Bool]?) -> Tensor {
     self(x, paddingMask: paddingMask)

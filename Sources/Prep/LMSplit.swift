@@ -32,13 +32,13 @@ struct LMSplit {
     try group.writeDataset("line_offsets", lineOffsets)
     if !docStarts.isEmpty { try group.writeDataset("doc_offsets", docStarts + [Int64(lines)]) }
     let longest = longestLine
-    try writer.writeSplitAttributes(
-      group, labels: [], numClasses: 0,
-      extra: [
-        ("num_examples", lines), ("num_tokens", tokens.count), ("max_example_length", longest),
-        ("num_truncated", 0), ("num_unk", unknown), ("num_lines", lines),
-        ("num_documents", docStarts.count),
-      ])
+    for (attribute, value) in [
+      ("num_examples", lines), ("num_tokens", tokens.count), ("max_example_length", longest),
+      ("num_truncated", 0), ("num_unk", unknown), ("num_lines", lines),
+      ("num_documents", docStarts.count),
+    ] {
+      try group.setAttribute(attribute, int64: Int64(value))
+    }
     return PrepSummary.Split(name: name, examples: lines, tokens: tokens.count, unknown: unknown)
   }
 }

@@ -20,13 +20,10 @@ enum PathfinderConverter {
     var entries = try walk(root)
     var skipped: [String] = []
     entries.removeAll { entry in
-      guard RawFiles.isFile(entry.path) else { return false }
-      if RawFiles.size(entry.path) == 0 {
-        skipped.append(entry.path)
-        note("skipping empty image \(entry.path)")
-        return true
-      }
-      return false
+      guard RawFiles.size(entry.path) == 0 else { return false }
+      skipped.append(entry.path)
+      note("skipping empty image \(entry.path)")
+      return true
     }
     if !skipped.isEmpty { note("skipped \(skipped.count) empty image(s)") }
     let count = entries.count

@@ -6,21 +6,42 @@ import Data
 struct SymbolCounter {
   private(set) var symbols: [[UInt8]] = []
   private(set) var trainCounts: [Int64] = []
-  private var ids: [ArraySlice<UInt8>: Int32] = [:]
+  /// Open addressing over FNV-1a hashes: each slot holds a provisional id + 1 (0 = empty).
+  private var slots = [Int32](repeating: 0, count: 1 << 10)
+  private var hashes: [UInt64] = []
 
   /// The provisional id of `symbol`, counted when `train`.
   mutating func id(_ symbol: ArraySlice<UInt8>, train: Bool) -> Int32 {
-    let id: Int32
-    if let known = ids[symbol] {
-      id = known
-    } else {
-      id = Int32(symbols.count)
-      ids[symbol] = id
-      symbols.append(Array(symbol))
-      trainCounts.append(0)
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in symbol { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    let mask = slots.count - 1
+    var slot = Int(truncatingIfNeeded: hash) & mask
+    while slots[slot] != 0 {
+      let id = Int(slots[slot] - 1)
+      if hashes[id] == hash, symbols[id].elementsEqual(symbol) {
+        if train { trainCounts[id] += 1 }
+        return Int32(id)
+      }
+      slot = (slot + 1) & mask
     }
-    if train { trainCounts[Int(id)] += 1 }
+    let id = Int32(symbols.count)
+    slots[slot] = id + 1
+    symbols.append(Array(symbol))
+    hashes.append(hash)
+    trainCounts.append(train ? 1 : 0)
+    if symbols.count * 2 > slots.count { grow() }
     return id
+  }
+
+  /// Doubles the table and re-inserts every symbol.
+  private mutating func grow() {
+    slots = [Int32](repeating: 0, count: slots.count * 2)
+    let mask = slots.count - 1
+    for (id, hash) in hashes.enumerated() {
+      var slot = Int(truncatingIfNeeded: hash) & mask
+      while slots[slot] != 0 { slot = (slot + 1) & mask }
+      slots[slot] = Int32(id + 1)
+    }
   }
 
   /// The fairseq vocabulary of the symbols seen in train.

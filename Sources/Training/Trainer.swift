@@ -1,4 +1,5 @@
 import Distributed
+import Layers
 import Models
 import Optim
 import Tensor
@@ -48,6 +49,8 @@ public final class Trainer {
   public let clipNorm: Double
   /// The dynamic loss scaler in fp16 mode, nil in fp32.
   public var scaler: LossScaler?
+  /// The run seed; dropout masks of update k on rank r follow (seed, k, r) only.
+  public let dropoutSeed: UInt64
   /// Completed updates (the schedule's position).
   public var numUpdates = 0
   /// SeqBoat's cross-rank compression decision.
@@ -57,8 +60,9 @@ public final class Trainer {
   /// A trainer of `model` over `communicator`; `scaler` non-nil selects fp16.
   public init(
     model: Model, communicator: Communicator, optimizer: Optimizer, schedule: LRSchedule,
-    clipNorm: Double, scaler: LossScaler?
+    clipNorm: Double, scaler: LossScaler?, dropoutSeed: UInt64 = 0
   ) throws {
+    self.dropoutSeed = dropoutSeed
     self.model = model
     parameters = model.module.parameters
     self.communicator = communicator
@@ -75,6 +79,9 @@ public final class Trainer {
   /// One update on this rank's micro-batches (the same number on every rank). `stopRequested` is
   /// this rank's wish to stop after this update; the result says whether any rank wished it.
   public func update(_ microBatches: [MicroBatch], stopRequested: Bool) throws -> UpdateResult {
+    var stream = SplitMix64(
+      seed: dropoutSeed &+ UInt64(numUpdates) << 16 &+ UInt64(communicator.rank))
+    DropoutStream.position = stream.next()
     let tensors = parameters.map(\.tensor)
     let scale = scaler?.scale ?? 1
     model.training = true

@@ -36,8 +36,11 @@ public final class TrainingRun {
   private var lastUpdateTime = Date()
   private var intervalStart = (time: Date(), updates: 0, tokens: 0)
 
-  /// Prepares a run: checks, model, optimizer, schedule, and the resumed state.
+  /// Prepares a run: checks, model, optimizer, schedule, and the resumed state. The stop
+  /// signals' handlers are installed first, so a request during start-up is kept for the first
+  /// update boundary.
   public init(config: ModelConfig, options: TrainOptions, communicator: Communicator) throws {
+    StopSignal.install()
     self.options = options
     self.communicator = communicator
     try RunChecks.batch(
@@ -80,7 +83,8 @@ public final class TrainingRun {
     }
     trainer = try Trainer(
       model: model, communicator: communicator, optimizer: try options.makeOptimizer(),
-      schedule: try options.makeSchedule(), clipNorm: options.clipNorm, scaler: scaler)
+      schedule: try options.makeSchedule(), clipNorm: options.clipNorm, scaler: scaler,
+      dropoutSeed: options.seed)
     let args = try Checkpoint.json(ModelArgs.table(config))
     try communicator.verifySameSetup(
       configHash: fnv1a64(args + (try options.json())),
@@ -136,7 +140,6 @@ public final class TrainingRun {
 
   /// Runs until `--max-update`/`--max-epoch` or a stop request.
   public func run() throws -> TrainingOutcome {
-    StopSignal.install()
     if done {
       log.line("training already complete (\(trainer.numUpdates) updates, epoch \(epoch))")
       return .finished

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Data
 
-/// `seqboat inspect FILE.h5`: what a dataset file holds.
+/// `seqboat inspect FILE.h5` (what a dataset file holds) or `seqboat inspect --arch NAME` (a
+/// preset's parameter count and shapes).
 struct InspectCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "inspect",
-    abstract: "Show the attributes, splits, sizes and vocabulary of a dataset file.")
+    abstract: "Show what a dataset file holds, or the parameters of a preset architecture.")
 
   @Argument(help: "A seqboat-hdf5 dataset file.")
   var file: String?
@@ -13,12 +14,17 @@ struct InspectCommand: ParsableCommand {
   @Option(help: "Vocabulary entries to list.")
   var symbols: Int = 12
 
+  @OptionGroup var archOptions: InspectArchOptions
+
   func validate() throws {
-    guard file != nil else { throw ValidationError("give a dataset file to inspect") }
+    guard file != nil || archOptions.arch != nil else {
+      throw ValidationError("give a dataset file or --arch NAME")
+    }
   }
 
   func run() throws {
+    if try archOptions.printReport() { return }
     guard let file else { return }
-    print(try DatasetReport.text(DatasetFile.open(file), symbols: symbols))
+    print(try DatasetReport.text(DatasetFile.open(file, memoryBudget: 0), symbols: symbols))
   }
 }

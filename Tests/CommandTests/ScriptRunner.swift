@@ -35,8 +35,9 @@ enum ScriptRunner {
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
   /// Runs `arguments` (looked up in PATH) in `directory` (default: the repository root) with the
-  /// inherited environment minus SLURM's job variables, plus `environment`; kills it after
-  /// `timeout` seconds. Uses posix_spawn and waitpid rather than Foundation's Process, whose exit
+  /// inherited environment minus SLURM's job variables and Open MPI/PMIx variables (a test that
+  /// initialised MPI inside the test process would make every job's mpirun join that singleton
+  /// and fail), plus `environment`; kills it after `timeout` seconds. Uses posix_spawn and waitpid rather than Foundation's Process, whose exit
   /// detection waits for daemons the command leaves behind (tools/slurm-start.sh).
   static func run(
     _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 60,
@@ -49,7 +50,9 @@ enum ScriptRunner {
     let outPath = scratch.appendingPathComponent("out").path
     let errPath = scratch.appendingPathComponent("err").path
 
-    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SLURM_") }
+    var env = ProcessInfo.processInfo.environment.filter { key, _ in
+      !["SLURM_", "OMPI_", "PMIX_", "PRTE_", "OPAL_"].contains { key.hasPrefix($0) }
+    }
     env.merge(environment) { _, new in new }
     let argv = ["/usr/bin/env", "-C", (directory ?? root).path] + arguments
     let cArgv = argv.map { strdup($0) } + [nil]

@@ -28,5 +28,8 @@ final class LMBlocksTests: XCTestCase {
     let batch = try LMBatch(split: train, blocks: blocks, rows: [1, 0])
     XCTAssertEqual(batch.target.values, .tokens([7, 8, 9, 10, 2, 4, 5, 2, 6, 2]))
     XCTAssertEqual(batch.input.values, .tokens([2, 7, 8, 9, 10, 2, 4, 5, 2, 6]))
+    XCTAssertThrowsError(try LMBatch(split: train, blocks: blocks, rows: [2])) {
+      XCTAssertEqual("\($0)", "block 2 is outside 0..<2 of split train")
+    }
   }
 }

@@ -14,8 +14,8 @@ final class FailureTests: XCTestCase {
     let verdict = job.lines(containing: "did not complete within")
     XCTAssertEqual(verdict.count, 1, job.output, file: file, line: line)
     XCTAssertTrue(
-      verdict.first?.hasSuffix("rank \(victim) did not arrive; aborting") ?? false, job.output,
-      file: file, line: line)
+      verdict.first?.contains(": rank \(victim) did not arrive") ?? false, job.output, file: file,
+      line: line)
   }
 
   func testStoppedRankIsNamedByRankZero() throws {
@@ -24,6 +24,14 @@ final class FailureTests: XCTestCase {
 
   func testStoppedRankZeroIsNamedByTheOthers() throws {
     try assertWatchdogAborts("stop", victim: 0)
+  }
+
+  func testRankStoppedInsideTheCollectiveIsNamed() throws {
+    try assertWatchdogAborts("stop-inside", victim: 1)
+  }
+
+  func testRankZeroStoppedInsideTheCollectiveIsNamed() throws {
+    try assertWatchdogAborts("stop-inside", victim: 0)
   }
 
   func testSleepingRankIsNamed() throws {

@@ -32,7 +32,9 @@ struct MPIJob {
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments =
       ["mpirun", "-np", "\(ranks)", "--oversubscribe", exe.path, "selftest-mpi"] + arguments
-    var environment = ProcessInfo.processInfo.environment
+    var environment = ProcessInfo.processInfo.environment.filter { key, _ in
+      !["OMPI_", "PMIX_", "PRTE_", "OPAL_"].contains { key.hasPrefix($0) }
+    }
     environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
     environment["OPENBLAS_NUM_THREADS"] = "1"

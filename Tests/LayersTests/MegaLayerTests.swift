@@ -48,8 +48,9 @@ final class MegaLayerTests: XCTestCase {
 
   func testEncoderLayerGradientsAndNames() {
     var rng = SplitMix64(seed: 32)
-    let layer = MegaEncoderLayer(
-      attention: attentionConfig(.softmax, prenorm: false), ffnHiddenDim: 6, rng: &rng)
+    let layer = MegaLayer(
+      attention: attentionConfig(.softmax, prenorm: false), ffnHiddenDim: 6, causal: false,
+      rng: &rng)
     perturb(layer, rng: &rng)
     XCTAssertTrue(layer.stateDict.map(\.name).contains("mega_layer.move.delta"))
     XCTAssertTrue(layer.stateDict.map(\.name).contains("nffn.norm.norm.weight"))
@@ -62,8 +63,9 @@ final class MegaLayerTests: XCTestCase {
 
   func testDecoderLayerIsCausal() {
     var rng = SplitMix64(seed: 33)
-    let layer = MegaDecoderLayer(
-      attention: attentionConfig(.relu2, prenorm: true), ffnHiddenDim: 6, rng: &rng)
+    let layer = MegaLayer(
+      attention: attentionConfig(.relu2, prenorm: true), ffnHiddenDim: 6, causal: true,
+      rng: &rng)
     perturb(layer, rng: &rng)
     XCTAssertEqual(layer.megaLayer.move.delta.shape[0], 4)
     let x = Tensor.randn([8, 1, 4], rng: &rng, requiresGrad: true)

@@ -23,7 +23,9 @@ final class TrainJob {
     throw XCTSkip("seqboat executable not found next to the test bundle: \(candidates)")
   }
 
-  /// Starts `seqboat arguments…` on `ranks` ranks (nil: one process without mpirun).
+  /// Starts `seqboat arguments…` on `ranks` ranks (nil: one process without mpirun). Open MPI and
+  /// PMIx variables of this process are not passed on: a test that initialised MPI inside the
+  /// test process (a singleton) would otherwise make every launched job join it and fail.
   init(ranks: Int?, _ arguments: [String]) throws {
     let exe = try TrainJob.executable()
     log = FileManager.default.temporaryDirectory
@@ -37,7 +39,9 @@ final class TrainJob {
       process.executableURL = exe
       process.arguments = arguments
     }
-    var environment = ProcessInfo.processInfo.environment
+    var environment = ProcessInfo.processInfo.environment.filter { key, _ in
+      !["OMPI_", "PMIX_", "PRTE_", "OPAL_"].contains { key.hasPrefix($0) }
+    }
     environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
     environment["OPENBLAS_NUM_THREADS"] = "1"

@@ -20,6 +20,9 @@ public enum MPISelfTest {
     case error
     /// The victim rank stops itself (SIGSTOP) before a collective: the watchdog must abort the job.
     case stop
+    /// The victim rank enters a collective and is stopped (SIGSTOP) while waiting in it, before
+    /// the others arrive: the watchdog must abort naming it although it had arrived.
+    case stopInside = "stop-inside"
     /// The victim rank sleeps far past the timeout before a collective: the watchdog must abort.
     case sleep
     /// The victim rank kills itself (SIGKILL) between collectives: `mpirun` must end the job.
@@ -35,11 +38,11 @@ public enum MPISelfTest {
     case .buckets: return try checkBuckets(comm)
     case .setup: return try checkSetup(comm)
     case .error: return try checkErrorReturned(comm)
-    case .stop, .sleep, .kill: return try misbehave(scenario, victim: victim, comm)
+    case .stop, .stopInside, .sleep, .kill: return try misbehave(scenario, victim: victim, comm)
     }
   }
 
-  /// The victim misbehaves before the third collective; the other ranks keep calling collectives.
+  /// The victim misbehaves at the third collective; the other ranks keep calling collectives.
   static func misbehave(_ scenario: Scenario, victim: Int, _ comm: Communicator) throws -> String {
     guard (0..<comm.size).contains(victim) else {
       throw SelfTestFailure("victim rank \(victim) is not a rank of \(comm.size)")
@@ -49,9 +52,13 @@ public enum MPISelfTest {
         switch scenario {
         case .stop: raise(SIGSTOP)
         case .kill: raise(SIGKILL)
+        case .stopInside:
+          signal(SIGALRM) { _ in _ = raise(SIGSTOP) }
+          alarm(1)
         default: pause(seconds: 20 * comm.collectiveTimeout)
         }
       }
+      if round == 2 && comm.rank != victim && scenario == .stopInside { pause(seconds: 2) }
       var x = [Double(comm.rank)]
       try comm.allReduce(&x)
       pause(seconds: 0.05)
