@@ -9,7 +9,8 @@ public final class TrainLog {
   private let start = Date()
 
   /// A log that writes only when `enabled` (rank 0); `jsonPath` empty means no JSON lines. An
-  /// existing JSON-lines file is appended to (a resumed run continues it).
+  /// existing JSON-lines file is appended to (a resumed run continues it); its folder is created
+  /// when missing, as fairseq creates the save folder.
   public init(jsonPath: String, enabled: Bool) throws {
     self.enabled = enabled
     guard enabled, !jsonPath.isEmpty else {
@@ -17,6 +18,8 @@ public final class TrainLog {
       return
     }
     if !FileManager.default.fileExists(atPath: jsonPath) {
+      let folder = URL(fileURLWithPath: jsonPath).deletingLastPathComponent()
+      try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
       guard FileManager.default.createFile(atPath: jsonPath, contents: nil) else {
         throw TrainingError("--log-file \(jsonPath): cannot create")
       }

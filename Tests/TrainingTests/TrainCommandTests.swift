@@ -36,6 +36,17 @@ final class TrainCommandTests: XCTestCase {
       mentions: "input_kind tokens does not match model input realNumbers")
   }
 
+  /// `--log-file` in a folder that does not exist yet: the folder is made (as the save folder is).
+  func testLogFileFolderIsCreated() throws {
+    let f = try TrainingFixture(count: 100)
+    let log = f.path("logs/nested/run.jsonl")
+    let job = try TrainJob.run(
+      ranks: nil, f.train(TrainingFixture.mega, "g", updates: 2, ["--log-file", log]), limit: 60)
+    XCTAssertEqual(job.exitCode, 0, job.output)
+    let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+    XCTAssertGreaterThanOrEqual(lines.count, 2)
+  }
+
   func testEvalOnOneAndTwoRanksMatchesTheRunsValidation() throws {
     let f = try TrainingFixture()
     let train = try TrainJob.run(ranks: 2, f.train(TrainingFixture.mega, "run", updates: 10))
