@@ -53,7 +53,7 @@ final class JobPreemptionTests: LocalSlurmTestCase {
 
   /// Waits for the job to finish and checks it saved once, requeued once, resumed and completed.
   private func assertSavedRequeuedResumed(_ job: String, launcher: String) throws {
-    XCTAssertTrue(try waitForJob(job, timeout: 240), "job \(job) still queued after 240 s")
+    XCTAssertTrue(try waitForJob(job, timeout: 300), "job \(job) still queued after 300 s")
     let record = try ScriptRunner.run(["scontrol", "show", "job", job], environment: environment)
     XCTAssertTrue(record.stdout.contains("JobState=COMPLETED"), record.stdout)
     XCTAssertTrue(record.stdout.contains("Restarts=1"), record.stdout)
@@ -73,9 +73,12 @@ final class JobPreemptionTests: LocalSlurmTestCase {
       FileManager.default.fileExists(atPath: save.appendingPathComponent("command.txt").path))
   }
 
-  /// The script's own `--signal=B:USR1@300` fires under a 5-minute time limit (srun launcher).
+  /// The script's own `--signal=B:USR1@300` fires under a 7-minute time limit (srun launcher),
+  /// one to two minutes in (SLURM may signal up to 60 s early). The requeued run resumes and ends
+  /// within seconds, long before its own signal would come; with a 5-minute limit the signal
+  /// could reach the requeued run too and requeue it a second time.
   func testTimeLimitSignalSavesRequeuesAndResumes() throws {
-    let job = try submit(["--time=5"], environment: try prepareJob(launcher: "srun"))
+    let job = try submit(["--time=7"], environment: try prepareJob(launcher: "srun"))
     try assertSavedRequeuedResumed(job, launcher: "srun")
   }
 
