@@ -5,18 +5,7 @@ import XCTest
 /// Bad input gives one thrown error naming the field, never a crash or a silent NaN.
 final class ModelInputErrorTests: XCTestCase {
   func small(_ arch: String) throws -> ModelConfig {
-    var c = try ModelConfig.preset(arch)
-    c.layers = 1
-    c.embedDim = 8
-    c.hiddenDim = 8
-    c.ffnDim = c.family == .mega ? 8 : -1
-    c.zDim = 4
-    c.nDim = 2
-    c.chunkSize = 4
-    c.maxPositions = 16
-    c.classifierOutDim = 8
-    if c.task == .lm { c.vocabSize = 12 }
-    return c
+    try ModelConfig.small(arch, maxPositions: 16, classifierOutDim: 8)
   }
 
   func classifier(_ arch: String) throws -> SequenceClassifier {

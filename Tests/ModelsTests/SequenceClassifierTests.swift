@@ -5,17 +5,7 @@ import XCTest
 
 final class SequenceClassifierTests: XCTestCase {
   func config(_ arch: String) throws -> ModelConfig {
-    var c = try ModelConfig.preset(arch)
-    c.layers = 1
-    c.embedDim = 8
-    c.hiddenDim = 8
-    c.ffnDim = c.family == .mega ? 8 : -1
-    c.zDim = 4
-    c.nDim = 2
-    c.chunkSize = 4
-    c.maxPositions = 32
-    c.classifierOutDim = 6
-    return c
+    try ModelConfig.small(arch, maxPositions: 32, classifierOutDim: 6)
   }
 
   /// Retrieval features are `[r2, r1]` (Mega) and `[r2, r1, r1⊙r2, r1 − r2]` (SeqBoat --use-nli).
