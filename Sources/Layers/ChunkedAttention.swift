@@ -92,14 +92,22 @@ public enum ChunkedAttention {
                   for j in 0..<limit { rowStart[j] *= inverse }
                   for j in limit..<c { rowStart[j] = 0 }
                 case .relu2, .laplace:
-                  for j in 0..<c {
-                    let live = keep[j] && !(causal && j > i)
-                    let x = w[r + j]
-                    if function == .laplace {
-                      sl[r + j] = live ? Activation.laplace.derivative(x) : 0
-                      w[r + j] = live ? Activation.laplace.apply(x) : 0
-                    } else {
-                      w[r + j] = live ? Activation.relu2.apply(x) : 0
+                  let rowStart = w.baseAddress! + r
+                  let slopeRow = function == .laplace ? sl.baseAddress! + r : nil
+                  let limit = causal ? i + 1 : c
+                  if let slopeRow {
+                    for j in 0..<limit {
+                      (rowStart[j], slopeRow[j]) = Activation.laplaceWithSlope(rowStart[j])
+                    }
+                    (slopeRow + limit).update(repeating: 0, count: c - limit)
+                  } else {
+                    for j in 0..<limit { rowStart[j] = Activation.relu2.apply(rowStart[j]) }
+                  }
+                  (rowStart + limit).update(repeating: 0, count: c - limit)
+                  if paddingMask != nil {
+                    for j in 0..<limit where !keep[j] {
+                      rowStart[j] = 0
+                      slopeRow?[j] = 0
                     }
                   }
                 }

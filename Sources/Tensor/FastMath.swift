@@ -20,3 +20,32 @@ public func fastExp(_ x: Float) -> Float {
   let scale = Float(bitPattern: (shifted.bitPattern &- magic.bitPattern &+ 127) &<< 23)
   return x < -87.33654 ? 0 : e * scale
 }
+
+/// `erfc(a)` for `a ≥ 0`, together with the Gaussian `e^{−a²}` it is built from (the laplace
+/// attention's slope reuses it): `e^{−a²}·t·P(t)` with `t = 1/(1 + 0.3a)` and `P` a degree-8
+/// polynomial fitted to `erfcx(a)/t` (relative error 2e-8 in exact arithmetic; in float32 within
+/// 7e-7 for a < 2, growing to 1e-5 at a = 9 with the rounding of a²). Branch-free, so loops over
+/// arrays vectorise.
+@inlinable @inline(__always)
+public func fastErfc(nonNegative a: Float) -> (erfc: Float, gaussian: Float) {
+  let t = 1 / (1 + 0.3 * a)
+  var p: Float = -0.129_523_51
+  p = p * t + 0.485_566_02
+  p = p * t - 0.512_283_58
+  p = p * t + 0.547_725_94
+  p = p * t - 0.094_654_544
+  p = p * t + 0.214_927_57
+  p = p * t + 0.148_338_82
+  p = p * t + 0.170_715_27
+  p = p * t + 0.169_188_00
+  let gaussian = fastExp(-a * a)
+  return (gaussian * t * p, gaussian)
+}
+
+/// `erf(x)` in float32, branch-free (`1 − erfc(|x|)` with the sign of x): within 5e-7 of the exact
+/// value everywhere.
+@inlinable @inline(__always)
+public func fastErf(_ x: Float) -> Float {
+  let tail = fastErfc(nonNegative: abs(x)).erfc
+  return x < 0 ? tail - 1 : 1 - tail
+}

@@ -19,7 +19,7 @@ public enum Activation: String, CaseIterable, Sendable {
     case .relu2:
       let r = max(x, 0)
       return r * r
-    case .gelu: return 0.5 * x * (1 + erff(x * 0.707_106_77))
+    case .gelu: return 0.5 * x * (1 + fastErf(x * 0.707_106_77))
     case .geluAccurate:
       let inner = 0.797_884_56 * (x + 0.044715 * x * x * x)
       return 0.5 * x * (1 + tanhf(inner))
@@ -27,7 +27,7 @@ public enum Activation: String, CaseIterable, Sendable {
     case .sigmoid: return 1 / (1 + fastExp(-x))
     case .tanh: return tanhf(x)
     case .linear: return x
-    case .laplace: return 0.5 * (1 + erff((x - 0.707107) / (0.282095 * 1.414_213_56)))
+    case .laplace: return Activation.laplaceWithSlope(x).value
     }
   }
 
@@ -37,8 +37,10 @@ public enum Activation: String, CaseIterable, Sendable {
     case .relu: return x > 0 ? 1 : 0
     case .relu2: return x > 0 ? 2 * x : 0
     case .gelu:
-      let pdf = expf(-0.5 * x * x) * 0.398_942_28
-      return 0.5 * (1 + erff(x * 0.707_106_77)) + x * pdf
+      let z = x * 0.707_106_77
+      let (tail, gaussian) = fastErfc(nonNegative: abs(z))
+      let cdf = z < 0 ? 0.5 * tail : 1 - 0.5 * tail
+      return cdf + x * gaussian * 0.398_942_28
     case .geluAccurate:
       let inner = 0.797_884_56 * (x + 0.044715 * x * x * x)
       let t = tanhf(inner)
@@ -53,11 +55,20 @@ public enum Activation: String, CaseIterable, Sendable {
       let t = tanhf(x)
       return 1 - t * t
     case .linear: return 1
-    case .laplace:
-      let sigma: Float = 0.282095 * 1.414_213_56
-      let z = (x - 0.707107) / sigma
-      return fastExp(-z * z) / (sigma * 1.772_453_85)
+    case .laplace: return Activation.laplaceWithSlope(x).slope
     }
+  }
+
+  /// Mega's laplace attention function `½·(1 + erf((x − μ)/(σ√2)))` and its derivative at `x`
+  /// (MODEL.md §1, μ = 0.707107, σ = 0.282095), sharing one Gaussian; branch-free, so loops over
+  /// arrays vectorise.
+  @inlinable @inline(__always)
+  public static func laplaceWithSlope(_ x: Float) -> (value: Float, slope: Float) {
+    let width: Float = 0.282095 * 1.414_213_56
+    let z = (x - 0.707107) * (1 / width)
+    let (tail, gaussian) = fastErfc(nonNegative: abs(z))
+    let half = 0.5 * tail
+    return (z < 0 ? half : 1 - half, gaussian * (1 / (width * 1.772_453_85)))
   }
 }
 
