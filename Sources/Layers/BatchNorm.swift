@@ -56,19 +56,15 @@ public final class BatchNorm: Module {
   public func callAsFunction(_ x: Tensor) -> Tensor {
     let e = x.lastDim
     let rows = x.count / max(e, 1)
+    let xs = x.data
     var mean = [Float](repeating: 0, count: e)
     var rstd = [Float](repeating: 0, count: e)
     var total = Double(rows)
     if training {
       var sums = [Double](repeating: 0, count: 2 * e + 1)
+      BatchNorm.channelSums(xs, nil, rows, e, into: &sums, at: 0)
+      BatchNorm.channelSums(xs, xs, rows, e, into: &sums, at: e)
       sums[2 * e] = Double(rows)
-      for r in 0..<rows {
-        for c in 0..<e {
-          let v = Double(x.data[r * e + c])
-          sums[c] += v
-          sums[e + c] += v * v
-        }
-      }
       BatchNorm.reduce(&sums, collective)
       total = sums[2 * e]
       for c in 0..<e {
@@ -88,41 +84,80 @@ public final class BatchNorm: Module {
         rstd[c] = Float(1 / (Double(runningVar.data[c]) + Double(eps)).squareRoot())
       }
     }
-    var xhat = [Float](repeating: 0, count: x.count)
+    let scale = weight?.data ?? [Float](repeating: 1, count: e)
+    let shift = bias?.data ?? [Float](repeating: 0, count: e)
     var y = [Float](repeating: 0, count: x.count)
-    for i in 0..<x.count {
-      let c = i % e
-      let h = (x.data[i] - mean[c]) * rstd[c]
-      xhat[i] = h
-      y[i] = weight.map { h * $0.data[c] + bias!.data[c] } ?? h
+    let xhat = Tensor.uninitializedArray(x.count) { h in
+      (mean + rstd + scale + shift).withUnsafeBufferPointer { pp in
+        let (m, s, w, b) = (
+          pp.baseAddress!, pp.baseAddress! + e, pp.baseAddress! + 2 * e, pp.baseAddress! + 3 * e
+        )
+        xs.withUnsafeBufferPointer { xp in
+          y.withUnsafeMutableBufferPointer { yp in
+            for r in 0..<rows {
+              let (xr, hr, yr) = (xp.baseAddress! + r * e, h + r * e, yp.baseAddress! + r * e)
+              for c in 0..<e {
+                hr[c] = (xr[c] - m[c]) * s[c]
+                yr[c] = hr[c] * w[c] + b[c]
+              }
+            }
+          }
+        }
+      }
     }
     let (w, b, train, coll) = (weight, bias, training, collective)
     let parents = [x] + [w, b].compactMap { $0 }
     return .op(shape: x.shape, data: y, parents: parents) { out in
       let g = out.grad!
+      // Per channel Σg (the bias gradient) and Σg·x̂ (the weight gradient), in double.
+      var sums = [Double](repeating: 0, count: 2 * e)
+      BatchNorm.channelSums(g, nil, rows, e, into: &sums, at: 0)
+      BatchNorm.channelSums(g, xhat, rows, e, into: &sums, at: e)
+      w?.accumulateGrad { dw in for c in 0..<e { dw[c] += Float(sums[e + c]) } }
+      b?.accumulateGrad { db in for c in 0..<e { db[c] += Float(sums[c]) } }
       x.accumulateGrad { dx in
-        var sums = [Double](repeating: 0, count: 2 * e)
+        // Train mode: dx = rstd·(d − mean(d) − x̂·mean(d·x̂)) with d = g·weight, the means over
+        // every rank's rows; eval mode: dx = rstd·d.
+        var moments = [Double](repeating: 0, count: 2 * e)
         if train {
-          for i in 0..<g.count {
-            let d = Double(g[i] * (w?.data[i % e] ?? 1))
-            sums[i % e] += d
-            sums[e + i % e] += d * Double(xhat[i])
+          for c in 0..<(2 * e) { moments[c] = sums[c] * Double(scale[c % e]) }
+          BatchNorm.reduce(&moments, coll)
+        }
+        let m1 = (0..<e).map { Float(moments[$0] / total) }
+        let m2 = (0..<e).map { Float(moments[e + $0] / total) }
+        (rstd + scale + m1 + m2).withUnsafeBufferPointer { pp in
+          let (s, w, a, b) = (
+            pp.baseAddress!, pp.baseAddress! + e, pp.baseAddress! + 2 * e, pp.baseAddress! + 3 * e
+          )
+          g.withUnsafeBufferPointer { gp in
+            xhat.withUnsafeBufferPointer { hp in
+              for r in 0..<rows {
+                let (gr, hr, dr) = (
+                  gp.baseAddress! + r * e, hp.baseAddress! + r * e, dx.baseAddress! + r * e
+                )
+                for c in 0..<e { dr[c] += s[c] * (gr[c] * w[c] - a[c] - hr[c] * b[c]) }
+              }
+            }
           }
-          BatchNorm.reduce(&sums, coll)
-        }
-        for i in 0..<g.count {
-          let c = i % e
-          let d = g[i] * (w?.data[c] ?? 1)
-          let m1 = Float(sums[c] / total)
-          let m2 = Float(sums[e + c] / total)
-          dx[i] += rstd[c] * (d - m1 - xhat[i] * m2)
         }
       }
-      w?.accumulateGrad { dw in
-        for i in 0..<g.count { dw[i % e] += g[i] * xhat[i] }
-      }
-      b?.accumulateGrad { db in
-        for i in 0..<g.count { db[i % e] += g[i] }
+    }
+  }
+
+  /// `sums[offset + c] += Σ_r a[r, c]·b[r, c]` (b = 1 when nil) over `rows` rows of `e` channels.
+  private static func channelSums(
+    _ a: [Float], _ b: [Float]?, _ rows: Int, _ e: Int, into sums: inout [Double], at offset: Int
+  ) {
+    let ones = [Float](repeating: 1, count: b == nil ? e : 0)
+    a.withUnsafeBufferPointer { ap in
+      (b ?? ones).withUnsafeBufferPointer { bp in
+        sums.withUnsafeMutableBufferPointer { sp in
+          let acc = sp.baseAddress! + offset
+          for r in 0..<rows {
+            let (ar, br) = (ap.baseAddress! + r * e, bp.baseAddress! + (b == nil ? 0 : r * e))
+            for c in 0..<e { acc[c] += Double(ar[c]) * Double(br[c]) }
+          }
+        }
       }
     }
   }
