@@ -40,7 +40,14 @@ public final class Dropout {
       rng = Dropout.generator(seed: seed, position: position)
     }
     let keep = 1 / (1 - p)
-    return (0..<count).map { _ in rng.uniform() < Double(p) ? 0 : keep }
+    // `uniform() < p` on the generator's 53 bits: `bits < ⌈p·2⁵³⌉`, exactly, in a local copy of
+    // the generator (no property access per element).
+    let threshold = UInt64((Double(p) * 0x1p53).rounded(.up))
+    var generator = rng
+    defer { rng = generator }
+    return Tensor.uninitializedArray(count) { out in
+      for i in 0..<count { out[i] = generator.next() >> 11 < threshold ? 0 : keep }
+    }
   }
 
   /// `x` with dropout applied.

@@ -23,4 +23,19 @@ final class DropoutTests: XCTestCase {
     dropout.training = true
     XCTAssertTrue(dropout(x) === x)
   }
+
+  /// Element i is dropped exactly when the i-th `uniform()` of the stream's generator is below p,
+  /// and consecutive calls continue the stream.
+  func testMasksFollowTheGeneratorsUniformDraws() {
+    DropoutStream.position = 7
+    let (p, seed): (Float, UInt64) = (0.1, 42)
+    let dropout = Dropout(p, seed: seed)
+    dropout.training = true
+    var reference = SplitMix64(seed: seed ^ (7 &* 0x9E37_79B9_7F4A_7C15))
+    for count in [5000, 333] {
+      let expected = (0..<count).map { _ in reference.uniform() < Double(p) ? 0 : 1 / (1 - p) }
+      XCTAssertEqual(dropout.scales(count: count), expected)
+    }
+    DropoutStream.position = 0
+  }
 }
