@@ -70,12 +70,8 @@ public final class MultiHeadEMA: Module {
     // Masked input, channel-major [B, E, L] so that each time series is contiguous.
     let xt = x.data.withUnsafeBufferPointer { xp in
       Tensor.uninitializedArray(x.count) { xt in
-        for t in 0..<len {
-          for b in 0..<batch {
-            let pad = paddingMask?[b * len + t] ?? false
-            let row = xp.baseAddress! + (t * batch + b) * e
-            for c in 0..<e { xt[(b * e + c) * len + t] = pad ? 0 : row[c] }
-          }
+        transposedPairs(len, batch, e) { i, j, _, b, t in
+          xt[j] = paddingMask?[b * len + t] == true ? 0 : xp[i]
         }
       }
     }
@@ -84,50 +80,49 @@ public final class MultiHeadEMA: Module {
       bidirectional: bidirectional, useFFT: k > fftThreshold)
     let xSpectra = k > fftThreshold ? conv.spectra(xt) : nil
     let yt = conv.forward(xt, xSpectra: xSpectra)
-    var pre = [Float](repeating: 0, count: x.count)
-    let out = x.data.withUnsafeBufferPointer { xp in
+    let pre = x.data.withUnsafeBufferPointer { xp in
       omega.data.withUnsafeBufferPointer { wp in
         yt.withUnsafeBufferPointer { yp in
-          pre.withUnsafeMutableBufferPointer { pp in
-            Tensor.uninitializedArray(x.count) { out in
-              for t in 0..<len {
-                for b in 0..<batch {
-                  let i0 = (t * batch + b) * e
-                  for c in 0..<e { pp[i0 + c] = yp[(b * e + c) * len + t] + wp[c] * xp[i0 + c] }
-                }
-              }
-              if outputSilu {
-                for i in 0..<pp.count { out[i] = Activation.silu.apply(pp[i]) }
-              } else {
-                (out).update(from: pp.baseAddress!, count: pp.count)
-              }
-            }
+          Tensor.uninitializedArray(x.count) { pp in
+            transposedPairs(len, batch, e) { i, j, c, _, _ in pp[i] = yp[j] + wp[c] * xp[i] }
           }
         }
       }
     }
+    let out =
+      !outputSilu
+      ? pre
+      : pre.withUnsafeBufferPointer { pp in
+        Tensor.uninitializedArray(pre.count) { Activation.silu.apply(pp, into: $0) }
+      }
     let (silu, om) = (outputSilu, omega)
     return .op(shape: x.shape, data: out, parents: [x, delta, alpha, beta, gamma, omega]) { node in
-      var gpre = node.grad!
-      if silu {
-        pre.withUnsafeBufferPointer { pp in
-          for i in 0..<gpre.count { gpre[i] *= Activation.silu.derivative(pp[i]) }
+      let g = node.grad!
+      let gpre =
+        !silu
+        ? g
+        : pre.withUnsafeBufferPointer { pp in
+          g.withUnsafeBufferPointer { gp in
+            var d = [Float](repeating: 0, count: g.count)
+            d.withUnsafeMutableBufferPointer {
+              Activation.silu.accumulateDerivative(pp, gp, into: $0)
+            }
+            return d
+          }
         }
-      }
-      om.accumulateGrad { d in
-        x.data.withUnsafeBufferPointer { xp in
-          for r in 0..<(len * batch) { for c in 0..<e { d[c] += gpre[r * e + c] * xp[r * e + c] } }
-        }
-      }
-      var gt = [Float](repeating: 0, count: gpre.count)
       gpre.withUnsafeBufferPointer { gp in
-        gt.withUnsafeMutableBufferPointer { gtp in
-          for t in 0..<len {
-            for b in 0..<batch {
-              let i0 = (t * batch + b) * e
-              for c in 0..<e { gtp[(b * e + c) * len + t] = gp[i0 + c] }
+        om.accumulateGrad { d in
+          x.data.withUnsafeBufferPointer { xp in
+            for r in 0..<(len * batch) {
+              let (gr, xr) = (gp.baseAddress! + r * e, xp.baseAddress! + r * e)
+              for c in 0..<e { d[c] += gr[c] * xr[c] }
             }
           }
+        }
+      }
+      let gt = gpre.withUnsafeBufferPointer { gp in
+        Tensor.uninitializedArray(gpre.count) { gtp in
+          transposedPairs(len, batch, e) { i, j, _, _, _ in gtp[j] = gp[i] }
         }
       }
       let gSpectra = xSpectra == nil ? nil : conv.spectra(gt)
@@ -137,14 +132,9 @@ public final class MultiHeadEMA: Module {
           om.data.withUnsafeBufferPointer { wp in
             dxt.withUnsafeBufferPointer { dp in
               gpre.withUnsafeBufferPointer { gp in
-                for t in 0..<len {
-                  for b in 0..<batch {
-                    let pad = paddingMask?[b * len + t] ?? false
-                    let i0 = (t * batch + b) * e
-                    for c in 0..<e {
-                      dx[i0 + c] += gp[i0 + c] * wp[c] + (pad ? 0 : dp[(b * e + c) * len + t])
-                    }
-                  }
+                transposedPairs(len, batch, e) { i, j, c, b, t in
+                  let pad = paddingMask?[b * len + t] ?? false
+                  dx[i] += gp[i] * wp[c] + (pad ? 0 : dp[j])
                 }
               }
             }
@@ -152,6 +142,26 @@ public final class MultiHeadEMA: Module {
         }
       }
       kernel.backward(conv.kernelGradient(gt, xt, gSpectra: gSpectra, xSpectra: xSpectra))
+    }
+  }
+}
+
+/// Calls `body(i, j, c, b, t)` for every element of an `[L, B, E]` array: `i` is its time-major
+/// index `(t·B + b)·E + c`, `j` its channel-major index `(b·E + c)·L + t`. Walks tiles of 16 time
+/// steps so that both layouts are visited a cache line at a time (a plain loop over one layout
+/// touches a new line of the other at every element).
+@inline(__always)
+private func transposedPairs(
+  _ len: Int, _ batch: Int, _ e: Int, _ body: (Int, Int, Int, Int, Int) -> Void
+) {
+  let tile = 16
+  for t0 in stride(from: 0, to: len, by: tile) {
+    let t1 = min(t0 + tile, len)
+    for b in 0..<batch {
+      for c in 0..<e {
+        let j0 = (b * e + c) * len
+        for t in t0..<t1 { body((t * batch + b) * e + c, j0 + t, c, b, t) }
+      }
     }
   }
 }

@@ -74,7 +74,7 @@ public enum Activation: String, CaseIterable, Sendable {
 
 extension Activation {
   /// `y[i] = f(x[i])`: one loop per activation, so the switch runs once and the loop vectorises.
-  func apply(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutablePointer<Float>) {
+  public func apply(_ x: UnsafeBufferPointer<Float>, into y: UnsafeMutablePointer<Float>) {
     @inline(__always) func each(_ f: (Float) -> Float) { for i in 0..<x.count { y[i] = f(x[i]) } }
     switch self {
     case .relu: each { Activation.relu.apply($0) }
@@ -90,7 +90,7 @@ extension Activation {
   }
 
   /// `dx[i] += g[i]·f'(x[i])`, one loop per activation.
-  func accumulateDerivative(
+  public func accumulateDerivative(
     _ x: UnsafeBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>,
     into dx: UnsafeMutableBufferPointer<Float>
   ) {
