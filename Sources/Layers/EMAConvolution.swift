@@ -65,20 +65,47 @@ struct EMAConvolution {
     var im = re
     var zr = [Float](repeating: 0, count: n)
     var zi = zr
-    for s in stride(from: 0, to: series, by: 2) {
-      let pair = s + 1 < series
-      for t in 0..<n {
-        zr[t] = t < len ? x[s * len + t] : 0
-        zi[t] = pair && t < len ? x[(s + 1) * len + t] : 0
-      }
-      transform(&zr, &zi, 0, inverse: false)
-      for f in 0..<n {
-        let g = (n - f) % n
-        re[s * n + f] = (zr[f] + zr[g]) / 2
-        im[s * n + f] = (zi[f] - zi[g]) / 2
-        if pair {
-          re[(s + 1) * n + f] = (zi[f] + zi[g]) / 2
-          im[(s + 1) * n + f] = (zr[g] - zr[f]) / 2
+    x.withUnsafeBufferPointer { xp in
+      re.withUnsafeMutableBufferPointer { rp in
+        im.withUnsafeMutableBufferPointer { ip in
+          for s in stride(from: 0, to: series, by: 2) {
+            let pair = s + 1 < series
+            zr.withUnsafeMutableBufferPointer { zr in
+              zi.withUnsafeMutableBufferPointer { zi in
+                let (zr, zi) = (zr.baseAddress!, zi.baseAddress!)
+                zr.update(from: xp.baseAddress! + s * len, count: len)
+                (zr + len).update(repeating: 0, count: n - len)
+                if pair {
+                  zi.update(from: xp.baseAddress! + (s + 1) * len, count: len)
+                  (zi + len).update(repeating: 0, count: n - len)
+                } else {
+                  zi.update(repeating: 0, count: n)
+                }
+                plan!.transform(zr, zi, inverse: false)
+                let (r1, i1) = (rp.baseAddress! + s * n, ip.baseAddress! + s * n)
+                let (r2, i2) = (
+                  rp.baseAddress! + (pair ? s + 1 : s) * n, ip.baseAddress! + (pair ? s + 1 : s) * n
+                )
+                // f = 0 pairs with itself; f ≥ 1 with n − f.
+                r1[0] = zr[0]
+                i1[0] = 0
+                if pair {
+                  r2[0] = zi[0]
+                  i2[0] = 0
+                }
+                for f in 1..<n {
+                  let g = n - f
+                  let (ar, ai, br, bi) = (zr[f], zi[f], zr[g], zi[g])
+                  if pair {
+                    r2[f] = (ai + bi) / 2
+                    i2[f] = (br - ar) / 2
+                  }
+                  r1[f] = (ar + br) / 2
+                  i1[f] = (ai - bi) / 2
+                }
+              }
+            }
+          }
         }
       }
     }
@@ -106,27 +133,51 @@ struct EMAConvolution {
     let series = spec.re.count / n
     var out = [Float](repeating: 0, count: series * len)
     var re = [Float](repeating: 0, count: n)
-    var im = re
+    var im = [Float](repeating: 0, count: n)
     let sign: Float = conjugateKernel ? -1 : 1
-    for s in stride(from: 0, to: series, by: 2) {
-      let pair = s + 1 < series
-      let (c1, c2) = (s % channels, (s + 1) % channels)
-      for f in 0..<n {
-        let (a, b) = (spec.re[s * n + f], spec.im[s * n + f])
-        let (kr, ki) = (kernelRe[c1 * n + f], sign * kernelIm[c1 * n + f])
-        re[f] = a * kr - b * ki
-        im[f] = a * ki + b * kr
-        if pair {
-          let (a2, b2) = (spec.re[(s + 1) * n + f], spec.im[(s + 1) * n + f])
-          let (kr2, ki2) = (kernelRe[c2 * n + f], sign * kernelIm[c2 * n + f])
-          re[f] -= a2 * ki2 + b2 * kr2
-          im[f] += a2 * kr2 - b2 * ki2
+    spec.re.withUnsafeBufferPointer { sr in
+      spec.im.withUnsafeBufferPointer { si in
+        kernelRe.withUnsafeBufferPointer { kr in
+          kernelIm.withUnsafeBufferPointer { ki in
+            re.withUnsafeMutableBufferPointer { rp in
+              im.withUnsafeMutableBufferPointer { ip in
+                out.withUnsafeMutableBufferPointer { op in
+                  let (re, im) = (rp.baseAddress!, ip.baseAddress!)
+                  for s in stride(from: 0, to: series, by: 2) {
+                    let pair = s + 1 < series
+                    /// Series `t`'s spectrum and its channel's kernel spectrum.
+                    func operands(_ t: Int) -> (
+                      UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>,
+                      UnsafePointer<Float>
+                    ) {
+                      let c = t % channels
+                      return (
+                        sr.baseAddress! + t * n, si.baseAddress! + t * n, kr.baseAddress! + c * n,
+                        ki.baseAddress! + c * n
+                      )
+                    }
+                    let (a, b, kr, ki) = operands(s)
+                    for f in 0..<n {
+                      re[f] = a[f] * kr[f] - b[f] * sign * ki[f]
+                      im[f] = a[f] * sign * ki[f] + b[f] * kr[f]
+                    }
+                    if pair {
+                      // Plus i times the second product: one inverse transform gives both.
+                      let (a, b, kr, ki) = operands(s + 1)
+                      for f in 0..<n {
+                        re[f] -= a[f] * sign * ki[f] + b[f] * kr[f]
+                        im[f] += a[f] * kr[f] - b[f] * sign * ki[f]
+                      }
+                    }
+                    plan!.transform(re, im, inverse: true)
+                    (op.baseAddress! + s * len).update(from: re, count: len)
+                    if pair { (op.baseAddress! + (s + 1) * len).update(from: im, count: len) }
+                  }
+                }
+              }
+            }
+          }
         }
-      }
-      transform(&re, &im, 0, inverse: true)
-      for t in 0..<len {
-        out[s * len + t] = re[t]
-        if pair { out[(s + 1) * len + t] = im[t] }
       }
     }
     return out
