@@ -91,24 +91,40 @@ public struct FFTPlan: Sendable {
         while len <= n {
           let half = len / 2
           let (c, s) = (wc.baseAddress! + offset, ws.baseAddress! + offset)
-          var start = 0
-          while start < n {
-            let (ar, ai) = (re + start, im + start)
-            let (br, bi) = (ar + half, ai + half)
-            for k in 0..<half {
-              let wr = c[k]
-              let wi = sign * s[k]
-              let tr = br[k] * wr - bi[k] * wi
-              let ti = br[k] * wi + bi[k] * wr
-              br[k] = ar[k] - tr
-              bi[k] = ai[k] - ti
-              ar[k] += tr
-              ai[k] += ti
+          if 2 * len <= n {
+            // Stages of `len` and `2·len` points in one pass over each block of 2·len.
+            let (c2, s2) = (c + half, s + half)
+            var start = 0
+            while start < n {
+              let (ar, ai) = (re + start, im + start)
+              let (br, bi, cr, ci, dr, di) = (
+                ar + half, ai + half, ar + len, ai + len, ar + len + half, ai + len + half
+              )
+              for k in stride(from: 0, to: half, by: 4) {
+                let (w1r, w1i) = (Quad(c + k), sign * Quad(s + k))
+                butterfly(ar + k, ai + k, br + k, bi + k, w1r, w1i)
+                butterfly(cr + k, ci + k, dr + k, di + k, w1r, w1i)
+                butterfly(ar + k, ai + k, cr + k, ci + k, Quad(c2 + k), sign * Quad(s2 + k))
+                butterfly(
+                  br + k, bi + k, dr + k, di + k, Quad(c2 + half + k), sign * Quad(s2 + half + k))
+              }
+              start += 2 * len
             }
-            start += len
+            offset += half + len
+            len <<= 2
+          } else {
+            var start = 0
+            while start < n {
+              let (ar, ai) = (re + start, im + start)
+              for k in stride(from: 0, to: half, by: 4) {
+                butterfly(
+                  ar + k, ai + k, ar + half + k, ai + half + k, Quad(c + k), sign * Quad(s + k))
+              }
+              start += len
+            }
+            offset += half
+            len <<= 1
           }
-          offset += half
-          len <<= 1
         }
       }
     }
@@ -120,4 +136,30 @@ public struct FFTPlan: Sendable {
       }
     }
   }
+}
+
+/// Four consecutive floats (stages of ≥ 8 points have ≥ 4 butterflies per block).
+private typealias Quad = SIMD4<Float>
+
+extension SIMD4 where Scalar == Float {
+  /// The four floats at `p`.
+  @inline(__always) fileprivate init(_ p: UnsafePointer<Float>) {
+    self = UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+  }
+}
+
+/// Four radix-2 butterflies `(a, b) ← (a + w·b, a − w·b)` on split complex values at consecutive
+/// positions, `w = wr + i·wi`.
+@inline(__always)
+private func butterfly(
+  _ ar: UnsafeMutablePointer<Float>, _ ai: UnsafeMutablePointer<Float>,
+  _ br: UnsafeMutablePointer<Float>, _ bi: UnsafeMutablePointer<Float>, _ wr: Quad, _ wi: Quad
+) {
+  let (xr, xi, yr, yi) = (Quad(ar), Quad(ai), Quad(br), Quad(bi))
+  let tr = yr * wr - yi * wi
+  let ti = yr * wi + yi * wr
+  UnsafeMutableRawPointer(br).storeBytes(of: xr - tr, as: Quad.self)
+  UnsafeMutableRawPointer(bi).storeBytes(of: xi - ti, as: Quad.self)
+  UnsafeMutableRawPointer(ar).storeBytes(of: xr + tr, as: Quad.self)
+  UnsafeMutableRawPointer(ai).storeBytes(of: xi + ti, as: Quad.self)
 }

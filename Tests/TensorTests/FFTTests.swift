@@ -8,7 +8,7 @@ import XCTest
 final class FFTTests: XCTestCase {
   func testMatchesTheDefinitionAndInverts() {
     var rng = SplitMix64(seed: 1)
-    for n in [1, 2, 8, 64] {
+    for n in [1, 2, 4, 8, 16, 64, 128, 512] {
       let x = (0..<n).map { _ in Float(rng.normal()) }
       let y = (0..<n).map { _ in Float(rng.normal()) }
       var re = x
