@@ -75,7 +75,8 @@ public enum ChunkedAttention {
                 }
                 sc[rowBase + i] = s
                 let r = o + i * c
-                for j in 0..<c { w[r + j] = w[r + j] * s + bp[i * c + j] }
+                let (scores, biasRow) = (w.baseAddress! + r, bp.baseAddress! + i * c)
+                for j in 0..<c { scores[j] = scores[j] * s + biasRow[j] }
                 switch function {
                 case .softmax:
                   let rowStart = w.baseAddress! + r
@@ -216,21 +217,22 @@ private func scoreGradient(
   _ c: Int, _ function: AttentionFunction
 ) {
   for i in 0..<c {
-    let r = i * c
+    let (d, db, pr) = (ds + i * c, dbias + i * c, p + i * c)
     switch function {
     case .softmax:
       var dot: Float = 0
-      for j in 0..<c { dot += ds[r + j] * p[r + j] }
-      for j in 0..<c { ds[r + j] = p[r + j] * (ds[r + j] - dot) }
+      for j in 0..<c { dot += d[j] * pr[j] }
+      for j in 0..<c { d[j] = pr[j] * (d[j] - dot) }
     case .relu2:
-      for j in 0..<c { ds[r + j] *= 2 * p[r + j].squareRoot() }
+      for j in 0..<c { d[j] *= 2 * pr[j].squareRoot() }
     case .laplace:
-      for j in 0..<c { ds[r + j] *= slopes![r + j] }
+      let slopeRow = slopes! + i * c
+      for j in 0..<c { d[j] *= slopeRow[j] }
     }
     let s = scales[i]
     for j in 0..<c {
-      dbias[r + j] += ds[r + j]
-      ds[r + j] *= s
+      db[j] += d[j]
+      d[j] *= s
     }
   }
 }
