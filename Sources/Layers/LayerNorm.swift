@@ -14,23 +14,23 @@ extension Tensor {
       Tensor.uninitializedArray(count) { y in
         xhat.withUnsafeMutableBufferPointer { xh in
           for r in 0..<rows {
-            let o = r * n
+            let (xr, hr, yr) = (x.baseAddress! + r * n, xh.baseAddress! + r * n, y + r * n)
             var mean: Double = 0
-            for j in 0..<n { mean += Double(x[o + j]) }
+            for j in 0..<n { mean += Double(xr[j]) }
             mean /= Double(n)
             var v: Double = 0
             for j in 0..<n {
-              let d = Double(x[o + j]) - mean
+              let d = Double(xr[j]) - mean
               v += d * d
             }
             let s = Float(1 / (v / Double(n) + Double(eps)).squareRoot())
             rstd[r] = s
             let m = Float(mean)
-            for j in 0..<n { xh[o + j] = (x[o + j] - m) * s }
+            for j in 0..<n { hr[j] = (xr[j] - m) * s }
             if w.isEmpty {
-              for j in 0..<n { y[o + j] = xh[o + j] }
+              yr.update(from: hr, count: n)
             } else {
-              for j in 0..<n { y[o + j] = xh[o + j] * w[j] + b[j] }
+              for j in 0..<n { yr[j] = hr[j] * w[j] + b[j] }
             }
           }
         }
@@ -41,20 +41,27 @@ extension Tensor {
       let g = out.grad!
       self.accumulateGrad { dx in
         var dh = [Float](repeating: 0, count: n)
-        for r in 0..<rows {
-          let o = r * n
-          var m1: Float = 0
-          var m2: Float = 0
-          for j in 0..<n {
-            let d = w.isEmpty ? g[o + j] : g[o + j] * w[j]
-            dh[j] = d
-            m1 += d
-            m2 += d * xhat[o + j]
+        let scale = w.isEmpty ? [Float](repeating: 1, count: n) : w
+        g.withUnsafeBufferPointer { gp in
+          xhat.withUnsafeBufferPointer { hp in
+            for r in 0..<rows {
+              let (gr, hr, dr) = (
+                gp.baseAddress! + r * n, hp.baseAddress! + r * n, dx.baseAddress! + r * n
+              )
+              var m1: Float = 0
+              var m2: Float = 0
+              for j in 0..<n {
+                let d = gr[j] * scale[j]
+                dh[j] = d
+                m1 += d
+                m2 += d * hr[j]
+              }
+              m1 /= Float(n)
+              m2 /= Float(n)
+              let s = rstd[r]
+              for j in 0..<n { dr[j] += s * (dh[j] - m1 - hr[j] * m2) }
+            }
           }
-          m1 /= Float(n)
-          m2 /= Float(n)
-          let s = rstd[r]
-          for j in 0..<n { dx[o + j] += s * (dh[j] - m1 - xhat[o + j] * m2) }
         }
       }
       weight?.accumulateGrad { dw in
