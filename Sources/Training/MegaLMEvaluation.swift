@@ -53,7 +53,12 @@ public enum MegaLMEvaluation {
         "--mega-eval applies to Mega language models only; '\(model.config.arch)' is evaluated"
           + " with --context-window (fairseq-eval-lm)")
     }
-    let stream = try MegaLMStream(model, chunkSize: options.testChunkSize)
+    let stream: MegaLMStream
+    do {
+      stream = try MegaLMStream(model, chunkSize: options.testChunkSize)
+    } catch let error as ModelConfigError {
+      throw TrainingError("--test-chunk-size \(options.testChunkSize): \(error)")
+    }
     let blocks = try blocks(of: split, options.validBlock)
     let share = try BatchSchedule(
       count: blocks.count, globalBatch: communicator.size, worldSize: communicator.size,
