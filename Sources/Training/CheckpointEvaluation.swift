@@ -32,7 +32,8 @@ public enum CheckpointEvaluation {
     }
     if let megaEval {
       guard case .languageModel(let lm) = model else {
-        throw TrainingError("--mega-eval applies to Mega language models only; '\(arch)' is not one")
+        throw TrainingError(
+          "--mega-eval applies to Mega language models only; '\(arch)' is not one")
       }
       guard contextWindow == 0 else {
         throw TrainingError("--context-window \(contextWindow) cannot be combined with --mega-eval")

@@ -49,7 +49,8 @@ public struct MegaLMEvalOptions: Equatable, Sendable {
   /// WikiText-103 `splits:10`, 2048 × 2; nil for other tasks.
   public static func defaults(task: String) -> MegaLMEvalOptions? {
     switch task {
-    case "enwik8": return MegaLMEvalOptions(validBlock: .splits(50), testChunkSize: 4096, chunkNums: 3)
+    case "enwik8":
+      return MegaLMEvalOptions(validBlock: .splits(50), testChunkSize: 4096, chunkNums: 3)
     case "wikitext103":
       return MegaLMEvalOptions(validBlock: .splits(10), testChunkSize: 2048, chunkNums: 2)
     default: return nil

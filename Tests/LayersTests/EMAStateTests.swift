@@ -79,7 +79,9 @@ final class EMAStateTests: XCTestCase {
       var worst = 0.0
       for (a, b) in zip(got, want) { worst = max(worst, abs(Double(a) - b) / (1e-3 + abs(b))) }
       XCTAssertLessThan(worst, 1e-4, "fft \(fft)")
-      for (a, b) in zip(state.values, wantState) { XCTAssertEqual(a, b, accuracy: 1e-9 + 1e-6 * abs(b)) }
+      for (a, b) in zip(state.values, wantState) {
+        XCTAssertEqual(a, b, accuracy: 1e-9 + 1e-6 * abs(b))
+      }
       let truncated = GradMode.withoutGrad { m(x) }.data
       let far = zip(truncated, want).map { abs(Double($0) - $1) }.max() ?? 0
       XCTAssertGreaterThan(far, 1e-3, "the training EMA (truncated at 3) differs from the stream")
