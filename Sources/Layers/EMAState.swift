@@ -27,33 +27,45 @@ public final class EMAState {
   ) {
     let (e, n) = (ema.embedDim, ema.ndim)
     let scale = 1 / Double(n).squareRoot()
-    if values.isEmpty { values = [Double](repeating: 0, count: batch * e * n) }
-    precondition(values.count == batch * e * n, "EMA state of \(values.count) for B = \(batch)")
+    var h = values.isEmpty ? [Double](repeating: 0, count: batch * e * n) : values
+    precondition(h.count == batch * e * n, "EMA state of \(h.count) for B = \(batch)")
+    var q = [Double](repeating: 0, count: e * n)
+    var input = q
+    var output = q
+    for i in 0..<(e * n) {
+      q[i] = exp(kernel.logq[i])
+      input[i] = kernel.p[i] * Double(ema.beta.data[i])
+      output[i] = Double(ema.gamma.data[i]) * scale
+    }
     var weights = [Double](repeating: 0, count: n)
     var powers = weights
-    var q = weights
-    var input = weights
-    for b in 0..<batch {
-      for c in 0..<e {
-        let s = (b * e + c) * n
-        let series = (b * e + c) * len
-        for m in 0..<n {
-          let i = c * n + m
-          q[m] = exp(kernel.logq[i])
-          weights[m] = Double(ema.gamma.data[i]) * scale * values[s + m]
-          input[m] = kernel.p[i] * Double(ema.beta.data[i])
-          powers[m] = q[m]
-        }
-        for t in 0..<len {
-          var carry: Double = 0
-          for m in 0..<n {
-            carry += weights[m] * powers[m]
-            powers[m] *= q[m]
-            values[s + m] = q[m] * values[s + m] + input[m] * Double(x[series + t])
+    h.withUnsafeMutableBufferPointer { hp in
+      y.withUnsafeMutableBufferPointer { yp in
+        x.withUnsafeBufferPointer { xp in
+          for b in 0..<batch {
+            for c in 0..<e {
+              let s = (b * e + c) * n
+              let series = (b * e + c) * len
+              for m in 0..<n {
+                weights[m] = output[c * n + m] * hp[s + m]
+                powers[m] = q[c * n + m]
+              }
+              for t in 0..<len {
+                var carry: Double = 0
+                let xt = Double(xp[series + t])
+                for m in 0..<n {
+                  let i = c * n + m
+                  carry += weights[m] * powers[m]
+                  powers[m] *= q[i]
+                  hp[s + m] = q[i] * hp[s + m] + input[i] * xt
+                }
+                yp[series + t] += Float(carry)
+              }
+            }
           }
-          y[series + t] += Float(carry)
         }
       }
     }
+    values = h
   }
 }
