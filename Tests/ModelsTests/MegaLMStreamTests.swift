@@ -6,13 +6,20 @@ import XCTest
 /// A Mega language model read in segments with carried EMA states (MODEL.md §2.6, §5.9) equals
 /// one pass over the whole block with the same attention chunk and an untruncated EMA.
 final class MegaLMStreamTests: XCTestCase {
-  /// Two layers, chunk 16 and EMA truncation 3 as trained.
-  private func trained() throws -> ModelConfig {
-    var c = try ModelConfig.small("mega_lm_enwik8_base", maxPositions: 64, classifierOutDim: 8)
+  /// Two layers, chunk 16 and EMA truncation 3 as trained; `adaptive`: adaptive input and
+  /// softmax (cutoffs 4, 8, factor 2) as the WikiText-103 model.
+  private func trained(adaptive: Bool = false) throws -> ModelConfig {
+    var c = try ModelConfig.small(
+      adaptive ? "mega_lm_adaptive_big" : "mega_lm_enwik8_base", maxPositions: 64,
+      classifierOutDim: 8)
     c.layers = 2
     c.chunkSize = 16
     c.truncation = 3
     c.dropout = 0
+    if adaptive {
+      c.adaptiveCutoffs = [4, 8]
+      c.adaptiveFactor = 2
+    }
     return c
   }
 
@@ -28,10 +35,18 @@ final class MegaLMStreamTests: XCTestCase {
   }
 
   func testSegmentsEqualOnePassWithTheTestChunkAndUntruncatedEMA() throws {
+    try check(adaptive: false)
+  }
+
+  func testAdaptiveSoftmaxModelInSegments() throws {
+    try check(adaptive: true)
+  }
+
+  private func check(adaptive: Bool) throws {
     var rng = SplitMix64(seed: 7)
-    let model = LanguageModel(try trained(), rng: &rng)
+    let model = LanguageModel(try trained(adaptive: adaptive), rng: &rng)
     model.training = false
-    var whole = try trained()
+    var whole = try trained(adaptive: adaptive)
     whole.chunkSize = 4
     whole.truncation = nil
     let reference = try copy(model, as: whole)
