@@ -93,6 +93,7 @@ public final class LanguageModel: Module {
       throw ModelInputError.shape(field: "src_tokens", "\(tokens.count) ids for \(batch) sequences")
     }
     let len0 = tokens.count / batch
+    try stream?.begin(length: len0)
     if stream == nil, len0 > config.maxPositions {
       throw ModelInputError.tooLong(
         field: "src_tokens", length: len0, maxPositions: config.maxPositions)

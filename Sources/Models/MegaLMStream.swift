@@ -11,6 +11,8 @@ public final class MegaLMStream {
   public let chunkSize: Int
   private let layers: [MegaLayer]
   private let states: [EMAState]
+  /// The length of the last segment when it was not a multiple of the chunk (the block ended).
+  private var partial: Int?
 
   /// A fresh stream over `model`'s layers; throws unless `model` is a Mega language model whose
   /// relative-position bias can serve chunks of `chunkSize` (> 0) positions.
@@ -39,6 +41,19 @@ public final class MegaLMStream {
   /// Forgets the carried states: the next segment starts a new block.
   public func reset() {
     for state in states { state.reset() }
+    partial = nil
+  }
+
+  /// Accepts a segment of `length` tokens: throws if the previous segment was not a multiple of
+  /// the chunk (its chunks would not line up with this one's), else records whether this one is.
+  func begin(length: Int) throws {
+    if let partial {
+      throw ModelInputError.shape(
+        field: "src_tokens",
+        "a segment after one of \(partial) tokens, not a multiple of the chunk \(chunkSize)"
+          + " (only a block's last segment may be shorter)")
+    }
+    if length % chunkSize != 0 { partial = length }
   }
 
   /// Layer `index` on the next segment `x` (`[L, B, E]`) of the block.

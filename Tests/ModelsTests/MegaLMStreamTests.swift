@@ -91,6 +91,21 @@ final class MegaLMStreamTests: XCTestCase {
     XCTAssertGreaterThan(far, 1e-3, "the training chunk and truncation give other features")
   }
 
+  func testOnlyTheLastSegmentMayBeShorterThanAMultipleOfTheChunk() throws {
+    var rng = SplitMix64(seed: 5)
+    let model = LanguageModel(try trained(), rng: &rng)
+    let stream = try MegaLMStream(model, chunkSize: 4)
+    try GradMode.withoutGrad {
+      _ = try model.features(tokens: [2, 3, 4, 5, 6, 7, 8, 9], batch: 1, stream: stream)
+      _ = try model.features(tokens: [2, 3, 4, 5, 6], batch: 1, stream: stream)
+      XCTAssertThrowsError(try model.features(tokens: [2, 3, 4, 5], batch: 1, stream: stream)) {
+        XCTAssertTrue("\($0)".contains("after one of 5 tokens"), "\($0)")
+      }
+      stream.reset()
+      XCTAssertNoThrow(try model.features(tokens: [2, 3, 4, 5], batch: 1, stream: stream))
+    }
+  }
+
   func testRefusesSeqBoatAndChunksBeyondASimpleTable() throws {
     var rng = SplitMix64(seed: 3)
     let seqboat = LanguageModel(
