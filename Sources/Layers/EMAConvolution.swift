@@ -32,15 +32,19 @@ struct EMAConvolution {
     let plan = FFTPlan(size: FFTPlan.size(atLeast: len + k - 1))
     self.plan = plan
     let n = plan.size
-    kernelRe = [Float](repeating: 0, count: channels * n)
-    kernelIm = kernelRe
+    // Built in locals: passing stored properties inout to a method of `self` would copy them
+    // (copy-on-write) on every call.
+    var re = [Float](repeating: 0, count: channels * n)
+    var im = re
     for c in 0..<channels {
       for j in 0..<k {
-        kernelRe[c * n + j] += kernel[c * k + j]
-        if bidirectional { kernelRe[c * n + (n - j) % n] += kernel[(channels + c) * k + j] }
+        re[c * n + j] += kernel[c * k + j]
+        if bidirectional { re[c * n + (n - j) % n] += kernel[(channels + c) * k + j] }
       }
-      transform(&kernelRe, &kernelIm, c * n, inverse: false)
+      transform(&re, &im, c * n, inverse: false)
     }
+    kernelRe = re
+    kernelIm = im
   }
 
   private func transform(_ re: inout [Float], _ im: inout [Float], _ offset: Int, inverse: Bool) {
