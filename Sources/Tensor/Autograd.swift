@@ -1,13 +1,15 @@
 extension Tensor {
   /// Back-propagates from this tensor. `seed` is the cotangent (defaults to ones, i.e. d(sum)/d(self)).
-  /// Gradients of intermediate results are released after use; leaves keep theirs in `grad`.
+  /// Gradients of intermediate results are released after use; leaves keep theirs in `grad`. The
+  /// graph is consumed, as PyTorch's default: each op drops its inputs and saved values once its
+  /// backward has run, so a second `backward()` through the same ops reaches no parameter.
   /// `onLeafGradient`, if given, is called for each leaf reached as soon as its gradient from this
   /// pass is complete (every op using it has run its backward), while the rest of the pass goes on:
   /// data-parallel training starts reducing those gradients early.
   public func backward(seed: [Float]? = nil, onLeafGradient: ((Tensor) -> Void)? = nil) {
     precondition(seed == nil || seed!.count == count, "seed of \(seed!.count) values for \(shape)")
     guard requiresGrad else { return }
-    let order = topologicalOrder()
+    var order = topologicalOrder()
     accumulateGrad { g in
       if let seed {
         for i in 0..<g.count { g[i] += seed[i] }
@@ -24,18 +26,21 @@ extension Tensor {
       }
       if backwardFn == nil { onLeafGradient(self) }
     }
-    for node in order.reversed() {
+    while let node = order.popLast() {
       guard let fn = node.backwardFn else { continue }
       if node.grad != nil {
         fn(node)
         node.grad = nil
       }
-      guard let onLeafGradient else { continue }
-      for p in node.parents where p.requiresGrad {
-        let id = ObjectIdentifier(p)
-        consumers[id]! -= 1
-        if consumers[id] == 0 && p.backwardFn == nil { onLeafGradient(p) }
+      if let onLeafGradient {
+        for p in node.parents where p.requiresGrad {
+          let id = ObjectIdentifier(p)
+          consumers[id]! -= 1
+          if consumers[id] == 0 && p.backwardFn == nil { onLeafGradient(p) }
+        }
       }
+      node.backwardFn = nil
+      node.parents = []
     }
   }
 

@@ -12,8 +12,11 @@ public final class Tensor {
   public var grad: [Float]?
   /// Whether gradients flow into this tensor.
   public let requiresGrad: Bool
-  let parents: [Tensor]
-  let backwardFn: ((Tensor) -> Void)?
+  /// The op's inputs; cleared once `backward()` has used them, so that the pass frees each saved
+  /// activation as soon as nothing later in it needs the value.
+  var parents: [Tensor]
+  /// The op's backward closure (it holds the values it saved); cleared with `parents`.
+  var backwardFn: ((Tensor) -> Void)?
 
   /// A leaf tensor holding `data` (count must equal the product of `shape`).
   public init(shape: [Int], data: [Float], requiresGrad: Bool = false) {
