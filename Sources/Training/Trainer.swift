@@ -55,7 +55,9 @@ public final class Trainer {
   public var numUpdates = 0
   /// SeqBoat's cross-rank compression decision.
   public let compression: CompressionSync
-  private let buckets: GradientBuckets
+  /// The gradient all-reduce; nil for a single fp32 process, where there is nothing to sum and
+  /// the buckets' flat copy of every gradient would only cost memory.
+  private let buckets: GradientBuckets?
 
   /// A trainer of `model` over `communicator`; `scaler` non-nil selects fp16.
   public init(
@@ -71,9 +73,12 @@ public final class Trainer {
     self.clipNorm = clipNorm
     self.scaler = scaler
     compression = CompressionSync(model: model, communicator: communicator)
-    buckets = try GradientBuckets(
-      communicator: communicator, sizes: parameters.map(\.tensor.count),
-      precision: scaler == nil ? .float32 : .float16)
+    buckets =
+      communicator.size == 1 && scaler == nil
+      ? nil
+      : try GradientBuckets(
+        communicator: communicator, sizes: parameters.map(\.tensor.count),
+        precision: scaler == nil ? .float32 : .float16)
   }
 
   /// One update on this rank's micro-batches (the same number on every rank). `stopRequested` is
@@ -95,7 +100,7 @@ public final class Trainer {
       totals[1] += Double(stats.sampleSize)
       totals[2] += Double(stats.correct)
       let scaled = scaler == nil ? stats.loss : stats.loss.scaled(Float(scale))
-      if i == microBatches.count - 1 {
+      if i == microBatches.count - 1, let buckets {
         try buckets.backward(scaled, parameters: tensors)
       } else {
         scaled.backward()
@@ -103,7 +108,7 @@ public final class Trainer {
     }
     if scaler != nil { for (t, m) in zip(tensors, masters) { t.data = m } }
     try communicator.allReduce(&totals)
-    try buckets.finish(tensors)
+    try buckets?.finish(tensors)
     let factor = Float(1 / (scale * max(totals[1], 1)))
     for t in tensors where t.grad != nil {
       t.grad!.withUnsafeMutableBufferPointer { g in for i in 0..<g.count { g[i] *= factor } }
