@@ -31,8 +31,9 @@ public struct UpdateResult {
 /// that had a gradient on some rank, with the learning rate `lr(k−1)` for update k.
 ///
 /// fp16 (fairseq semantics, MODEL.md §6.6): the optimizer's weights are the fp32 masters; forward
-/// and backward run on copies rounded to Float16, backward starts from the loss times the dynamic
-/// scale, gradients are rounded to Float16 and summed over ranks in Float16, then unscaled. A
+/// and backward run on copies rounded to Float16 under `HalfMode` (every activation and every
+/// gradient between ops rounded to half, the loss a float32 island), backward starts from the loss
+/// times the dynamic scale, gradients are summed over ranks in Float16, then unscaled. A
 /// non-finite gradient norm (agreed by all ranks) skips the step and halves the scale.
 public final class Trainer {
   /// The model.
@@ -90,15 +91,17 @@ public final class Trainer {
     if scaler != nil { for t in tensors { t.data = t.data.map { Float(Float16($0)) } } }
     var totals = [0, 0, 0, stopRequested ? 1 : 0] as [Double]
     for (i, batch) in microBatches.enumerated() {
-      let stats = try model.loss(batch)
-      totals[0] += Double(stats.loss.item)
-      totals[1] += Double(stats.sampleSize)
-      totals[2] += Double(stats.correct)
-      let scaled = scaler == nil ? stats.loss : stats.loss.scaled(Float(scale))
-      if i == microBatches.count - 1 {
-        try buckets.backward(scaled, parameters: tensors)
-      } else {
-        scaled.backward()
+      try HalfMode.withHalf(scaler != nil) {
+        let stats = try model.loss(batch)
+        totals[0] += Double(stats.loss.item)
+        totals[1] += Double(stats.sampleSize)
+        totals[2] += Double(stats.correct)
+        let scaled = scaler == nil ? stats.loss : stats.loss.scaled(Float(scale))
+        if i == microBatches.count - 1 {
+          try buckets.backward(scaled, parameters: tensors)
+        } else {
+          scaled.backward()
+        }
       }
     }
     if scaler != nil { for (t, m) in zip(tensors, masters) { t.data = m } }

@@ -34,7 +34,8 @@ extension Tensor {
     for j in 0..<n { v[start + j] /= s }
   }
 
-  /// Log-softmax over the last dimension.
+  /// Log-softmax over the last dimension; a float32 island under `HalfMode` (fairseq's
+  /// `log_softmax(·, dtype=float32)`).
   public func logSoftmax() -> Tensor {
     let n = lastDim
     let rows = count / max(n, 1)
@@ -47,7 +48,7 @@ extension Tensor {
       let lse = m + logf(s)
       for j in 0..<n { y[r * n + j] -= lse }
     }
-    return .op(shape: shape, data: y, parents: [self]) { out in
+    return .op(shape: shape, data: y, parents: [self], halfOutput: .float32) { out in
       let g = out.grad!
       self.accumulateGrad { d in
         for r in 0..<rows {
@@ -60,7 +61,8 @@ extension Tensor {
   }
 
   /// Summed negative log-likelihood of `targets` under the rows of `self` (logits, last dimension =
-  /// classes). Rows whose target equals `ignoreIndex` contribute nothing.
+  /// classes). Rows whose target equals `ignoreIndex` contribute nothing. A float32 island under
+  /// `HalfMode` (fairseq's float log-softmax and NLL sum); the logits' gradient is half.
   public func crossEntropySum(targets: [Int], ignoreIndex: Int? = nil) -> Tensor {
     let n = lastDim
     let rows = count / max(n, 1)
@@ -78,7 +80,7 @@ extension Tensor {
       loss -= Double(data[r * n + t] - m) - log(s)
       Tensor.softmaxRow(&probs, r * n, n)
     }
-    return .op(shape: [], data: [Float(loss)], parents: [self]) { out in
+    return .op(shape: [], data: [Float(loss)], parents: [self], halfOutput: .float32) { out in
       let g = out.grad![0]
       self.accumulateGrad { d in
         for r in 0..<rows {
