@@ -19,6 +19,7 @@
 /// and silu, the attention scores `qk`, ScaleNorm's and RMSNorm's mean square), and the gradient
 /// contributions to one tensor from several consumers are summed in float32 and rounded once.
 public enum HalfMode {
+  /// Whether op outputs and gradients are rounded to half (off by default).
   nonisolated(unsafe) public static var isEnabled = false
 
   /// Runs `body` with half mode on when `enabled` (unchanged otherwise).
