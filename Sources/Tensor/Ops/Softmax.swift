@@ -9,13 +9,16 @@ extension Tensor {
     let rows = count / max(n, 1)
     var y = data
     for r in 0..<rows { Tensor.softmaxRow(&y, r * n, n) }
+    // Backward reads the output itself (half under `HalfMode`, as the reference's saved output).
     return .op(shape: shape, data: y, parents: [self]) { out in
       let g = out.grad!
       self.accumulateGrad { d in
-        for r in 0..<rows {
-          var dot: Float = 0
-          for j in 0..<n { dot += g[r * n + j] * y[r * n + j] }
-          for j in 0..<n { d[r * n + j] += y[r * n + j] * (g[r * n + j] - dot) }
+        out.data.withUnsafeBufferPointer { y in
+          for r in 0..<rows {
+            var dot: Float = 0
+            for j in 0..<n { dot += g[r * n + j] * y[r * n + j] }
+            for j in 0..<n { d[r * n + j] += y[r * n + j] * (g[r * n + j] - dot) }
+          }
         }
       }
     }
