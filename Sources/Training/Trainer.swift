@@ -77,6 +77,18 @@ public final class Trainer {
       precision: scaler == nil ? .float32 : .float16)
   }
 
+  /// Runs `body` on the half model in fp16 mode (fairseq casts the model to half for training and
+  /// validation): weights rounded to Float16 and every op in `HalfMode`, then the fp32 masters are
+  /// put back. In fp32 mode it just runs `body`.
+  public func asHalfModel<T>(_ body: () throws -> T) rethrows -> T {
+    guard scaler != nil else { return try body() }
+    let tensors = parameters.map(\.tensor)
+    let masters = tensors.map(\.data)
+    for t in tensors { HalfRounding.round(&t.data) }
+    defer { for (t, m) in zip(tensors, masters) { t.data = m } }
+    return try HalfMode.withHalf { try body() }
+  }
+
   /// One update on this rank's micro-batches (the same number on every rank). `stopRequested` is
   /// this rank's wish to stop after this update; the result says whether any rank wished it.
   public func update(_ microBatches: [MicroBatch], stopRequested: Bool) throws -> UpdateResult {
@@ -87,11 +99,9 @@ public final class Trainer {
     let scale = scaler?.scale ?? 1
     model.training = true
     compression.global = true
-    let masters = scaler == nil ? [] : tensors.map(\.data)
-    if scaler != nil { for t in tensors { t.data = t.data.map { Float(Float16($0)) } } }
     var totals = [0, 0, 0, stopRequested ? 1 : 0] as [Double]
     for (i, batch) in microBatches.enumerated() {
-      try HalfMode.withHalf(scaler != nil) {
+      try asHalfModel {
         let stats = try model.loss(batch)
         totals[0] += Double(stats.loss.item)
         totals[1] += Double(stats.sampleSize)
@@ -104,7 +114,6 @@ public final class Trainer {
         }
       }
     }
-    if scaler != nil { for (t, m) in zip(tensors, masters) { t.data = m } }
     try communicator.allReduce(&totals)
     try buckets.finish(tensors)
     let factor = Float(1 / (scale * max(totals[1], 1)))

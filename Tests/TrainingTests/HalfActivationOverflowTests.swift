@@ -36,6 +36,27 @@ final class HalfActivationOverflowTests: XCTestCase {
     return .classification(.values(x), targets: [0, 1])
   }
 
+  /// Validation in fp16 runs the half model (fairseq validates the half-cast model): inside
+  /// `asHalfModel` the weights are half values and the loss differs from float32's by fp16
+  /// rounding; afterwards the fp32 masters are back.
+  func testValidationRunsTheHalfModelAndKeepsTheMasters() throws {
+    let (half, model) = try trainer(fp16: true)
+    model.training = false
+    let masters = model.module.parameters.map(\.tensor.data)
+    let (halfLoss, weights) = try half.asHalfModel {
+      (
+        try model.loss(batch(scale: 1)).loss.item,
+        model.module.parameters.flatMap(\.tensor.data)
+      )
+    }
+    XCTAssertEqual(model.module.parameters.map(\.tensor.data), masters)
+    XCTAssertTrue(weights.allSatisfy { Float(Float16($0)) == $0 })
+    XCTAssertFalse(masters.joined().allSatisfy { Float(Float16($0)) == $0 })
+    let floatLoss = try model.loss(batch(scale: 1)).loss.item
+    XCTAssertNotEqual(halfLoss, floatLoss)
+    XCTAssertEqual(halfLoss, floatLoss, accuracy: 1e-2 * abs(floatLoss))
+  }
+
   func testActivationOverflowSkipsTheStepAndHalvesTheScale() throws {
     let (half, model) = try trainer(fp16: true)
     let before = model.module.parameters.map(\.tensor.data)
