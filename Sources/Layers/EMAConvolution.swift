@@ -32,9 +32,10 @@ struct EMAConvolution {
     let plan = FFTPlan(size: FFTPlan.size(atLeast: len + k - 1))
     self.plan = plan
     let n = plan.size
-    // Local arrays: passing the stored ones inout to a method of `self` copies them per call.
+    // Built in locals: a method call on `self` while its own arrays are passed inout would copy
+    // both arrays (copy-on-write) for every channel.
     var re = [Float](repeating: 0, count: channels * n)
-    var im = re
+    var im = [Float](repeating: 0, count: channels * n)
     for c in 0..<channels {
       for j in 0..<k {
         re[c * n + j] += kernel[c * k + j]

@@ -246,8 +246,10 @@ public final class TrainingRun {
     defer { trainer.compression.global = true }
     let buffers = trainer.model.module.buffers.map(\.tensor)
     if !buffers.isEmpty { try communicator.broadcastValues(buffers) }
-    let r = try Evaluator.evaluate(
-      trainer.model, on: valid, communicator: communicator, batchSize: max(batch, 1))
+    let r = try trainer.asHalfModel {
+      try Evaluator.evaluate(
+        trainer.model, on: valid, communicator: communicator, batchSize: max(batch, 1))
+    }
     let m = TrainLog.metrics(
       lossSum: r.lossSum, sampleSize: r.sampleSize, correct: r.correct, languageModel: isLM)
     let metric = isLM ? m["loss"]! : m["accuracy"]!
