@@ -50,7 +50,8 @@ let package = Package(
     .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training"]),
     .testTarget(name: "CommandTests", dependencies: ["HDF5"]),
-    .testTarget(name: "GoldenTests", dependencies: ["Golden", "HDF5"]),
+    .testTarget(
+      name: "GoldenTests", dependencies: ["Golden", "HDF5", "Models", "Layers", "Tensor"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -11,10 +11,12 @@ struct EMAKernel {
   let values: [Float]
   let length: Int
   private let ema: MultiHeadEMA
-  private let p: [Double]
+  /// σ(delta) per `[c, n]`.
+  let p: [Double]
   private let d: [Double]
   private let coef: [Double]
-  private let logq: [Double]
+  /// ln q per `[c, n]`.
+  let logq: [Double]
 
   init(_ ema: MultiHeadEMA, length k: Int) {
     self.ema = ema

@@ -137,16 +137,20 @@ public final class GatedAttention: Module {
 
   /// The layer on `x` (`[L, B, E]`) with an optional padding mask (`[B, L]`, true = padding) and
   /// causal masking. L must be a multiple of the chunk when L ≥ C (wrappers pad). Returns the
-  /// output `[L, B, E]` and the attention weights `[B, L/C_eff, C_eff, C_eff]`.
-  public func callAsFunction(_ x: Tensor, paddingMask: [Bool]? = nil, causal: Bool = false)
-    -> (output: Tensor, weights: Tensor)
-  {
+  /// output `[L, B, E]` and the attention weights `[B, L/C_eff, C_eff, C_eff]`. `chunkSize`
+  /// overrides the configured chunk C; `emaState` carries the EMA across consecutive segments
+  /// (evaluation only, MODEL.md §2.6).
+  public func callAsFunction(
+    _ x: Tensor, paddingMask: [Bool]? = nil, causal: Bool = false, chunkSize: Int? = nil,
+    emaState: EMAState? = nil
+  ) -> (output: Tensor, weights: Tensor) {
     let (len, batch, e) = (x.shape[0], x.shape[1], config.embedDim)
     let (z, h) = (config.zdim, config.hdim)
-    let c = config.chunkSize < 0 || len < config.chunkSize ? len : config.chunkSize
+    let chunk = chunkSize ?? config.chunkSize
+    let c = chunk < 0 || len < chunk ? len : chunk
     let normed = config.prenorm ? norm(x) : x
     let v = vProj(normed).activated(config.activation)
-    let mx = dropout(move(normed, paddingMask: paddingMask))
+    let mx = dropout(move(normed, paddingMask: paddingMask, state: emaState))
     let parts = mxProj(mx).split(lastDim: [e, z, h, e])
     let u = parts[0].activated(.sigmoid)
     let zz = parts[1].activated(.silu)

@@ -51,9 +51,14 @@ public final class MegaLayer: Module {
   }
 
   /// The layer on `x` (`[L, B, E]`; L a multiple of the chunk when L ≥ C) with an optional
-  /// padding mask (`[B, L]`, true = padding).
-  public func callAsFunction(_ x: Tensor, paddingMask: [Bool]? = nil) -> Tensor {
-    let out = megaLayer(x, paddingMask: paddingMask, causal: causal).output
+  /// padding mask (`[B, L]`, true = padding); `chunkSize` overrides the attention chunk and
+  /// `emaState` carries the EMA across segments (evaluation only, MODEL.md §2.6).
+  public func callAsFunction(
+    _ x: Tensor, paddingMask: [Bool]? = nil, chunkSize: Int? = nil, emaState: EMAState? = nil
+  ) -> Tensor {
+    let out = megaLayer(
+      x, paddingMask: paddingMask, causal: causal, chunkSize: chunkSize, emaState: emaState
+    ).output
     return nffn.map { $0(out) } ?? out
   }
 }

@@ -60,12 +60,19 @@ public final class MultiHeadEMA: Module {
   }
 
   /// The EMA of `x` (`[L, B, E]`); `paddingMask` (`[B, L]`, true = padding) zeroes the convolution
-  /// input at padding positions. Output `[L, B, E]`.
-  public func callAsFunction(_ x: Tensor, paddingMask: [Bool]? = nil) -> Tensor {
+  /// input at padding positions. Output `[L, B, E]`. With a `state` (causal, evaluation without
+  /// gradients only; MODEL.md §2.6) `x` continues the sequence the state has seen: the kernel is
+  /// untruncated, the state's decay is added and the state moves past `x`.
+  public func callAsFunction(_ x: Tensor, paddingMask: [Bool]? = nil, state: EMAState? = nil)
+    -> Tensor
+  {
     precondition(x.rank == 3 && x.shape[2] == embedDim, "EMA input \(x.shape), E = \(embedDim)")
     let (len, batch, e) = (x.shape[0], x.shape[1], embedDim)
     precondition(paddingMask == nil || paddingMask!.count == batch * len, "EMA padding mask size")
-    let k = min(truncation ?? len, len)
+    precondition(
+      state == nil || (!bidirectional && !GradMode.isEnabled),
+      "an EMA state needs a causal EMA and no gradient recording")
+    let k = state == nil ? min(truncation ?? len, len) : len
     let kernel = EMAKernel(self, length: k)
     // Masked input, channel-major [B, E, L] so that each time series is contiguous.
     let xt = x.data.withUnsafeBufferPointer { xp in
@@ -79,7 +86,8 @@ public final class MultiHeadEMA: Module {
       kernel: kernel.values, channels: e, length: k, seriesLength: len,
       bidirectional: bidirectional, useFFT: k > fftThreshold)
     let xSpectra = k > fftThreshold ? conv.spectra(xt) : nil
-    let yt = conv.forward(xt, xSpectra: xSpectra)
+    var yt = conv.forward(xt, xSpectra: xSpectra)
+    state?.advance(&yt, input: xt, ema: self, kernel: kernel, batch: batch, length: len)
     let pre = x.data.withUnsafeBufferPointer { xp in
       omega.data.withUnsafeBufferPointer { wp in
         yt.withUnsafeBufferPointer { yp in

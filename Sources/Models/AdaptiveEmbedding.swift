@@ -95,15 +95,15 @@ public final class AdaptiveEmbedding: Module {
   public func loss(features: Tensor, targets: [Int]) -> Tensor {
     let e = classProjection.shape[1]
     let x = dropout(features.reshaped([targets.count, e]))
-    let head = Tensor.concat(lastDim: [x.linear(tables[0]), x.linear(classProjection)])
     let headTargets = targets.map { t in t == 1 ? 1 : band(t) == 0 ? t : bounds[1] + band(t) - 1 }
-    var total = head.crossEntropySum(targets: headTargets, ignoreIndex: 1)
+    var total = x.linearCrossEntropySum(
+      [tables[0], classProjection], targets: headTargets, ignoreIndex: 1)
     for i in 1..<tables.count {
       let rows = targets.indices.filter { targets[$0] != 1 && band(targets[$0]) == i }
       guard !rows.isEmpty else { continue }
-      let logits = tail(i, x.gatherRows(rows, shape: [rows.count]))
+      let hidden = tailHidden(i, x.gatherRows(rows, shape: [rows.count]))
       let rel = rows.map { targets[$0] - bounds[i] }
-      total = total + logits.crossEntropySum(targets: rel, ignoreIndex: 1)
+      total = total + hidden.linearCrossEntropySum([tables[i]], targets: rel, ignoreIndex: 1)
     }
     return total
   }
@@ -134,7 +134,12 @@ public final class AdaptiveEmbedding: Module {
 
   /// Tail logits of band i for rows `x` (`[n, E]`): `Emb_i · dropout(W_iᵀ x)`.
   private func tail(_ i: Int, _ x: Tensor) -> Tensor {
-    dropout(x.matmul(projections[i])).linear(tables[i])
+    tailHidden(i, x).linear(tables[i])
+  }
+
+  /// The tail's hidden rows `dropout(W_iᵀ x)` (`[n, d_i]`).
+  private func tailHidden(_ i: Int, _ x: Tensor) -> Tensor {
+    dropout(x.matmul(projections[i]))
   }
 }
 

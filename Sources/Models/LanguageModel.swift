@@ -84,13 +84,17 @@ public final class LanguageModel: Module {
     return [:]
   }
 
-  /// Final features `[B, L, E]` of token inputs `tokens` (`[B, L]` row-major).
-  public func features(tokens: [Int], batch: Int) throws -> Tensor {
+  /// Final features `[B, L, E]` of token inputs `tokens` (`[B, L]` row-major). With a `stream`
+  /// (Mega, evaluation only) the tokens are the next segment of the blocks the stream has read:
+  /// its chunk replaces the configured one and its EMA states are carried; `max_positions` does
+  /// not apply.
+  public func features(tokens: [Int], batch: Int, stream: MegaLMStream? = nil) throws -> Tensor {
     guard batch > 0, tokens.count % batch == 0 else {
       throw ModelInputError.shape(field: "src_tokens", "\(tokens.count) ids for \(batch) sequences")
     }
     let len0 = tokens.count / batch
-    if len0 > config.maxPositions {
+    try stream?.begin(length: len0)
+    if stream == nil, len0 > config.maxPositions {
       throw ModelInputError.tooLong(
         field: "src_tokens", length: len0, maxPositions: config.maxPositions)
     }
@@ -98,7 +102,7 @@ public final class LanguageModel: Module {
       throw ModelInputError.tokenOutOfRange(
         field: "src_tokens", value: bad, vocabulary: config.vocabSize)
     }
-    let c = config.chunkSize
+    let c = stream?.chunkSize ?? config.chunkSize
     let pads = config.family == .mega && c > 0 && c < len0 && len0 % c != 0
     let len = pads ? (len0 + c - 1) / c * c : len0
     var ids = [Int](repeating: config.paddingIndex, count: batch * len)
@@ -112,7 +116,11 @@ public final class LanguageModel: Module {
     let keep = keepMask(padMask.map { !$0 }, width: e)
     if padding != nil { x = x.masked(by: keep) }
     var h = x.permuted([1, 0, 2])
-    for layer in layers { h = layer.forward(h, paddingMask: padding) }
+    for (i, layer) in layers.enumerated() {
+      h =
+        stream?.forward(layer: i, h, paddingMask: padding)
+        ?? layer.forward(h, paddingMask: padding)
+    }
     var y = finalNorm(h).permuted([1, 0, 2])
     if padding != nil { y = y.masked(by: keep) }
     if pads { y = y.reshaped([batch, len * e]).slice(lastDim: 0..<(len0 * e)) }
@@ -124,10 +132,11 @@ public final class LanguageModel: Module {
     features.linear(outputProjection ?? embedding!.weight)
   }
 
-  /// Summed NLL (nats) over the targets that are not padding, and their count.
-  public func loss(tokens: [Int], targets: [Int], batch: Int) throws -> (
-    loss: Tensor, tokens: Int
-  ) {
+  /// Summed NLL (nats) over the targets that are not padding, and their count; `stream` as in
+  /// `features`.
+  public func loss(tokens: [Int], targets: [Int], batch: Int, stream: MegaLMStream? = nil) throws
+    -> (loss: Tensor, tokens: Int)
+  {
     guard targets.count == tokens.count else {
       throw ModelInputError.shape(field: "target", "\(targets.count) targets for \(tokens.count)")
     }
@@ -135,7 +144,7 @@ public final class LanguageModel: Module {
       throw ModelInputError.tokenOutOfRange(
         field: "target", value: bad, vocabulary: config.vocabSize)
     }
-    let f = try features(tokens: tokens, batch: batch)
+    let f = try features(tokens: tokens, batch: batch, stream: stream)
     let count = targets.filter { $0 != config.paddingIndex }.count
     if let adaptive { return (adaptive.loss(features: f, targets: targets), count) }
     let l = logits(features: f)

@@ -21,8 +21,12 @@ public enum Losses {
     }
     var correct = 0
     for r in 0..<rows {
-      let row = logits.data[(r * classes)..<((r + 1) * classes)]
-      if row.firstIndex(of: row.max()!)! - r * classes == targets[r] { correct += 1 }
+      var best = 0
+      for j in 1..<max(classes, 1)
+      where logits.data[r * classes + j] > logits.data[r * classes + best] {
+        best = j
+      }
+      if best == targets[r] { correct += 1 }
     }
     return (logits.crossEntropySum(targets: targets), correct)
   }

@@ -65,8 +65,10 @@ extension MomentOptimizer {
   public func step(_ parameters: [(name: String, tensor: Tensor)], lr: Double) throws {
     for (name, p) in parameters {
       guard let grad = p.grad else { continue }
-      var s = state[name] ?? MomentState(count: p.count)
+      // Taken out of the dictionary so that the moments are updated in place, not copied.
+      var s = state.removeValue(forKey: name) ?? MomentState(count: p.count)
       guard s.expAvg.count == p.count, s.expAvgSq.count == p.count, grad.count == p.count else {
+        state[name] = s
         throw OptimError.stateSize(name: name, expected: p.count, got: s.expAvg.count)
       }
       s.step += 1

@@ -13,4 +13,12 @@ public enum MemoryPolicy {
     _ = mallopt(mmapThreshold, 32 << 20)
     _ = mallopt(trimThreshold, Int32.max)
   }
+
+  /// As `reuseFreedMemory`, and blocks of any size come from the heap too (no `mmap`), so that
+  /// arrays beyond 32 MB (long evaluation segments) also reuse mapped pages.
+  public static func reuseAllFreedMemory() {
+    reuseFreedMemory()
+    let mmapMax: Int32 = -4  // M_MMAP_MAX
+    _ = mallopt(mmapMax, 0)
+  }
 }

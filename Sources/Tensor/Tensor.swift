@@ -12,8 +12,13 @@ public final class Tensor {
   public var grad: [Float]?
   /// Whether gradients flow into this tensor.
   public let requiresGrad: Bool
-  let parents: [Tensor]
-  let backwardFn: ((Tensor) -> Void)?
+  /// The op's inputs; cleared once `backward()` has used them, so that the pass frees each saved
+  /// activation as soon as nothing later in it needs the value.
+  var parents: [Tensor]
+  /// The op's backward closure (it holds the values it saved); cleared with `parents`.
+  var backwardFn: ((Tensor) -> Void)?
+  /// What the values are under `HalfMode` (`.float` for leaves and outside it).
+  let precision: Precision
 
   /// A leaf tensor holding `data` (count must equal the product of `shape`).
   public init(shape: [Int], data: [Float], requiresGrad: Bool = false) {
@@ -24,11 +29,18 @@ public final class Tensor {
     self.requiresGrad = requiresGrad
     self.parents = []
     self.backwardFn = nil
+    self.precision = .float
   }
 
-  init(shape: [Int], data: [Float], parents: [Tensor], backward: ((Tensor) -> Void)?) {
+  init(
+    shape: [Int], data: __owned [Float], parents: [Tensor], halfOutput: HalfOutput,
+    backward: ((Tensor) -> Void)?
+  ) {
     self.shape = shape
     self.data = data
+    let (precision, rounds) = Tensor.precision(of: halfOutput, parents: parents)
+    self.precision = precision
+    if rounds { HalfRounding.round(&self.data) }
     let tracked = GradMode.isEnabled && backward != nil && parents.contains { $0.requiresGrad }
     self.requiresGrad = tracked
     self.parents = tracked ? parents : []
@@ -61,10 +73,12 @@ public final class Tensor {
 
   /// The result of an op: `backward` receives the output (whose `grad` is set) and must add the
   /// input gradients with `accumulateGrad`. Tracked only when grad mode is on and a parent needs it.
+  /// `halfOutput` says how the output is treated under `HalfMode` (rounded to half by default).
   public static func op(
-    shape: [Int], data: [Float], parents: [Tensor], backward: @escaping (Tensor) -> Void
+    shape: [Int], data: __owned [Float], parents: [Tensor], halfOutput: HalfOutput = .rounded,
+    backward: @escaping (Tensor) -> Void
   ) -> Tensor {
-    Tensor(shape: shape, data: data, parents: parents, backward: backward)
+    Tensor(shape: shape, data: data, parents: parents, halfOutput: halfOutput, backward: backward)
   }
 
   /// Adds to this tensor's gradient through `body`, allocating it (zeros) on first use.

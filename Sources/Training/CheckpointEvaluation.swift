@@ -10,11 +10,14 @@ public enum CheckpointEvaluation {
   /// `checkpoint` on split `split` of `data`, in batches of `batchSize` rows per rank (0: the
   /// training batch per rank), summed over the ranks of `communicator`. Language models are read in
   /// the training blocks, or with `contextWindow` > 0 in fairseq-eval-lm's context windows of
-  /// `tokensPerSample` tokens (0: the training block length).
+  /// `tokensPerSample` tokens (0: the training block length), or with `megaEval` by Mega's own
+  /// protocol (`MegaLMEvaluation`; then `tokens` and `blocks` are reported too).
   public static func run(
     checkpoint path: String, data: String, split: String, batchSize: Int,
-    contextWindow: Int = 0, tokensPerSample: Int = 0, communicator: Communicator
+    contextWindow: Int = 0, tokensPerSample: Int = 0, megaEval: MegaLMEvalOptions.Request? = nil,
+    communicator: Communicator
   ) throws -> [String: Double] {
+    MemoryPolicy.reuseAllFreedMemory()
     let checkpoint = try Checkpoint.read(path)
     guard let arch = checkpoint.modelArgs["arch"] else {
       throw TrainingError("\(path): / model_args: no arch")
@@ -27,6 +30,23 @@ public enum CheckpointEvaluation {
     let o = checkpoint.options
     guard let mode = LMBreakMode(rawValue: o.sampleBreakMode) else {
       throw TrainingError("\(path): / train_options: sample break mode '\(o.sampleBreakMode)'")
+    }
+    if let megaEval {
+      guard case .languageModel(let lm) = model else {
+        throw TrainingError(
+          "--mega-eval applies to Mega language models only; '\(arch)' is not one")
+      }
+      guard contextWindow == 0 else {
+        throw TrainingError("--context-window \(contextWindow) cannot be combined with --mega-eval")
+      }
+      let options = try MegaLMEvalOptions(megaEval, task: file.task)
+      let r = try MegaLMEvaluation.evaluate(
+        lm, split: file.split(split), options: options, communicator: communicator)
+      var metrics = TrainLog.metrics(
+        lossSum: r.eval.lossSum, sampleSize: r.eval.sampleSize, correct: 0, languageModel: true)
+      metrics["tokens"] = r.eval.sampleSize
+      metrics["blocks"] = Double(r.blocks)
+      return metrics
     }
     let examples: EvaluationRows
     if contextWindow > 0 {

@@ -31,8 +31,9 @@ public struct UpdateResult {
 /// that had a gradient on some rank, with the learning rate `lr(k−1)` for update k.
 ///
 /// fp16 (fairseq semantics, MODEL.md §6.6): the optimizer's weights are the fp32 masters; forward
-/// and backward run on copies rounded to Float16, backward starts from the loss times the dynamic
-/// scale, gradients are rounded to Float16 and summed over ranks in Float16, then unscaled. A
+/// and backward run on copies rounded to Float16 under `HalfMode` (every activation and every
+/// gradient between ops rounded to half, the loss a float32 island), backward starts from the loss
+/// times the dynamic scale, gradients are summed over ranks in Float16, then unscaled. A
 /// non-finite gradient norm (agreed by all ranks) skips the step and halves the scale.
 public final class Trainer {
   /// The model.
@@ -55,7 +56,9 @@ public final class Trainer {
   public var numUpdates = 0
   /// SeqBoat's cross-rank compression decision.
   public let compression: CompressionSync
-  private let buckets: GradientBuckets
+  /// The gradient all-reduce; nil for a single fp32 process, where there is nothing to sum and
+  /// the buckets' flat copy of every gradient would only cost memory.
+  private let buckets: GradientBuckets?
 
   /// A trainer of `model` over `communicator`; `scaler` non-nil selects fp16.
   public init(
@@ -71,9 +74,24 @@ public final class Trainer {
     self.clipNorm = clipNorm
     self.scaler = scaler
     compression = CompressionSync(model: model, communicator: communicator)
-    buckets = try GradientBuckets(
-      communicator: communicator, sizes: parameters.map(\.tensor.count),
-      precision: scaler == nil ? .float32 : .float16)
+    buckets =
+      communicator.size == 1 && scaler == nil
+      ? nil
+      : try GradientBuckets(
+        communicator: communicator, sizes: parameters.map(\.tensor.count),
+        precision: scaler == nil ? .float32 : .float16)
+  }
+
+  /// Runs `body` on the half model in fp16 mode (fairseq casts the model to half for training and
+  /// validation): weights rounded to Float16 and every op in `HalfMode`, then the fp32 masters are
+  /// put back. In fp32 mode it just runs `body`.
+  public func asHalfModel<T>(_ body: () throws -> T) rethrows -> T {
+    guard scaler != nil else { return try body() }
+    let tensors = parameters.map(\.tensor)
+    let masters = tensors.map(\.data)
+    for t in tensors { HalfRounding.round(&t.data) }
+    defer { for (t, m) in zip(tensors, masters) { t.data = m } }
+    return try HalfMode.withHalf { try body() }
   }
 
   /// One update on this rank's micro-batches (the same number on every rank). `stopRequested` is
@@ -86,24 +104,23 @@ public final class Trainer {
     let scale = scaler?.scale ?? 1
     model.training = true
     compression.global = true
-    let masters = scaler == nil ? [] : tensors.map(\.data)
-    if scaler != nil { for t in tensors { t.data = t.data.map { Float(Float16($0)) } } }
     var totals = [0, 0, 0, stopRequested ? 1 : 0] as [Double]
     for (i, batch) in microBatches.enumerated() {
-      let stats = try model.loss(batch)
-      totals[0] += Double(stats.loss.item)
-      totals[1] += Double(stats.sampleSize)
-      totals[2] += Double(stats.correct)
-      let scaled = scaler == nil ? stats.loss : stats.loss.scaled(Float(scale))
-      if i == microBatches.count - 1 {
-        try buckets.backward(scaled, parameters: tensors)
-      } else {
-        scaled.backward()
+      try asHalfModel {
+        let stats = try model.loss(batch)
+        totals[0] += Double(stats.loss.item)
+        totals[1] += Double(stats.sampleSize)
+        totals[2] += Double(stats.correct)
+        let scaled = scaler == nil ? stats.loss : stats.loss.scaled(Float(scale))
+        if i == microBatches.count - 1, let buckets {
+          try buckets.backward(scaled, parameters: tensors)
+        } else {
+          scaled.backward()
+        }
       }
     }
-    if scaler != nil { for (t, m) in zip(tensors, masters) { t.data = m } }
     try communicator.allReduce(&totals)
-    try buckets.finish(tensors)
+    try buckets?.finish(tensors)
     let factor = Float(1 / (scale * max(totals[1], 1)))
     for t in tensors where t.grad != nil {
       t.grad!.withUnsafeMutableBufferPointer { g in for i in 0..<g.count { g[i] *= factor } }

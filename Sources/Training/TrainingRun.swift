@@ -236,13 +236,20 @@ public final class TrainingRun {
         + (r.skipped ? " | overflow: step skipped, loss scale halved" : ""))
   }
 
+  /// Evaluates the valid split. Batch-norm running statistics (updated by each rank on its own
+  /// rows unless `--sync-bn`) are first copied from rank 0, as DDP's buffer broadcast does, so
+  /// validation uses the statistics the checkpoint holds, on every rank.
   private func validate() throws {
     let batch =
       options.batchSizeValid > 0 ? options.batchSizeValid : options.batchSize / communicator.size
     trainer.compression.global = false
     defer { trainer.compression.global = true }
-    let r = try Evaluator.evaluate(
-      trainer.model, on: valid, communicator: communicator, batchSize: max(batch, 1))
+    let buffers = trainer.model.module.buffers.map(\.tensor)
+    if !buffers.isEmpty { try communicator.broadcastValues(buffers) }
+    let r = try trainer.asHalfModel {
+      try Evaluator.evaluate(
+        trainer.model, on: valid, communicator: communicator, batchSize: max(batch, 1))
+    }
     let m = TrainLog.metrics(
       lossSum: r.lossSum, sampleSize: r.sampleSize, correct: r.correct, languageModel: isLM)
     let metric = isLM ? m["loss"]! : m["accuracy"]!

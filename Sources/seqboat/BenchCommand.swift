@@ -27,6 +27,9 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Untimed warm-up steps.")
   var warmup: Int = 1
 
+  @Flag(help: "Time fp16 steps (half activations and gradients, loss scaling) as `train --fp16`.")
+  var fp16 = false
+
   @Flag(help: "End with one JSON line of every figure.")
   var json = false
 
@@ -88,7 +91,8 @@ struct BenchCommand: ParsableCommand {
     guard let config else { return }
     let result = try ModelBench.run(
       try BenchShape.named(config),
-      options: BenchOptions(threads: threads, steps: steps, warmup: warmup), communicator: comm)
+      options: BenchOptions(threads: threads, steps: steps, warmup: warmup, fp16: fp16),
+      communicator: comm)
     say(result.lines + (json ? [result.json] : []))
   }
 }

@@ -18,15 +18,36 @@ struct EvalCommand: ParsableCommand {
   var contextWindow = 0
   @Option(help: "LM: tokens per forward pass with --context-window (0: the training blocks).")
   var tokensPerSample = 0
+  @Flag(
+    help: ArgumentHelp(
+      "Mega LM: evaluate as Mega's eval_mega_lm.py (blocks of whole lines, segments with the EMA"
+        + " state carried). Implied by the three flags below.",
+      discussion: "Defaults by dataset task: enwik8 --valid-block splits:50 --test-chunk-size 4096"
+        + " --chunk-nums 3; wikitext103 splits:10, 2048, 2 (MODEL.md 5.9)."))
+  var megaEval = false
+  @Option(help: "Mega LM: blocks, splits:N (N blocks) or size:N (N tokens each).")
+  var validBlock: String?
+  @Option(help: "Mega LM: attention chunk at test time (enwik8 4096, wikitext103 2048).")
+  var testChunkSize: Int?
+  @Option(help: "Mega LM: chunks per forward pass (enwik8 3, wikitext103 2).")
+  var chunkNums: Int?
   @Option(help: "Seconds a collective may wait before the job is aborted.")
   var collectiveTimeout = 300.0
+
+  /// The Mega evaluation asked for, if any.
+  var megaRequest: MegaLMEvalOptions.Request? {
+    let request = MegaLMEvalOptions.Request(
+      validBlock: validBlock, testChunkSize: testChunkSize, chunkNums: chunkNums)
+    return megaEval || request != MegaLMEvalOptions.Request() ? request : nil
+  }
 
   func run() throws {
     let comm = try Communicator.world(collectiveTimeout: collectiveTimeout)
     do {
       let metrics = try CheckpointEvaluation.run(
         checkpoint: checkpoint, data: data, split: split, batchSize: batchSize,
-        contextWindow: contextWindow, tokensPerSample: tokensPerSample, communicator: comm)
+        contextWindow: contextWindow, tokensPerSample: tokensPerSample, megaEval: megaRequest,
+        communicator: comm)
       if comm.rank == 0 {
         print(
           "\(split) | "

@@ -56,7 +56,11 @@ struct TrainCommand: ParsableCommand {
   @Flag(help: "No checkpointN.h5 at epoch ends.") var noEpochCheckpoints = false
   @Option(help: "Start from this checkpoint when save-dir has no checkpoint_last.h5.")
   var restoreFile = ""
-  @Flag(help: "Synchronised batch norm (statistics over all ranks).") var syncBn = false
+  @Flag(
+    help: ArgumentHelp(
+      "Synchronised batch norm (statistics over all ranks; without it each rank normalises by "
+        + "its own rows and validation uses rank 0's running statistics, as DDP does)."))
+  var syncBn = false
   @Option(help: "LM block length.") var tokensPerSample = 512
   @Option(help: "LM blocks: none or complete.") var sampleBreakMode = "none"
   @Option(help: "Validation split.") var validSubset = "valid"

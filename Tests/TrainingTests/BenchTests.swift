@@ -30,9 +30,9 @@ final class BenchTests: XCTestCase {
     return BenchShape(name: "tiny_\(arch)", config: config, batch: 2, length: 32)
   }
 
-  private func run(_ shape: BenchShape) throws -> [String: Any] {
+  private func run(_ shape: BenchShape, fp16: Bool = false) throws -> [String: Any] {
     let result = try ModelBench.run(
-      shape, options: BenchOptions(threads: 1, steps: 2, warmup: 1, sgemmSize: 64),
+      shape, options: BenchOptions(threads: 1, steps: 2, warmup: 1, sgemmSize: 64, fp16: fp16),
       communicator: try Communicator.world())
     let object = try JSONSerialization.jsonObject(with: Data(result.json.utf8))
     return try XCTUnwrap(object as? [String: Any])
@@ -53,6 +53,15 @@ final class BenchTests: XCTestCase {
     let tps = try XCTUnwrap(json["train_tokens_per_s"] as? Double)
     XCTAssertEqual(tps, 64 / (ms / 1e3), accuracy: tps * 1e-3)
     XCTAssertEqual(json["activated_fraction"] as? [Double], [])
+  }
+
+  func testFP16StepsAreMeasuredAndSaySo() throws {
+    for arch in ["mega_lra_listop", "slag_lra_listop"] {
+      let json = try run(try tiny(arch), fp16: true)
+      XCTAssertEqual(json["fp16"] as? Bool, true, arch)
+      XCTAssertGreaterThan(try XCTUnwrap(json["train_ms"] as? Double), 0, arch)
+    }
+    XCTAssertEqual(try run(try tiny("mega_lra_listop"))["fp16"] as? Bool, false)
   }
 
   func testSeqBoatReportsTheActivatedFractionPerLayer() throws {

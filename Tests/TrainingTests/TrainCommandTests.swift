@@ -48,8 +48,21 @@ final class TrainCommandTests: XCTestCase {
   }
 
   func testEvalOnOneAndTwoRanksMatchesTheRunsValidation() throws {
+    try assertEvalMatchesValidation(TrainingFixture.mega)
+  }
+
+  /// Without `--sync-bn` every rank keeps its own running statistics while training; as with
+  /// DDP's buffer broadcast, validation uses rank 0's (those the checkpoint holds) on every rank.
+  func testBatchNormValidationUsesRankZeroStatistics() throws {
+    try assertEvalMatchesValidation(TrainingFixture.mega + ["--normalization-type", "batchnorm"])
+  }
+
+  /// Trains `model` on 2 ranks; `seqboat eval` of its last checkpoint on 1 and 2 ranks prints the
+  /// run's last validation loss and accuracy.
+  func assertEvalMatchesValidation(_ model: [String]) throws {
     let f = try TrainingFixture()
-    let train = try TrainJob.run(ranks: 2, f.train(TrainingFixture.mega, "run", updates: 10))
+    let train = try TrainJob.run(
+      ranks: 2, f.train(model, "run", updates: 30, batch: 4, ["--lr", "0.02"]))
     XCTAssertEqual(train.exitCode, 0, train.output)
     let validation = try XCTUnwrap(try f.evaluations("run").last)
     let eval = [

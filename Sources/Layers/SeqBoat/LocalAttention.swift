@@ -106,9 +106,30 @@ extension Tensor {
         return min(max(mid + pj - pi, 0), tableCount - 1)
       }
     }
-    func allowed(_ i: Int, _ j: Int) -> Bool {
-      let d = i - j
-      return spec.causal ? (d >= 0 && d <= w) : (d >= -w && d <= w)
+    /// Adds the bias of query i (sequence b) to the score row's columns `lo..<hi` (keys from k0);
+    /// the slot-distance table is a contiguous run of the row.
+    func addBias(
+      _ row: UnsafeMutablePointer<Float>, _ b: Int, _ i: Int, _ k0: Int, _ lo: Int, _ hi: Int
+    ) {
+      tableValues.withUnsafeBufferPointer { t in
+        switch bias {
+        case .none: return
+        case .slotDistance:
+          let run = t.baseAddress! + mid - i + k0
+          for jj in lo..<hi { row[jj] += run[jj] }
+        case .originalPositions:
+          for jj in lo..<hi {
+            let bi = biasIndex(b, i, k0 + jj)
+            if bi >= 0 { row[jj] += t[bi] }
+          }
+        }
+      }
+    }
+    /// The columns `lo..<hi` of a score row (query i, keys from k0, kn of them) within the window:
+    /// keys j with |i − j| ≤ w (and j ≤ i when causal); the others are masked.
+    func window(_ i: Int, _ k0: Int, _ kn: Int) -> (lo: Int, hi: Int) {
+      let lo = min(max(i - w - k0, 0), kn)
+      return (lo, max(lo, min((spec.causal ? i + 1 : i + w + 1) - k0, kn)))
     }
     var probs = [Float](repeating: 0, count: offsets[bsz * blocks])
     var dropped = [Float](repeating: 0, count: dropout > 0 ? probs.count : 0)
@@ -136,17 +157,14 @@ extension Tensor {
                         for jj in 0..<kn { row[jj] = 0 }
                         continue
                       }
-                      var m = -Float.infinity
-                      for jj in 0..<kn {
-                        let j = r.k0 + jj
-                        guard allowed(i, j), plan.valid[b * n + j] else {
-                          row[jj] = -.infinity
-                          continue
-                        }
-                        let bi = biasIndex(b, i, j)
-                        if bi >= 0 { row[jj] += tableValues[bi] }
-                        m = max(m, row[jj])
+                      let (lo, hi) = window(i, r.k0, kn)
+                      for jj in 0..<lo { row[jj] = -.infinity }
+                      for jj in hi..<kn { row[jj] = -.infinity }
+                      addBias(row, b, i, r.k0, lo, hi)
+                      for jj in lo..<hi where !plan.valid[b * n + r.k0 + jj] {
+                        row[jj] = -.infinity
                       }
+                      let m = RowKernels.max(row, kn)
                       switch spec.function {
                       case .softmax:
                         var sum: Float = 0
@@ -232,9 +250,18 @@ extension Tensor {
                       for jj in 0..<kn { drow[jj] *= 2 * row[jj].squareRoot() }
                     }
                     guard tableCount > 0, plan.valid[b * n + i] else { continue }
-                    for jj in 0..<kn where drow[jj] != 0 {
-                      let bi = biasIndex(b, i, r.k0 + jj)
-                      if bi >= 0 { dTable[bi] += drow[jj] }
+                    let (lo, hi) = window(i, r.k0, kn)
+                    dTable.withUnsafeMutableBufferPointer { dt in
+                      if case .slotDistance = bias {
+                        // Masked keys have zero weight, hence zero gradient: no test needed.
+                        let run = dt.baseAddress! + mid - i + r.k0
+                        for jj in lo..<hi { run[jj] += drow[jj] }
+                        return
+                      }
+                      for jj in lo..<hi where drow[jj] != 0 {
+                        let bi = biasIndex(b, i, r.k0 + jj)
+                        if bi >= 0 { dt[bi] += drow[jj] }
+                      }
                     }
                   }
                   // dQ += scale · dS · K ; dK += scale · dSᵀ · Q.

@@ -16,7 +16,7 @@ extension Tensor {
         }
       }
     }
-    return .op(shape: [bsz, n, e], data: y, parents: [self]) { out in
+    return .op(shape: [bsz, n, e], data: y, parents: [self], halfOutput: .copied) { out in
       let g = out.grad!
       self.accumulateGrad { d in
         for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {

@@ -9,7 +9,7 @@ extension Tensor {
       precondition(row >= 0 && row < v, "index \(row) outside 0..<\(v)")
       for j in 0..<e { y[i * e + j] = data[row * e + j] }
     }
-    return .op(shape: outShape + [e], data: y, parents: [self]) { out in
+    return .op(shape: outShape + [e], data: y, parents: [self], halfOutput: .copied) { out in
       let g = out.grad!
       self.accumulateGrad { d in
         for (i, row) in indices.enumerated() { for j in 0..<e { d[row * e + j] += g[i * e + j] } }

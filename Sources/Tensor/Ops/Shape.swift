@@ -6,7 +6,7 @@ extension Tensor {
       dims[i] = count / max(dims.filter { $0 != -1 }.reduce(1, *), 1)
     }
     precondition(dims.reduce(1, *) == count, "reshape \(shape) → \(newShape)")
-    return .op(shape: dims, data: data, parents: [self]) { out in
+    return .op(shape: dims, data: data, parents: [self], halfOutput: .copied) { out in
       out.grad!.withUnsafeBufferPointer { self.accumulateGrad($0) }
     }
   }
@@ -29,7 +29,7 @@ extension Tensor {
         }
       }
     }
-    return .op(shape: outShape, data: y, parents: [self]) { out in
+    return .op(shape: outShape, data: y, parents: [self], halfOutput: .copied) { out in
       out.grad!.withUnsafeBufferPointer { g in
         self.accumulateGrad { d in
           for (o, i) in map.enumerated() {
@@ -78,7 +78,9 @@ extension Tensor {
         for r in 0..<rows { (y + r * w).update(from: x.baseAddress! + r * n + lo, count: w) }
       }
     }
-    return .op(shape: Array(shape.dropLast()) + [w], data: y, parents: [self]) { out in
+    return .op(
+      shape: Array(shape.dropLast()) + [w], data: y, parents: [self], halfOutput: .copied
+    ) { out in
       out.grad!.withUnsafeBufferPointer { g in
         self.accumulateGrad { d in
           for r in 0..<rows { for j in 0..<w { d[r * n + lo + j] += g[r * w + j] } }
@@ -113,7 +115,7 @@ extension Tensor {
         offset += w
       }
     }
-    return .op(shape: lead + [n], data: y, parents: parts) { out in
+    return .op(shape: lead + [n], data: y, parents: parts, halfOutput: .copied) { out in
       out.grad!.withUnsafeBufferPointer { g in
         var offset = 0
         for (p, w) in zip(parts, widths) {
@@ -131,7 +133,9 @@ extension Tensor {
   public func slice(firstDim range: Range<Int>) -> Tensor {
     let inner = count / max(shape[0], 1)
     let y = Array(data[(range.lowerBound * inner)..<(range.upperBound * inner)])
-    return .op(shape: [range.count] + shape.dropFirst(), data: y, parents: [self]) { out in
+    return .op(
+      shape: [range.count] + shape.dropFirst(), data: y, parents: [self], halfOutput: .copied
+    ) { out in
       let g = out.grad!
       self.accumulateGrad { d in for i in 0..<g.count { d[range.lowerBound * inner + i] += g[i] } }
     }

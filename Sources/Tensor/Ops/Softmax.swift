@@ -9,13 +9,16 @@ extension Tensor {
     let rows = count / max(n, 1)
     var y = data
     for r in 0..<rows { Tensor.softmaxRow(&y, r * n, n) }
+    // Backward reads the output itself (half under `HalfMode`, as the reference's saved output).
     return .op(shape: shape, data: y, parents: [self]) { out in
       let g = out.grad!
       self.accumulateGrad { d in
-        for r in 0..<rows {
-          var dot: Float = 0
-          for j in 0..<n { dot += g[r * n + j] * y[r * n + j] }
-          for j in 0..<n { d[r * n + j] += y[r * n + j] * (g[r * n + j] - dot) }
+        out.data.withUnsafeBufferPointer { y in
+          for r in 0..<rows {
+            var dot: Float = 0
+            for j in 0..<n { dot += g[r * n + j] * y[r * n + j] }
+            for j in 0..<n { d[r * n + j] += y[r * n + j] * (g[r * n + j] - dot) }
+          }
         }
       }
     }
@@ -34,7 +37,8 @@ extension Tensor {
     for j in 0..<n { v[start + j] /= s }
   }
 
-  /// Log-softmax over the last dimension.
+  /// Log-softmax over the last dimension; a float32 island under `HalfMode` (fairseq's
+  /// `log_softmax(·, dtype=float32)`).
   public func logSoftmax() -> Tensor {
     let n = lastDim
     let rows = count / max(n, 1)
@@ -47,7 +51,7 @@ extension Tensor {
       let lse = m + logf(s)
       for j in 0..<n { y[r * n + j] -= lse }
     }
-    return .op(shape: shape, data: y, parents: [self]) { out in
+    return .op(shape: shape, data: y, parents: [self], halfOutput: .float32) { out in
       let g = out.grad!
       self.accumulateGrad { d in
         for r in 0..<rows {
@@ -60,7 +64,8 @@ extension Tensor {
   }
 
   /// Summed negative log-likelihood of `targets` under the rows of `self` (logits, last dimension =
-  /// classes). Rows whose target equals `ignoreIndex` contribute nothing.
+  /// classes). Rows whose target equals `ignoreIndex` contribute nothing. A float32 island under
+  /// `HalfMode` (fairseq's float log-softmax and NLL sum); the logits' gradient is half.
   public func crossEntropySum(targets: [Int], ignoreIndex: Int? = nil) -> Tensor {
     let n = lastDim
     let rows = count / max(n, 1)
@@ -78,7 +83,7 @@ extension Tensor {
       loss -= Double(data[r * n + t] - m) - log(s)
       Tensor.softmaxRow(&probs, r * n, n)
     }
-    return .op(shape: [], data: [Float(loss)], parents: [self]) { out in
+    return .op(shape: [], data: [Float(loss)], parents: [self], halfOutput: .float32) { out in
       let g = out.grad![0]
       self.accumulateGrad { d in
         for r in 0..<rows {

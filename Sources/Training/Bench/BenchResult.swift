@@ -4,6 +4,8 @@ public struct BenchResult {
   public var config: String
   /// Preset architecture.
   public var arch: String
+  /// Whether the steps ran in fp16 mode.
+  public var fp16: Bool
   /// OpenBLAS threads.
   public var threads: Int
   /// MPI ranks that ran the step together.
@@ -66,7 +68,7 @@ public struct BenchResult {
   public var lines: [String] {
     var out = [
       "\(config): \(arch), \(batch) × \(length) per rank, \(ranks) rank(s), \(threads) thread(s), "
-        + "OpenBLAS \(blasCore)",
+        + "OpenBLAS \(blasCore)" + (fp16 ? ", fp16" : ""),
       "sgemm 2048³  \(fixed(sgemmGFLOPs, 1)) GFLOP/s (CPU time: \(fixed(sgemmCPUGFLOPs, 1)))",
       "train    \(fixed(trainMs, 1)) ms/step  \(fixed(trainTokensPerSecond, 0)) tok/s  "
         + "\(fixed(trainGFLOPs, 2)) GFLOP/s  \(fixed(trainPercentOfSgemm, 1)) % of sgemm  "
@@ -91,7 +93,8 @@ public struct BenchResult {
   public var json: String {
     func list(_ v: [Double]) -> String { "[" + v.map { fixed($0, 4) }.joined(separator: ",") + "]" }
     let fields: [(String, String)] = [
-      ("config", "\"\(config)\""), ("arch", "\"\(arch)\""), ("threads", "\(threads)"),
+      ("config", "\"\(config)\""), ("arch", "\"\(arch)\""), ("fp16", "\(fp16)"),
+      ("threads", "\(threads)"),
       ("ranks", "\(ranks)"), ("batch", "\(batch)"), ("length", "\(length)"),
       ("blas_core", "\"\(blasCore)\""), ("train_ms", fixed(trainMs, 4)),
       ("train_tokens_per_s", fixed(trainTokensPerSecond, 4)),

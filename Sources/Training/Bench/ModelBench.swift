@@ -14,13 +14,19 @@ public struct BenchOptions {
   public var warmup: Int
   /// Side of the reference sgemm.
   public var sgemmSize: Int
+  /// fp16 training steps (`seqboat train --fp16`: half activations and gradients, loss scaling)
+  /// and half forward passes.
+  public var fp16: Bool
 
   /// Options; the defaults are those of the table.
-  public init(threads: Int = 1, steps: Int = 5, warmup: Int = 1, sgemmSize: Int = 2048) {
+  public init(
+    threads: Int = 1, steps: Int = 5, warmup: Int = 1, sgemmSize: Int = 2048, fp16: Bool = false
+  ) {
     self.threads = threads
     self.steps = steps
     self.warmup = warmup
     self.sgemmSize = sgemmSize
+    self.fp16 = fp16
   }
 }
 
@@ -43,7 +49,8 @@ public enum ModelBench {
     let trainer = try Trainer(
       model: model, communicator: communicator,
       optimizer: Adam(betas: (0.9, 0.98), eps: 1e-8, weightDecay: 0.01),
-      schedule: try FixedSchedule(lr: 1e-5), clipNorm: 1, scaler: nil)
+      schedule: try FixedSchedule(lr: 1e-5), clipNorm: 1,
+      scaler: options.fp16 ? LossScaler(initScale: 128, window: 1 << 14, minScale: 1e-4) : nil)
     let batch = shape.randomBatch(seed: 11 + UInt64(communicator.rank))
     let flopModel = FlopModel(shape.config)
     var trainRouters = RouterTally(shape)
@@ -56,7 +63,7 @@ public enum ModelBench {
     model.training = true
     try communicator.barrier()
     let forwardTimes = try BenchClock.times(warmup: options.warmup, repeats: options.steps) {
-      _ = try GradMode.withoutGrad { try model.loss(batch) }
+      _ = try HalfMode.withHalf(options.fp16) { try GradMode.withoutGrad { try model.loss(batch) } }
       forwardRouters.add(model.routers)
     }
     let (tokens, targets) = batch.tokensAndTargets
@@ -76,7 +83,7 @@ public enum ModelBench {
     var summed = [3 * flops(trainRouters), flops(forwardRouters)]
     try communicator.allReduce(&summed, .sum)
     return BenchResult(
-      config: shape.name, arch: shape.config.arch, threads: options.threads,
+      config: shape.name, arch: shape.config.arch, fp16: options.fp16, threads: options.threads,
       ranks: communicator.size, batch: shape.batch, length: shape.length,
       blasCore: BLAS.coreName, sgemmGFLOPs: sgemm.wall, sgemmCPUGFLOPs: sgemm.cpu,
       trainMs: slowest[0] * 1e3, trainCPUMs: slowest[2] * 1e3, trainFLOPs: summed[0],

@@ -1,0 +1,32 @@
+import Models
+import Tensor
+import XCTest
+
+final class LinearCrossEntropyTests: XCTestCase {
+  /// The fused op equals cross-entropy over the concatenated logits, ignoring the ignored rows.
+  func testMatchesConcatenatedLogits() {
+    var rng = SplitMix64(seed: 3)
+    let x = Tensor.randn([5, 6], rng: &rng)
+    let w0 = Tensor.randn([7, 6], rng: &rng)
+    let w1 = Tensor.randn([2, 6], rng: &rng)
+    let targets = [0, 8, 1, 4, 7]
+    let fused = x.linearCrossEntropySum([w0, w1], targets: targets, ignoreIndex: 1).item
+    let plain = Tensor.concat(lastDim: [x.linear(w0), x.linear(w1)])
+      .crossEntropySum(targets: targets, ignoreIndex: 1).item
+    XCTAssertEqual(fused, plain, accuracy: 1e-4 * abs(plain))
+    let ignored = x.linearCrossEntropySum([w0], targets: [1, 1, 1, 1, 1], ignoreIndex: 1)
+    XCTAssertEqual(ignored.item, 0)
+  }
+
+  func testGradients() {
+    var rng = SplitMix64(seed: 4)
+    let x = Tensor.randn([4, 5], rng: &rng, requiresGrad: true)
+    let w0 = Tensor.randn([6, 5], rng: &rng, requiresGrad: true)
+    let w1 = Tensor.randn([3, 5], rng: &rng, requiresGrad: true)
+    let err = GradientCheck.maxRelativeError(inputs: [x, w0, w1]) { t in
+      t[0].linearCrossEntropySum([t[1], t[2]], targets: [2, 1, 8, 6], ignoreIndex: 1)
+        .reshaped([1]).scaled(0.5)
+    }
+    XCTAssertLessThan(err, 2e-2)
+  }
+}
