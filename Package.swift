@@ -46,9 +46,11 @@ let package = Package(
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensor"]),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "HDF5"]),
-    .testTarget(name: "PrepTests", dependencies: ["Prep", "Data", "HDF5"]),
+    .testTarget(name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlib"]),
     .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
-    .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+    .testTarget(
+      name: "TrainingTests",
+      dependencies: ["Training", "Data", "Distributed", "Models", "Optim", "Tensor"]),
     .testTarget(name: "CommandTests", dependencies: ["HDF5"]),
     .testTarget(
       name: "GoldenTests", dependencies: ["Golden", "HDF5", "Models", "Layers", "Tensor"]),

@@ -40,7 +40,29 @@ public enum ModelArgs {
       }
       try field.set(&config, text)
     }
+    try checkAdaptiveBands(config)
     return config
+  }
+
+  /// Adaptive input/softmax bands must be non-empty and keep a width of at least 1: cutoffs
+  /// strictly increasing inside the vocabulary, and `E / factor^bands` ≥ 1.
+  static func checkAdaptiveBands(_ config: ModelConfig) throws {
+    guard let cutoffs = config.adaptiveCutoffs else { return }
+    let bounds = [0] + cutoffs + [config.vocabSize]
+    let text = cutoffs.map(String.init).joined(separator: ",")
+    guard zip(bounds, bounds.dropFirst()).allSatisfy({ $0 < $1 }) else {
+      throw TrainingError(
+        "--adaptive-cutoffs \(text) must increase strictly inside --vocab-size "
+          + "\(config.vocabSize)")
+    }
+    let factor = config.adaptiveFactor
+    guard factor >= 1 else { throw TrainingError("--adaptive-factor \(factor) must be at least 1") }
+    let narrowest = cutoffs.reduce(config.embedDim) { d, _ in d / factor }
+    guard narrowest >= 1 else {
+      throw TrainingError(
+        "--encoder-embed-dim \(config.embedDim) is too narrow for --adaptive-factor \(factor) "
+          + "over \(cutoffs.count + 1) bands (the last band's width would be 0)")
+    }
   }
 
   /// Splits `--name value` pairs (as left over by the argument parser) into a table; throws on a

@@ -34,6 +34,15 @@ final class TrainCommandTests: XCTestCase {
       f, ranks: nil,
       f.train(["--arch", "mega_lra_cifar10", "--encoder-layers", "1"], "f", updates: 1),
       mentions: "input_kind tokens does not match model input realNumbers")
+    try assertRefused(
+      f, ranks: nil,
+      f.train(["--arch", "mega_lm_adaptive_big", "--encoder-embed-dim", "8"], "g", updates: 1),
+      mentions: "--encoder-embed-dim 8 is too narrow for --adaptive-factor 4 over 3 bands")
+    try assertRefused(
+      f, ranks: nil,
+      f.train(
+        ["--arch", "mega_lm_adaptive_big", "--adaptive-cutoffs", "20000,10000"], "h", updates: 1),
+      mentions: "--adaptive-cutoffs 20000,10000 must increase strictly inside --vocab-size")
   }
 
   /// `--log-file` in a folder that does not exist yet: the folder is made (as the save folder is).
