@@ -47,10 +47,13 @@ let package = Package(
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "HDF5"]),
     .testTarget(name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlib"]),
-    .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
     .testTarget(
       name: "TrainingTests",
-      dependencies: ["Training", "Data", "Distributed", "Models", "Optim", "Tensor"]),
+      dependencies: [
+        "Training", "Data", "Distributed", "Models", "Optim", "Tensor", "TestSupport",
+      ]),
     .testTarget(name: "CommandTests", dependencies: ["HDF5"]),
     .testTarget(
       name: "GoldenTests", dependencies: ["Golden", "HDF5", "Models", "Layers", "Tensor"]),

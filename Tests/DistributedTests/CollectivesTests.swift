@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 /// The communicator's collectives on 2 real MPI ranks (each rank checks its results).
@@ -7,7 +8,7 @@ final class CollectivesTests: XCTestCase {
   )
     throws
   {
-    let job = try MPIJob.run(ranks: ranks, [scenario])
+    let job = try SeqboatJob.selftest(ranks: ranks, [scenario])
     XCTAssertEqual(job.exitCode, 0, job.output, file: file, line: line)
     XCTAssertEqual(
       job.lines(containing: ": PASS \(scenario):").count, ranks, job.output, file: file, line: line)

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 /// A rank that stops answering or dies never hangs the job.
@@ -7,7 +8,7 @@ final class FailureTests: XCTestCase {
   func assertWatchdogAborts(
     _ scenario: String, victim: Int, file: StaticString = #filePath, line: UInt = #line
   ) throws {
-    let job = try MPIJob.run(
+    let job = try SeqboatJob.selftest(
       [scenario, "--victim", "\(victim)", "--collective-timeout", "\(timeout)"], limit: 60)
     XCTAssertNotEqual(job.exitCode, 0, job.output, file: file, line: line)
     XCTAssertLessThan(job.seconds, timeout + 15, job.output, file: file, line: line)
@@ -39,7 +40,8 @@ final class FailureTests: XCTestCase {
   }
 
   func testKilledRankEndsTheJobWithinSeconds() throws {
-    let job = try MPIJob.run(["kill", "--victim", "1", "--collective-timeout", "300"], limit: 60)
+    let job = try SeqboatJob.selftest(
+      ["kill", "--victim", "1", "--collective-timeout", "300"], limit: 60)
     XCTAssertNotEqual(job.exitCode, 0, job.output)
     XCTAssertLessThan(job.seconds, 20, job.output)
     XCTAssertFalse(job.lines(containing: "process rank 1").isEmpty, job.output)

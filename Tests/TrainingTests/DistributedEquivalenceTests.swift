@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 /// Data-parallel training on 2 ranks equals single-process training on the same global batch
@@ -11,9 +12,9 @@ final class DistributedEquivalenceTests: XCTestCase {
     ignoring: [String] = [], file: StaticString = #filePath, line: UInt = #line
   ) throws {
     let f = try TrainingFixture()
-    let one = try TrainJob.run(ranks: nil, f.train(model, "one", updates: updates, extra))
+    let one = try SeqboatJob.run(ranks: nil, f.train(model, "one", updates: updates, extra))
     XCTAssertEqual(one.exitCode, 0, one.output, file: file, line: line)
-    let two = try TrainJob.run(ranks: 2, f.train(model, "two", updates: updates, extra))
+    let two = try SeqboatJob.run(ranks: 2, f.train(model, "two", updates: updates, extra))
     XCTAssertEqual(two.exitCode, 0, two.output, file: file, line: line)
     let a = try f.losses("one")
     XCTAssertEqual(a.count, updates, file: file, line: line)
@@ -53,9 +54,9 @@ final class DistributedEquivalenceTests: XCTestCase {
   /// Same rows, same result: 2 ranks × update-freq 1 equals 1 rank × update-freq 2 (Mega).
   func testTwoRanksEqualOneRankWithUpdateFreqTwo() throws {
     let f = try TrainingFixture()
-    let two = try TrainJob.run(ranks: 2, f.train(TrainingFixture.mega, "two", updates: updates))
+    let two = try SeqboatJob.run(ranks: 2, f.train(TrainingFixture.mega, "two", updates: updates))
     XCTAssertEqual(two.exitCode, 0, two.output)
-    let freq = try TrainJob.run(
+    let freq = try SeqboatJob.run(
       ranks: 1, f.train(TrainingFixture.mega, "freq", updates: updates, ["--update-freq", "2"]))
     XCTAssertEqual(freq.exitCode, 0, freq.output)
     assertSameLosses(try f.losses("two"), try f.losses("freq"), relative: 1e-5)

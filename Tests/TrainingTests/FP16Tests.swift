@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// fp16 dynamic loss scaling under mpirun: overflow skips the step and halves the scale on every
@@ -6,7 +7,7 @@ import XCTest
 final class FP16Tests: XCTestCase {
   func testOverflowSkipsTheStepAndHalvesTheScale() throws {
     let f = try TrainingFixture()
-    let job = try TrainJob.run(
+    let job = try SeqboatJob.run(
       ranks: 2,
       f.train(TrainingFixture.mega, "run", updates: 3, ["--fp16", "--fp16-init-scale", "1e12"]))
     XCTAssertEqual(job.exitCode, 0, job.output)
@@ -38,7 +39,7 @@ final class FP16Tests: XCTestCase {
 
   func testScaleBelowTheMinimumStopsTheRun() throws {
     let f = try TrainingFixture()
-    let job = try TrainJob.run(
+    let job = try SeqboatJob.run(
       ranks: 2,
       f.train(
         TrainingFixture.mega, "run", updates: 3,

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Language-model training on blocks of a token stream (`--tokens-per-sample`): 2 ranks equal one
@@ -20,9 +21,9 @@ final class LanguageModelTrainingTests: XCTestCase {
         "--clip-norm", "0.25", "--seed", "2",
       ]
     }
-    let one = try TrainJob.run(ranks: nil, args("one"))
+    let one = try SeqboatJob.run(ranks: nil, args("one"))
     XCTAssertEqual(one.exitCode, 0, one.output)
-    let two = try TrainJob.run(ranks: 2, args("two"))
+    let two = try SeqboatJob.run(ranks: 2, args("two"))
     XCTAssertEqual(two.exitCode, 0, two.output)
     let losses = try f.losses("one")
     XCTAssertEqual(losses.count, 12)
@@ -31,7 +32,7 @@ final class LanguageModelTrainingTests: XCTestCase {
     assertSameParameters(try f.checkpoint("one"), try f.checkpoint("two"), tolerance: 1e-4)
     let validation = try XCTUnwrap(try f.evaluations("two").last)
     XCTAssertEqual(validation["bpc"] as? Double, validation["loss"] as? Double)
-    let eval = try TrainJob.run(
+    let eval = try SeqboatJob.run(
       ranks: 2,
       ["eval", "--checkpoint", f.path("two/checkpoint_last.h5"), "--data", data, "--split", "test"])
     XCTAssertEqual(eval.exitCode, 0, eval.output)
@@ -41,8 +42,8 @@ final class LanguageModelTrainingTests: XCTestCase {
       "eval", "--checkpoint", f.path("two/checkpoint_last.h5"), "--data", data, "--split", "test",
       "--context-window", "8", "--tokens-per-sample", "24", "--batch-size", "3",
     ]
-    let oneWindow = try TrainJob.run(ranks: nil, windows)
-    let twoWindows = try TrainJob.run(ranks: 2, windows)
+    let oneWindow = try SeqboatJob.run(ranks: nil, windows)
+    let twoWindows = try SeqboatJob.run(ranks: 2, windows)
     XCTAssertEqual(oneWindow.exitCode, 0, oneWindow.output)
     XCTAssertEqual(twoWindows.exitCode, 0, twoWindows.output)
     let line = oneWindow.output.split(separator: "\n").first { $0.hasPrefix("test | bpc") }

@@ -1,5 +1,6 @@
 import Data
 import Foundation
+import TestSupport
 import Training
 import XCTest
 
@@ -23,7 +24,7 @@ final class MegaLMEvaluationTests: XCTestCase {
   private func train(_ f: TrainingFixture, _ model: [String], _ name: String, updates: Int)
     throws
   {
-    let job = try TrainJob.run(
+    let job = try SeqboatJob.run(
       ranks: nil,
       ["train"] + model + [
         "--data", f.path("stream.h5"), "--save-dir", f.path(name), "--log-file",
@@ -36,9 +37,9 @@ final class MegaLMEvaluationTests: XCTestCase {
 
   /// `eval` of checkpoint `f/name` on the test split with `extra` flags.
   private func eval(_ f: TrainingFixture, _ name: String, ranks: Int?, _ extra: [String]) throws
-    -> TrainJob
+    -> SeqboatJob
   {
-    try TrainJob.run(
+    try SeqboatJob.run(
       ranks: ranks,
       [
         "eval", "--checkpoint", f.path(name + "/checkpoint_last.h5"), "--data",
@@ -47,7 +48,7 @@ final class MegaLMEvaluationTests: XCTestCase {
   }
 
   /// The `test | …` line of a job's output.
-  private func resultLine(_ job: TrainJob) -> String? {
+  private func resultLine(_ job: SeqboatJob) -> String? {
     job.output.split(separator: "\n").first { $0.hasPrefix("test | ") }.map(String.init)
   }
 

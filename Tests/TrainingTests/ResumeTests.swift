@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// Stopping on SIGUSR1 saves `checkpoint_last.h5` and exits 75; resuming (at the same or another
@@ -9,8 +10,8 @@ final class ResumeTests: XCTestCase {
   /// Starts `args` on 2 ranks, sends SIGUSR1 to mpirun once the log shows a few updates, and
   /// returns the number of updates saved.
   func stopMidway(_ f: TrainingFixture, _ name: String, _ args: [String]) throws -> Int {
-    let job = try TrainJob(ranks: 2, args)
-    let logged = TrainJob.waitUntil(limit: 60) { ((try? f.updates(name).count) ?? 0) >= 6 }
+    let job = try SeqboatJob(ranks: 2, args)
+    let logged = SeqboatJob.waitUntil(limit: 60) { ((try? f.updates(name).count) ?? 0) >= 6 }
     XCTAssertTrue(logged, job.output)
     kill(job.process.processIdentifier, SIGUSR1)
     job.wait(limit: 60)
@@ -26,12 +27,12 @@ final class ResumeTests: XCTestCase {
   func assertResumeMatches(ranks: Int, _ more: [String] = []) throws {
     let f = try TrainingFixture()
     let extra = ["--save-interval-updates", "7", "--keep-interval-updates", "2"] + more
-    let reference = try TrainJob.run(
+    let reference = try SeqboatJob.run(
       ranks: 2, f.train(TrainingFixture.mega, "ref", updates: updates, extra))
     XCTAssertEqual(reference.exitCode, 0, reference.output)
     let args = f.train(TrainingFixture.mega, "run", updates: updates, extra)
     _ = try stopMidway(f, "run", args)
-    let resumed = try TrainJob.run(ranks: ranks, args)
+    let resumed = try SeqboatJob.run(ranks: ranks, args)
     XCTAssertEqual(resumed.exitCode, 0, resumed.output)
     XCTAssertTrue(resumed.output.contains("loaded checkpoint"), resumed.output)
     let taken = try f.updates("run").filter { $0["skipped"] as? Bool == false }
@@ -51,7 +52,7 @@ final class ResumeTests: XCTestCase {
     XCTAssertTrue(FileManager.default.fileExists(atPath: f.path("run/checkpoint2.h5")))
     XCTAssertTrue(FileManager.default.fileExists(atPath: f.path("run/checkpoint_best.h5")))
 
-    let again = try TrainJob.run(ranks: nil, args, limit: 30)
+    let again = try SeqboatJob.run(ranks: nil, args, limit: 30)
     XCTAssertEqual(again.exitCode, 0, again.output)
     XCTAssertTrue(again.output.contains("training already complete"), again.output)
     XCTAssertEqual(try f.updates("run").count, try f.updates("ref").count)
@@ -77,15 +78,15 @@ final class ResumeTests: XCTestCase {
   /// has saved, it resumes from its own `checkpoint_last.h5`.
   func testRestoreFileStartsFromAnotherRun() throws {
     let f = try TrainingFixture(count: 200)
-    let first = try TrainJob.run(ranks: nil, f.train(TrainingFixture.mega, "first", updates: 6))
+    let first = try SeqboatJob.run(ranks: nil, f.train(TrainingFixture.mega, "first", updates: 6))
     XCTAssertEqual(first.exitCode, 0, first.output)
     let restore = ["--restore-file", f.path("first/checkpoint_last.h5")]
-    let second = try TrainJob.run(
+    let second = try SeqboatJob.run(
       ranks: 2, f.train(TrainingFixture.mega, "second", updates: 9, restore))
     XCTAssertEqual(second.exitCode, 0, second.output)
     XCTAssertTrue(second.output.contains("first/checkpoint_last.h5"), second.output)
     XCTAssertEqual(try f.updates("second").map { $0["update"] as! Int }, [7, 8, 9])
-    let third = try TrainJob.run(
+    let third = try SeqboatJob.run(
       ranks: nil, f.train(TrainingFixture.mega, "second", updates: 10, restore))
     XCTAssertEqual(third.exitCode, 0, third.output)
     XCTAssertTrue(third.output.contains("second/checkpoint_last.h5"), third.output)

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 /// `seqboat train` refuses configurations that do not fit with one line naming both values, and
@@ -7,7 +8,7 @@ final class TrainCommandTests: XCTestCase {
     _ f: TrainingFixture, ranks: Int?, _ args: [String], mentions text: String,
     file: StaticString = #filePath, line: UInt = #line
   ) throws {
-    let job = try TrainJob.run(ranks: ranks, args, limit: 60)
+    let job = try SeqboatJob.run(ranks: ranks, args, limit: 60)
     XCTAssertNotEqual(job.exitCode, 0, job.output, file: file, line: line)
     XCTAssertTrue(job.output.contains(text), job.output, file: file, line: line)
   }
@@ -49,7 +50,7 @@ final class TrainCommandTests: XCTestCase {
   func testLogFileFolderIsCreated() throws {
     let f = try TrainingFixture(count: 100)
     let log = f.path("logs/nested/run.jsonl")
-    let job = try TrainJob.run(
+    let job = try SeqboatJob.run(
       ranks: nil, f.train(TrainingFixture.mega, "g", updates: 2, ["--log-file", log]), limit: 60)
     XCTAssertEqual(job.exitCode, 0, job.output)
     let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
@@ -70,7 +71,7 @@ final class TrainCommandTests: XCTestCase {
   /// run's last validation loss and accuracy.
   func assertEvalMatchesValidation(_ model: [String]) throws {
     let f = try TrainingFixture()
-    let train = try TrainJob.run(
+    let train = try SeqboatJob.run(
       ranks: 2, f.train(model, "run", updates: 30, batch: 4, ["--lr", "0.02"]))
     XCTAssertEqual(train.exitCode, 0, train.output)
     let validation = try XCTUnwrap(try f.evaluations("run").last)
@@ -78,8 +79,8 @@ final class TrainCommandTests: XCTestCase {
       "eval", "--checkpoint", f.path("run/checkpoint_last.h5"), "--data", f.data, "--batch-size",
       "8",
     ]
-    let one = try TrainJob.run(ranks: nil, eval + ["--split", "valid"], limit: 60)
-    let two = try TrainJob.run(ranks: 2, eval + ["--split", "valid"], limit: 60)
+    let one = try SeqboatJob.run(ranks: nil, eval + ["--split", "valid"], limit: 60)
+    let two = try SeqboatJob.run(ranks: 2, eval + ["--split", "valid"], limit: 60)
     XCTAssertEqual(one.exitCode, 0, one.output)
     XCTAssertEqual(two.exitCode, 0, two.output)
     let accuracy = String(format: "accuracy %.4g", validation["accuracy"] as! Double)

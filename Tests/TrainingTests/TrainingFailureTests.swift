@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Training
 import XCTest
 
@@ -13,10 +14,10 @@ final class TrainingFailureTests: XCTestCase {
   ]
 
   /// Waits until the job has logged `count` updates; returns its rank processes.
-  func ranksAfter(_ count: Int, _ job: TrainJob, _ f: TrainingFixture, _ name: String) -> [Int:
+  func ranksAfter(_ count: Int, _ job: SeqboatJob, _ f: TrainingFixture, _ name: String) -> [Int:
     Int32]
   {
-    let logged = TrainJob.waitUntil(limit: 60) { ((try? f.updates(name).count) ?? 0) >= count }
+    let logged = SeqboatJob.waitUntil(limit: 60) { ((try? f.updates(name).count) ?? 0) >= count }
     XCTAssertTrue(logged, job.output)
     let ranks = job.rankProcesses()
     XCTAssertEqual(ranks.count, 2, "rank processes of the job")
@@ -25,7 +26,7 @@ final class TrainingFailureTests: XCTestCase {
 
   func testKilledRankEndsTheJobWithinSeconds() throws {
     let f = try TrainingFixture()
-    let job = try TrainJob(
+    let job = try SeqboatJob(
       ranks: 2,
       f.train(TrainingFixture.mega, "run", updates: 100_000, ["--collective-timeout", "300"]))
     let ranks = ranksAfter(3, job, f, "run")
@@ -40,7 +41,7 @@ final class TrainingFailureTests: XCTestCase {
   func testStoppedRankIsAbortedByTheWatchdog() throws {
     let f = try TrainingFixture()
     let timeout = 3.0
-    let job = try TrainJob(
+    let job = try SeqboatJob(
       ranks: 2,
       f.train(
         TrainingFixture.mega, "run", updates: 100_000, ["--collective-timeout", "\(timeout)"]))
@@ -62,11 +63,11 @@ final class TrainingFailureTests: XCTestCase {
     let args = f.train(
       TrainingFailureTests.wide, "run", updates: 100_000, batch: 8,
       ["--save-interval-updates", "1", "--keep-interval-updates", "1"])
-    let job = try TrainJob(ranks: 2, args)
+    let job = try SeqboatJob(ranks: 2, args)
     let ranks = ranksAfter(2, job, f, "run")
     let rank0 = try XCTUnwrap(ranks[0])
     var caught = false
-    _ = TrainJob.waitUntil(limit: 30) {
+    _ = SeqboatJob.waitUntil(limit: 30) {
       let names = (try? FileManager.default.contentsOfDirectory(atPath: f.path("run"))) ?? []
       guard names.contains(where: { $0.contains(".tmp-") }) else { return false }
       kill(rank0, SIGKILL)
@@ -81,7 +82,7 @@ final class TrainingFailureTests: XCTestCase {
     let last = try f.checkpoint("run")
     XCTAssertGreaterThan(last.numUpdates, 0)
     XCTAssertFalse(last.tensors.isEmpty)
-    let resumed = try TrainJob.run(
+    let resumed = try SeqboatJob.run(
       ranks: nil,
       f.train(TrainingFailureTests.wide, "run", updates: last.numUpdates + 1, batch: 8))
     XCTAssertEqual(resumed.exitCode, 0, resumed.output)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Training
 import XCTest
 
@@ -12,7 +13,7 @@ final class TrainingFixture {
     dir = FileManager.default.temporaryDirectory
       .appendingPathComponent("seqboat-training-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let prep = try TrainJob.run(
+    let prep = try SeqboatJob.run(
       ranks: nil,
       [
         "prep", "listops", "--generate", "\(count)", "--out", data, "--min-len", "10",

@@ -2,18 +2,20 @@ import Foundation
 import XCTest
 
 /// A `seqboat` process (directly, or under a real `mpirun -np N --oversubscribe`), its output and
-/// exit code.
-final class TrainJob {
-  let process = Process()
-  let log: URL
+/// exit code: the one way every test target launches the executable.
+public final class SeqboatJob {
+  /// The launched process (`mpirun` under MPI).
+  public let process = Process()
+  /// The file that collects standard output and standard error.
+  public let log: URL
   private let finished = DispatchSemaphore(value: 0)
   private let start = Date()
   private var ended = false
 
   /// The `seqboat` executable next to the test bundle (`swift test` builds every product).
-  static func executable() throws -> URL {
+  public static func executable() throws -> URL {
     let candidates = [
-      Bundle(for: TrainJob.self).bundleURL.deletingLastPathComponent(),
+      Bundle(for: SeqboatJob.self).bundleURL.deletingLastPathComponent(),
       URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
     ]
     for dir in candidates {
@@ -26,8 +28,8 @@ final class TrainJob {
   /// Starts `seqboat arguments…` on `ranks` ranks (nil: one process without mpirun). Open MPI and
   /// PMIx variables of this process are not passed on: a test that initialised MPI inside the
   /// test process (a singleton) would otherwise make every launched job join it and fail.
-  init(ranks: Int?, _ arguments: [String]) throws {
-    let exe = try TrainJob.executable()
+  public init(ranks: Int?, _ arguments: [String]) throws {
+    let exe = try SeqboatJob.executable()
     log = FileManager.default.temporaryDirectory
       .appendingPathComponent("seqboat-train-\(UUID().uuidString).log")
     _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -55,7 +57,7 @@ final class TrainJob {
 
   /// Waits at most `limit` seconds (then kills the job and fails the test).
   @discardableResult
-  func wait(limit: Double = 120) -> TrainJob {
+  public func wait(limit: Double = 120) -> SeqboatJob {
     guard !ended else { return self }
     if finished.wait(timeout: .now() + limit) == .timedOut {
       kill(process.processIdentifier, SIGKILL)
@@ -68,21 +70,35 @@ final class TrainJob {
   }
 
   /// Seconds from start to exit.
-  private(set) var seconds = 0.0
+  public private(set) var seconds = 0.0
 
   /// Exit status.
-  var exitCode: Int32 { process.terminationStatus }
+  public var exitCode: Int32 { process.terminationStatus }
 
   /// Everything written to stdout and stderr so far.
-  var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+  public var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
   /// Runs a job to its end.
-  static func run(ranks: Int?, _ arguments: [String], limit: Double = 120) throws -> TrainJob {
-    try TrainJob(ranks: ranks, arguments).wait(limit: limit)
+  public static func run(ranks: Int?, _ arguments: [String], limit: Double = 120) throws
+    -> SeqboatJob
+  {
+    try SeqboatJob(ranks: ranks, arguments).wait(limit: limit)
+  }
+
+  /// Runs `seqboat selftest-mpi arguments…` on `ranks` ranks to its end.
+  public static func selftest(ranks: Int = 2, _ arguments: [String], limit: Double = 120) throws
+    -> SeqboatJob
+  {
+    try run(ranks: ranks, ["selftest-mpi"] + arguments, limit: limit)
+  }
+
+  /// Lines of the output that contain `text`.
+  public func lines(containing text: String) -> [Substring] {
+    output.split(separator: "\n").filter { $0.contains(text) }
   }
 
   /// The rank processes of this `mpirun` job: rank → pid (from /proc, by OMPI_COMM_WORLD_RANK).
-  func rankProcesses() -> [Int: Int32] {
+  public func rankProcesses() -> [Int: Int32] {
     var out: [Int: Int32] = [:]
     let root = Int32(process.processIdentifier)
     let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
@@ -116,7 +132,7 @@ final class TrainJob {
   }
 
   /// Polls `condition` every 20 ms for at most `limit` seconds.
-  static func waitUntil(limit: Double, _ condition: () -> Bool) -> Bool {
+  public static func waitUntil(limit: Double, _ condition: () -> Bool) -> Bool {
     let end = Date().addingTimeInterval(limit)
     while Date() < end {
       if condition() { return true }
