@@ -12,7 +12,8 @@ struct EMAConvolution {
   let len: Int
   let bidirectional: Bool
   private let plan: FFTPlan?
-  /// FFT of each channel's circular kernel (lag j at index j, lag −j at n − j), `[e, n]`.
+  /// FFT of each channel's circular kernel (lag j at index j, lag −j at n − j) times 1/n (the
+  /// inverse transform's factor), `[e, n]`, in bit-reversed order like every spectrum here.
   private var kernelRe: [Float] = []
   private var kernelIm: [Float] = []
 
@@ -43,6 +44,11 @@ struct EMAConvolution {
       }
       transform(&re, &im, c * n, inverse: false)
     }
+    let scale = 1 / Float(n)
+    for i in re.indices {
+      re[i] *= scale
+      im[i] *= scale
+    }
     kernelRe = re
     kernelIm = im
   }
@@ -50,14 +56,15 @@ struct EMAConvolution {
   private func transform(_ re: inout [Float], _ im: inout [Float], _ offset: Int, inverse: Bool) {
     re.withUnsafeMutableBufferPointer { r in
       im.withUnsafeMutableBufferPointer { i in
-        plan!.transform(r.baseAddress! + offset, i.baseAddress! + offset, inverse: inverse)
+        let (r, i) = (r.baseAddress! + offset, i.baseAddress! + offset)
+        if inverse { plan!.inverseFromBitReversed(r, i) } else { plan!.forwardBitReversed(r, i) }
       }
     }
   }
 
-  /// Spectra of all series, `[S, n]` real and imaginary parts (FFT path only). Two real series
-  /// share one complex transform: `Z = FFT(x₁ + i·x₂)`, `X₁ = (Z[f] + Z̄[−f])/2`,
-  /// `X₂ = (Z[f] − Z̄[−f])/2i`.
+  /// Spectra of all series, `[S, n]` real and imaginary parts in bit-reversed order (FFT path
+  /// only). Two real series share one complex transform: `Z = FFT(x₁ + i·x₂)`,
+  /// `X₁ = (Z[f] + Z̄[−f])/2`, `X₂ = (Z[f] − Z̄[−f])/2i`.
   func spectra(_ x: [Float]) -> (re: [Float], im: [Float]) {
     let n = plan!.size
     let series = x.count / len
@@ -81,20 +88,16 @@ struct EMAConvolution {
                 } else {
                   zi.update(repeating: 0, count: n)
                 }
-                plan!.transform(zr, zi, inverse: false)
+                plan!.forwardBitReversed(zr, zi)
                 let (r1, i1) = (rp.baseAddress! + s * n, ip.baseAddress! + s * n)
                 let (r2, i2) = (
                   rp.baseAddress! + (pair ? s + 1 : s) * n, ip.baseAddress! + (pair ? s + 1 : s) * n
                 )
-                // f = 0 pairs with itself; f ≥ 1 with n − f.
-                r1[0] = zr[0]
-                i1[0] = 0
-                if pair {
-                  r2[0] = zi[0]
-                  i2[0] = 0
-                }
-                for f in 1..<n {
-                  let g = n - f
+                // Position 0 (f = 0) pairs with itself; p in 2ᵐ..<2ᵐ⁺¹ with 3·2ᵐ − 1 − p.
+                var block = 0
+                for f in 0..<n {
+                  if f >= 2 * block { block = max(1, 2 * block) }
+                  let g = f == 0 ? 0 : 3 * block - 1 - f
                   let (ar, ai, br, bi) = (zr[f], zi[f], zr[g], zi[g])
                   if pair {
                     r2[f] = (ai + bi) / 2
@@ -169,7 +172,7 @@ struct EMAConvolution {
                         im[f] += a[f] * kr[f] - b[f] * sign * ki[f]
                       }
                     }
-                    plan!.transform(re, im, inverse: true)
+                    plan!.inverseFromBitReversed(re, im)
                     (op.baseAddress! + s * len).update(from: re, count: len)
                     if pair { (op.baseAddress! + (s + 1) * len).update(from: im, count: len) }
                   }
@@ -223,11 +226,12 @@ struct EMAConvolution {
         im[c * n + f] += a * xi + b * xr
       }
     }
+    let scale = 1 / Double(n)
     for c in 0..<channels {
       transform(&re, &im, c * n, inverse: true)
       for j in 0..<k {
-        dk[c * k + j] = Double(re[c * n + j])
-        if bidirectional { dk[(channels + c) * k + j] = Double(re[c * n + (n - j) % n]) }
+        dk[c * k + j] = Double(re[c * n + j]) * scale
+        if bidirectional { dk[(channels + c) * k + j] = Double(re[c * n + (n - j) % n]) * scale }
       }
     }
     return dk
