@@ -154,29 +154,22 @@ public struct FFTPlan: Sendable {
     _ re: UnsafeMutablePointer<Float>, _ im: UnsafeMutablePointer<Float>, sign: Float
   ) {
     let n = size
-    // Stages of 2 and 4 points: twiddles 1 and ∓i, no multiplications.
-    if n >= 2 {
-      for a in stride(from: 0, to: n, by: 2) {
-        let (tr, ti) = (re[a + 1], im[a + 1])
-        re[a + 1] = re[a] - tr
-        im[a + 1] = im[a] - ti
-        re[a] += tr
-        im[a] += ti
-      }
-    }
+    // Stages of 2 and 4 points in one pass: twiddles 1 and ±i, no multiplications.
     if n >= 4 {
-      for start in stride(from: 0, to: n, by: 4) {
-        for k in 0..<2 {
-          let a = start + k
-          let b = a + 2
-          // Twiddle 1 for k = 0, (0, sign) = e^{±iπ/2} for k = 1.
-          let (tr, ti) = k == 0 ? (re[b], im[b]) : (-sign * im[b], sign * re[b])
-          re[b] = re[a] - tr
-          im[b] = im[a] - ti
-          re[a] += tr
-          im[a] += ti
-        }
+      for a in stride(from: 0, to: n, by: 4) {
+        let (s0r, s0i) = (re[a] + re[a + 1], im[a] + im[a + 1])
+        let (d0r, d0i) = (re[a] - re[a + 1], im[a] - im[a + 1])
+        let (s1r, s1i) = (re[a + 2] + re[a + 3], im[a + 2] + im[a + 3])
+        // (x₂ − x₃)·(sign·i).
+        let (d1r, d1i) = (sign * (im[a + 3] - im[a + 2]), sign * (re[a + 2] - re[a + 3]))
+        (re[a], im[a]) = (s0r + s1r, s0i + s1i)
+        (re[a + 2], im[a + 2]) = (s0r - s1r, s0i - s1i)
+        (re[a + 1], im[a + 1]) = (d0r + d1r, d0i + d1i)
+        (re[a + 3], im[a + 3]) = (d0r - d1r, d0i - d1i)
       }
+    } else if n == 2 {
+      (re[0], re[1]) = (re[0] + re[1], re[0] - re[1])
+      (im[0], im[1]) = (im[0] + im[1], im[0] - im[1])
     }
     stageCos.withUnsafeBufferPointer { wc in
       stageSin.withUnsafeBufferPointer { ws in
