@@ -68,8 +68,9 @@ struct EMAConvolution {
   func spectra(_ x: [Float]) -> (re: [Float], im: [Float]) {
     let n = plan!.size
     let series = x.count / len
-    var re = [Float](repeating: 0, count: series * n)
-    var im = re
+    // Every value is written below: no zero-fill.
+    var re = Tensor.uninitializedArray(series * n) { _ in }
+    var im = Tensor.uninitializedArray(series * n) { _ in }
     var zr = [Float](repeating: 0, count: n)
     var zi = zr
     x.withUnsafeBufferPointer { xp in
@@ -134,7 +135,8 @@ struct EMAConvolution {
     -> [Float]
   {
     let series = spec.re.count / n
-    var out = [Float](repeating: 0, count: series * len)
+    // Every series is written below: no zero-fill.
+    var out = Tensor.uninitializedArray(series * len) { _ in }
     var re = [Float](repeating: 0, count: n)
     var im = [Float](repeating: 0, count: n)
     let sign: Float = conjugateKernel ? -1 : 1
