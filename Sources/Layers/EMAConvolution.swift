@@ -95,17 +95,28 @@ struct EMAConvolution {
                   rp.baseAddress! + (pair ? s + 1 : s) * n, ip.baseAddress! + (pair ? s + 1 : s) * n
                 )
                 // Position 0 (f = 0) pairs with itself; p in 2ᵐ..<2ᵐ⁺¹ with 3·2ᵐ − 1 − p.
-                var block = 0
-                for f in 0..<n {
-                  if f >= 2 * block { block = max(1, 2 * block) }
-                  let g = f == 0 ? 0 : 3 * block - 1 - f
-                  let (ar, ai, br, bi) = (zr[f], zi[f], zr[g], zi[g])
+                /// Unpacks positions `lo..<hi`, whose partners are `last − p`.
+                @inline(__always) func unpack(_ lo: Int, _ hi: Int, _ last: Int) {
                   if pair {
-                    r2[f] = (ai + bi) / 2
-                    i2[f] = (br - ar) / 2
+                    for f in lo..<hi {
+                      let (ar, ai, br, bi) = (zr[f], zi[f], zr[last - f], zi[last - f])
+                      r2[f] = (ai + bi) * 0.5
+                      i2[f] = (br - ar) * 0.5
+                      r1[f] = (ar + br) * 0.5
+                      i1[f] = (ai - bi) * 0.5
+                    }
+                  } else {
+                    for f in lo..<hi {
+                      r1[f] = (zr[f] + zr[last - f]) * 0.5
+                      i1[f] = (zi[f] - zi[last - f]) * 0.5
+                    }
                   }
-                  r1[f] = (ar + br) / 2
-                  i1[f] = (ai - bi) / 2
+                }
+                unpack(0, 1, 0)
+                var block = 1
+                while block < n {
+                  unpack(block, 2 * block, 3 * block - 1)
+                  block *= 2
                 }
               }
             }
@@ -218,14 +229,28 @@ struct EMAConvolution {
     }
     let n = plan.size
     var re = [Float](repeating: 0, count: channels * n)
-    var im = re
-    for s in 0..<series {
-      let c = s % channels
-      for f in 0..<n {
-        let (a, b) = (gSpectra.re[s * n + f], gSpectra.im[s * n + f])
-        let (xr, xi) = (xSpectra.re[s * n + f], -xSpectra.im[s * n + f])
-        re[c * n + f] += a * xr - b * xi
-        im[c * n + f] += a * xi + b * xr
+    var im = [Float](repeating: 0, count: channels * n)
+    gSpectra.re.withUnsafeBufferPointer { gr in
+      gSpectra.im.withUnsafeBufferPointer { gi in
+        xSpectra.re.withUnsafeBufferPointer { xr in
+          xSpectra.im.withUnsafeBufferPointer { xi in
+            re.withUnsafeMutableBufferPointer { rp in
+              im.withUnsafeMutableBufferPointer { ip in
+                for s in 0..<series {
+                  let c = s % channels
+                  let (a, b) = (gr.baseAddress! + s * n, gi.baseAddress! + s * n)
+                  let (u, v) = (xr.baseAddress! + s * n, xi.baseAddress! + s * n)
+                  let (r, i) = (rp.baseAddress! + c * n, ip.baseAddress! + c * n)
+                  // G · conj(X).
+                  for f in 0..<n {
+                    r[f] += a[f] * u[f] + b[f] * v[f]
+                    i[f] += b[f] * u[f] - a[f] * v[f]
+                  }
+                }
+              }
+            }
+          }
+        }
       }
     }
     let scale = 1 / Double(n)
