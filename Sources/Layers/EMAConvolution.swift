@@ -12,7 +12,8 @@ struct EMAConvolution {
   let len: Int
   let bidirectional: Bool
   private let plan: FFTPlan?
-  /// FFT of each channel's circular kernel (lag j at index j, lag −j at n − j), `[e, n]`.
+  /// FFT of each channel's circular kernel (lag j at index j, lag −j at n − j) times 1/n (the
+  /// inverse transform's factor), `[e, n]`, in bit-reversed order like every spectrum here.
   private var kernelRe: [Float] = []
   private var kernelIm: [Float] = []
 
@@ -43,6 +44,11 @@ struct EMAConvolution {
       }
       transform(&re, &im, c * n, inverse: false)
     }
+    let scale = 1 / Float(n)
+    for i in re.indices {
+      re[i] *= scale
+      im[i] *= scale
+    }
     kernelRe = re
     kernelIm = im
   }
@@ -50,19 +56,21 @@ struct EMAConvolution {
   private func transform(_ re: inout [Float], _ im: inout [Float], _ offset: Int, inverse: Bool) {
     re.withUnsafeMutableBufferPointer { r in
       im.withUnsafeMutableBufferPointer { i in
-        plan!.transform(r.baseAddress! + offset, i.baseAddress! + offset, inverse: inverse)
+        let (r, i) = (r.baseAddress! + offset, i.baseAddress! + offset)
+        if inverse { plan!.inverseFromBitReversed(r, i) } else { plan!.forwardBitReversed(r, i) }
       }
     }
   }
 
-  /// Spectra of all series, `[S, n]` real and imaginary parts (FFT path only). Two real series
-  /// share one complex transform: `Z = FFT(x₁ + i·x₂)`, `X₁ = (Z[f] + Z̄[−f])/2`,
-  /// `X₂ = (Z[f] − Z̄[−f])/2i`.
+  /// Spectra of all series, `[S, n]` real and imaginary parts in bit-reversed order (FFT path
+  /// only). Two real series share one complex transform: `Z = FFT(x₁ + i·x₂)`,
+  /// `X₁ = (Z[f] + Z̄[−f])/2`, `X₂ = (Z[f] − Z̄[−f])/2i`.
   func spectra(_ x: [Float]) -> (re: [Float], im: [Float]) {
     let n = plan!.size
     let series = x.count / len
-    var re = [Float](repeating: 0, count: series * n)
-    var im = re
+    // Every value is written below: no zero-fill.
+    var re = Tensor.uninitializedArray(series * n) { _ in }
+    var im = Tensor.uninitializedArray(series * n) { _ in }
     var zr = [Float](repeating: 0, count: n)
     var zi = zr
     x.withUnsafeBufferPointer { xp in
@@ -81,27 +89,34 @@ struct EMAConvolution {
                 } else {
                   zi.update(repeating: 0, count: n)
                 }
-                plan!.transform(zr, zi, inverse: false)
+                plan!.forwardBitReversed(zr, zi)
                 let (r1, i1) = (rp.baseAddress! + s * n, ip.baseAddress! + s * n)
                 let (r2, i2) = (
                   rp.baseAddress! + (pair ? s + 1 : s) * n, ip.baseAddress! + (pair ? s + 1 : s) * n
                 )
-                // f = 0 pairs with itself; f ≥ 1 with n − f.
-                r1[0] = zr[0]
-                i1[0] = 0
-                if pair {
-                  r2[0] = zi[0]
-                  i2[0] = 0
-                }
-                for f in 1..<n {
-                  let g = n - f
-                  let (ar, ai, br, bi) = (zr[f], zi[f], zr[g], zi[g])
+                // Position 0 (f = 0) pairs with itself; p in 2ᵐ..<2ᵐ⁺¹ with 3·2ᵐ − 1 − p.
+                /// Unpacks positions `lo..<hi`, whose partners are `last − p`.
+                @inline(__always) func unpack(_ lo: Int, _ hi: Int, _ last: Int) {
                   if pair {
-                    r2[f] = (ai + bi) / 2
-                    i2[f] = (br - ar) / 2
+                    for f in lo..<hi {
+                      let (ar, ai, br, bi) = (zr[f], zi[f], zr[last - f], zi[last - f])
+                      r2[f] = (ai + bi) * 0.5
+                      i2[f] = (br - ar) * 0.5
+                      r1[f] = (ar + br) * 0.5
+                      i1[f] = (ai - bi) * 0.5
+                    }
+                  } else {
+                    for f in lo..<hi {
+                      r1[f] = (zr[f] + zr[last - f]) * 0.5
+                      i1[f] = (zi[f] - zi[last - f]) * 0.5
+                    }
                   }
-                  r1[f] = (ar + br) / 2
-                  i1[f] = (ai - bi) / 2
+                }
+                unpack(0, 1, 0)
+                var block = 1
+                while block < n {
+                  unpack(block, 2 * block, 3 * block - 1)
+                  block *= 2
                 }
               }
             }
@@ -131,7 +146,8 @@ struct EMAConvolution {
     -> [Float]
   {
     let series = spec.re.count / n
-    var out = [Float](repeating: 0, count: series * len)
+    // Every series is written below: no zero-fill.
+    var out = Tensor.uninitializedArray(series * len) { _ in }
     var re = [Float](repeating: 0, count: n)
     var im = [Float](repeating: 0, count: n)
     let sign: Float = conjugateKernel ? -1 : 1
@@ -169,7 +185,7 @@ struct EMAConvolution {
                         im[f] += a[f] * kr[f] - b[f] * sign * ki[f]
                       }
                     }
-                    plan!.transform(re, im, inverse: true)
+                    plan!.inverseFromBitReversed(re, im)
                     (op.baseAddress! + s * len).update(from: re, count: len)
                     if pair { (op.baseAddress! + (s + 1) * len).update(from: im, count: len) }
                   }
@@ -213,21 +229,36 @@ struct EMAConvolution {
     }
     let n = plan.size
     var re = [Float](repeating: 0, count: channels * n)
-    var im = re
-    for s in 0..<series {
-      let c = s % channels
-      for f in 0..<n {
-        let (a, b) = (gSpectra.re[s * n + f], gSpectra.im[s * n + f])
-        let (xr, xi) = (xSpectra.re[s * n + f], -xSpectra.im[s * n + f])
-        re[c * n + f] += a * xr - b * xi
-        im[c * n + f] += a * xi + b * xr
+    var im = [Float](repeating: 0, count: channels * n)
+    gSpectra.re.withUnsafeBufferPointer { gr in
+      gSpectra.im.withUnsafeBufferPointer { gi in
+        xSpectra.re.withUnsafeBufferPointer { xr in
+          xSpectra.im.withUnsafeBufferPointer { xi in
+            re.withUnsafeMutableBufferPointer { rp in
+              im.withUnsafeMutableBufferPointer { ip in
+                for s in 0..<series {
+                  let c = s % channels
+                  let (a, b) = (gr.baseAddress! + s * n, gi.baseAddress! + s * n)
+                  let (u, v) = (xr.baseAddress! + s * n, xi.baseAddress! + s * n)
+                  let (r, i) = (rp.baseAddress! + c * n, ip.baseAddress! + c * n)
+                  // G · conj(X).
+                  for f in 0..<n {
+                    r[f] += a[f] * u[f] + b[f] * v[f]
+                    i[f] += b[f] * u[f] - a[f] * v[f]
+                  }
+                }
+              }
+            }
+          }
+        }
       }
     }
+    let scale = 1 / Double(n)
     for c in 0..<channels {
       transform(&re, &im, c * n, inverse: true)
       for j in 0..<k {
-        dk[c * k + j] = Double(re[c * n + j])
-        if bidirectional { dk[(channels + c) * k + j] = Double(re[c * n + (n - j) % n]) }
+        dk[c * k + j] = Double(re[c * n + j]) * scale
+        if bidirectional { dk[(channels + c) * k + j] = Double(re[c * n + (n - j) % n]) * scale }
       }
     }
     return dk

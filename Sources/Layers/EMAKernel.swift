@@ -35,16 +35,21 @@ struct EMAKernel {
       coef[i] = p[i] * Double(ema.beta.data[i]) * Double(ema.gamma.data[i]) * scale
       logq[i] = log(1 - p[i] * d[i])
     }
-    // q^l as running products (double precision keeps them within a few ulps of exp(l·ln q)).
-    var acc = [Double](repeating: 0, count: k)
+    // q^l as running products (double precision keeps them within a few ulps of exp(l·ln q)),
+    // four lags at a time so that the products do not wait on each other; `acc` is padded to
+    // whole lanes.
+    var acc = [Double](repeating: 0, count: k + 3)
     for c in 0..<channels {
-      for l in 0..<k { acc[l] = 0 }
-      for m in 0..<n {
-        let q = exp(logq[c * n + m])
-        var power = coef[c * n + m]
-        for l in 0..<k {
-          acc[l] += power
-          power *= q
+      acc.withUnsafeMutableBufferPointer { a in
+        a.update(repeating: 0)
+        for m in 0..<n {
+          let (power, step) = EMAKernel.powerLanes(exp(logq[c * n + m]))
+          var lanes = coef[c * n + m] * power
+          for l in stride(from: 0, to: k, by: 4) {
+            let at = UnsafeMutableRawPointer(a.baseAddress! + l)
+            at.storeBytes(of: at.loadUnaligned(as: Lanes.self) + lanes, as: Lanes.self)
+            lanes *= step
+          }
         }
       }
       for l in 0..<k { values[c * k + l] = Float(acc[l]) }
@@ -54,6 +59,15 @@ struct EMAKernel {
     self.coef = coef
     self.logq = logq
     self.values = values
+  }
+
+  /// Four consecutive lags of double values.
+  private typealias Lanes = SIMD4<Double>
+
+  /// `(1, q, q², q³)` and `q⁴`, the step from one group of four lags to the next.
+  private static func powerLanes(_ q: Double) -> (Lanes, Lanes) {
+    let q2 = q * q
+    return (Lanes(1, q, q2, q2 * q), Lanes(repeating: q2 * q2))
   }
 
   /// Adds the gradients of `delta, alpha, beta, gamma` given `dk = dL/dk` (`[D', K]`).
@@ -66,22 +80,33 @@ struct EMAKernel {
     var dAlpha = dDelta
     var dBeta = dDelta
     var dGamma = dDelta
+    // One row of dk, padded with zeros to whole lanes.
+    var row = [Double](repeating: 0, count: k + 3)
     for c in 0..<channels {
+      for l in 0..<k { row[l] = dk[c * k + l] }
       for m in 0..<n {
         let i = c * n + m
-        var dCoef: Double = 0
-        var dq: Double = 0
         let q = exp(logq[i])
-        var previous: Double = 0  // q^(l−1)
-        var power: Double = 1  // q^l
-        for l in 0..<k {
-          let g = dk[c * k + l]
-          dCoef += g * power
-          dq += g * Double(l) * previous
-          previous = power
-          power *= q
+        // Σ g·q^l and Σ g·l·q^(l−1), four lags at a time; the group after `power` starts at
+        // `power·q³` for q^(l−1).
+        let (first, step) = EMAKernel.powerLanes(q)
+        var power = first
+        var previous = Lanes(0, 1, q, q * q)
+        let q3 = Lanes(repeating: q * q * q)
+        var lags = Lanes(0, 1, 2, 3)
+        var (coefLanes, qLanes) = (Lanes(), Lanes())
+        row.withUnsafeBufferPointer { r in
+          for l in stride(from: 0, to: k, by: 4) {
+            let g = UnsafeRawPointer(r.baseAddress! + l).loadUnaligned(as: Lanes.self)
+            coefLanes += g * power
+            qLanes += g * lags * previous
+            previous = power * q3
+            power *= step
+            lags += 4
+          }
         }
-        dq *= coef[i]
+        let dCoef = coefLanes.sum()
+        let dq = qLanes.sum() * coef[i]
         let beta = Double(ema.beta.data[i])
         let gamma = Double(ema.gamma.data[i])
         let dp = dCoef * beta * gamma * scale - dq * d[i]

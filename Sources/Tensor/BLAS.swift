@@ -10,7 +10,10 @@ public func sgemm(
 ) {
   guard m > 0, n > 0 else { return }
   if k == 0 {
-    if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
+    // As in BLAS, beta = 0 overwrites C without reading it (it may be uninitialised).
+    if beta != 1 {
+      for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : c[i * ldc + j] * beta } }
+    }
     return
   }
   cblas_sgemm(

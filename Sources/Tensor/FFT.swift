@@ -59,30 +59,117 @@ public struct FFTPlan: Sendable {
         }
       }
     }
-    let sign: Float = inverse ? 1 : -1
-    // Stages of 2 and 4 points: twiddles 1 and ∓i, no multiplications.
-    if n >= 2 {
-      for a in stride(from: 0, to: n, by: 2) {
-        let (tr, ti) = (re[a + 1], im[a + 1])
-        re[a + 1] = re[a] - tr
-        im[a + 1] = im[a] - ti
-        re[a] += tr
-        im[a] += ti
+    combine(re, im, sign: inverse ? 1 : -1)
+    if inverse {
+      let scale = 1 / Float(n)
+      for i in 0..<n {
+        re[i] *= scale
+        im[i] *= scale
       }
     }
-    if n >= 4 {
-      for start in stride(from: 0, to: n, by: 4) {
-        for k in 0..<2 {
-          let a = start + k
-          let b = a + 2
-          // Twiddle 1 for k = 0, (0, sign) = e^{±iπ/2} for k = 1.
-          let (tr, ti) = k == 0 ? (re[b], im[b]) : (-sign * im[b], sign * re[b])
-          re[b] = re[a] - tr
-          im[b] = im[a] - ti
-          re[a] += tr
-          im[a] += ti
+  }
+
+  /// The inverse transform of a spectrum held in bit-reversed order (as `forwardBitReversed`
+  /// leaves it), into natural order, without the 1/n factor: `x[j] = Σ X[k]·e^{2πi·jk/n}`. With
+  /// `forwardBitReversed`, a convolution needs no permutation at all.
+  public func inverseFromBitReversed(
+    _ re: UnsafeMutablePointer<Float>, _ im: UnsafeMutablePointer<Float>
+  ) {
+    combine(re, im, sign: 1)
+  }
+
+  /// The forward transform (as `transform`) by decimation in frequency: natural-order input, the
+  /// spectrum left in bit-reversed order (frequency `k` at the position whose bits reverse `k`).
+  /// Frequencies `k` and `n − k` sit at `p` and `3·2ᵐ − 1 − p` for `p` in `2ᵐ..<2ᵐ⁺¹` (0 and 1
+  /// pair with themselves).
+  public func forwardBitReversed(
+    _ re: UnsafeMutablePointer<Float>, _ im: UnsafeMutablePointer<Float>
+  ) {
+    let n = size
+    var len = n
+    stageCos.withUnsafeBufferPointer { wc in
+      stageSin.withUnsafeBufferPointer { ws in
+        // Stage `len` uses `e^{−2πik/len}`, stored from offset `len/2 − 4`.
+        while len >= 8 {
+          let half = len / 2
+          let (c, s) = (wc.baseAddress! + half - 4, ws.baseAddress! + half - 4)
+          var start = 0
+          if len >= 16 {
+            // Stages of `len` and `len/2` points in one pass over each block of `len`.
+            let quarter = len / 4
+            let (c2, s2) = (wc.baseAddress! + quarter - 4, ws.baseAddress! + quarter - 4)
+            while start < n {
+              let (ar, ai) = (re + start, im + start)
+              let (br, bi, cr, ci, dr, di) = (
+                ar + quarter, ai + quarter, ar + half, ai + half, ar + half + quarter,
+                ai + half + quarter
+              )
+              for k in stride(from: 0, to: quarter, by: 4) {
+                let (w2r, w2i) = (Quad(c2 + k), -Quad(s2 + k))
+                splitButterfly(ar + k, ai + k, cr + k, ci + k, Quad(c + k), -Quad(s + k))
+                splitButterfly(
+                  br + k, bi + k, dr + k, di + k, Quad(c + quarter + k), -Quad(s + quarter + k))
+                splitButterfly(ar + k, ai + k, br + k, bi + k, w2r, w2i)
+                splitButterfly(cr + k, ci + k, dr + k, di + k, w2r, w2i)
+              }
+              start += len
+            }
+            len >>= 2
+          } else {
+            while start < n {
+              let (ar, ai) = (re + start, im + start)
+              for k in stride(from: 0, to: half, by: 4) {
+                splitButterfly(
+                  ar + k, ai + k, ar + half + k, ai + half + k, Quad(c + k), -Quad(s + k))
+              }
+              start += len
+            }
+            len >>= 1
+          }
         }
       }
+    }
+    if len == 4 {
+      // Stages of 4 and 2 points: twiddles 1 and −i, no multiplications.
+      for a in stride(from: 0, to: n, by: 4) {
+        let (s0r, s0i) = (re[a] + re[a + 2], im[a] + im[a + 2])
+        let (d0r, d0i) = (re[a] - re[a + 2], im[a] - im[a + 2])
+        let (s1r, s1i) = (re[a + 1] + re[a + 3], im[a + 1] + im[a + 3])
+        // (x₁ − x₃)·(−i).
+        let (d1r, d1i) = (im[a + 1] - im[a + 3], re[a + 3] - re[a + 1])
+        (re[a], im[a]) = (s0r + s1r, s0i + s1i)
+        (re[a + 1], im[a + 1]) = (s0r - s1r, s0i - s1i)
+        (re[a + 2], im[a + 2]) = (d0r + d1r, d0i + d1i)
+        (re[a + 3], im[a + 3]) = (d0r - d1r, d0i - d1i)
+      }
+    } else if len == 2 {
+      (re[0], re[1]) = (re[0] + re[1], re[0] - re[1])
+      (im[0], im[1]) = (im[0] + im[1], im[0] - im[1])
+    }
+  }
+
+  /// The decimation-in-time stages on input already in bit-reversed order; `sign` −1 forward,
+  /// +1 inverse (unscaled).
+  private func combine(
+    _ re: UnsafeMutablePointer<Float>, _ im: UnsafeMutablePointer<Float>, sign: Float
+  ) {
+    let n = size
+    // Stages of 2 and 4 points in one pass: twiddles 1 and ±i, no multiplications.
+    if n >= 4 {
+      for a in stride(from: 0, to: n, by: 4) {
+        let (s0r, s0i) = (re[a] + re[a + 1], im[a] + im[a + 1])
+        let (d0r, d0i) = (re[a] - re[a + 1], im[a] - im[a + 1])
+        let (s1r, s1i) = (re[a + 2] + re[a + 3], im[a + 2] + im[a + 3])
+        // (x₂ − x₃)·(sign·i).
+        let (d1r, d1i) = (sign * (im[a + 3] - im[a + 2]), sign * (re[a + 2] - re[a + 3]))
+        (re[a], im[a]) = (s0r + s1r, s0i + s1i)
+        (re[a + 2], im[a + 2]) = (s0r - s1r, s0i - s1i)
+        (re[a + 1], im[a + 1]) = (d0r + d1r, d0i + d1i)
+        (re[a + 3], im[a + 3]) = (d0r - d1r, d0i - d1i)
+      }
+    } else if n == 2 {
+      (re[0], re[1]) = (re[0] + re[1], re[0] - re[1])
+      (im[0], im[1]) = (im[0] + im[1], im[0] - im[1])
     }
     stageCos.withUnsafeBufferPointer { wc in
       stageSin.withUnsafeBufferPointer { ws in
@@ -128,13 +215,6 @@ public struct FFTPlan: Sendable {
         }
       }
     }
-    if inverse {
-      let scale = 1 / Float(n)
-      for i in 0..<n {
-        re[i] *= scale
-        im[i] *= scale
-      }
-    }
   }
 }
 
@@ -162,4 +242,19 @@ private func butterfly(
   UnsafeMutableRawPointer(bi).storeBytes(of: xi - ti, as: Quad.self)
   UnsafeMutableRawPointer(ar).storeBytes(of: xr + tr, as: Quad.self)
   UnsafeMutableRawPointer(ai).storeBytes(of: xi + ti, as: Quad.self)
+}
+
+/// Four radix-2 decimation-in-frequency butterflies `(a, b) ← (a + b, (a − b)·w)` on split
+/// complex values at consecutive positions, `w = wr + i·wi`.
+@inline(__always)
+private func splitButterfly(
+  _ ar: UnsafeMutablePointer<Float>, _ ai: UnsafeMutablePointer<Float>,
+  _ br: UnsafeMutablePointer<Float>, _ bi: UnsafeMutablePointer<Float>, _ wr: Quad, _ wi: Quad
+) {
+  let (xr, xi, yr, yi) = (Quad(ar), Quad(ai), Quad(br), Quad(bi))
+  let (dr, di) = (xr - yr, xi - yi)
+  UnsafeMutableRawPointer(ar).storeBytes(of: xr + yr, as: Quad.self)
+  UnsafeMutableRawPointer(ai).storeBytes(of: xi + yi, as: Quad.self)
+  UnsafeMutableRawPointer(br).storeBytes(of: dr * wr - di * wi, as: Quad.self)
+  UnsafeMutableRawPointer(bi).storeBytes(of: dr * wi + di * wr, as: Quad.self)
 }

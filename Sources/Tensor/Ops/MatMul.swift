@@ -5,17 +5,17 @@ extension Tensor {
     precondition(weight.rank == 2 && weight.shape[1] == nIn, "linear: \(shape) × \(weight.shape)ᵀ")
     let nOut = weight.shape[0]
     let rows = count / max(nIn, 1)
-    var y = [Float](repeating: 0, count: rows * nOut)
-    if let bias {
-      precondition(bias.count == nOut, "linear: bias \(bias.shape) for \(nOut) outputs")
-      for r in 0..<rows { for o in 0..<nOut { y[r * nOut + o] = bias.data[o] } }
-    }
-    data.withUnsafeBufferPointer { x in
-      weight.data.withUnsafeBufferPointer { w in
-        y.withUnsafeMutableBufferPointer { yp in
+    precondition(bias == nil || bias!.count == nOut, "linear: bias for \(nOut) outputs")
+    // Rows start as the bias (sgemm adds to them) or are written by sgemm alone (beta 0).
+    let y = Tensor.uninitializedArray(rows * nOut) { yp in
+      bias?.data.withUnsafeBufferPointer { b in
+        for r in 0..<rows { (yp + r * nOut).update(from: b.baseAddress!, count: nOut) }
+      }
+      data.withUnsafeBufferPointer { x in
+        weight.data.withUnsafeBufferPointer { w in
           sgemm(
             transA: false, transB: true, m: rows, n: nOut, k: nIn, a: x.baseAddress!, lda: nIn,
-            b: w.baseAddress!, ldb: nIn, beta: bias == nil ? 0 : 1, c: yp.baseAddress!, ldc: nOut)
+            b: w.baseAddress!, ldb: nIn, beta: bias == nil ? 0 : 1, c: yp, ldc: nOut)
         }
       }
     }
