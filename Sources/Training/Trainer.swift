@@ -105,8 +105,8 @@ public final class Trainer {
     model.training = true
     compression.global = true
     var totals = [0, 0, 0, stopRequested ? 1 : 0] as [Double]
-    for (i, batch) in microBatches.enumerated() {
-      try asHalfModel {
+    try asHalfModel {
+      for (i, batch) in microBatches.enumerated() {
         let stats = try model.loss(batch)
         totals[0] += Double(stats.loss.item)
         totals[1] += Double(stats.sampleSize)
