@@ -11,7 +11,8 @@ extension Tensor {
   /// place and kept as the only saved value; the backward turns them into the logits' gradient in
   /// place and multiplies it back. Rows whose target is `ignoreIndex` contribute nothing. This is
   /// the adaptive softmax's head and tails (MODEL.md §5.7) without the copies of concatenating
-  /// logits, a separate softmax and a full-size gradient buffer.
+  /// logits, a separate softmax and a full-size gradient buffer. Like `crossEntropySum`, a float32
+  /// island under `HalfMode` (fairseq's criterion sums the NLL in float32).
   public func linearCrossEntropySum(_ weights: [Tensor], targets: [Int], ignoreIndex: Int) -> Tensor
   {
     let d = lastDim
@@ -46,7 +47,9 @@ extension Tensor {
         for j in 0..<v { row[j] *= inverse }
       }
     }
-    return .op(shape: [], data: [Float(loss)], parents: [self] + weights) { out in
+    return .op(
+      shape: [], data: [Float(loss)], parents: [self] + weights, halfOutput: .float32
+    ) { out in
       let g = out.grad![0]
       probs.withUnsafeMutableBufferPointer { pp in
         for r in 0..<rows {

@@ -29,4 +29,19 @@ final class LinearCrossEntropyTests: XCTestCase {
     }
     XCTAssertLessThan(err, 2e-2)
   }
+
+  /// Under `HalfMode` the loss is a float32 island, as `crossEntropySum`: not rounded to half, so
+  /// the scaled loss of fp16 training cannot overflow by itself.
+  func testLossIsAFloat32IslandUnderHalfMode() {
+    var rng = SplitMix64(seed: 5)
+    let x = Tensor.randn([5, 6], rng: &rng)
+    let w = Tensor.randn([7, 6], rng: &rng)
+    let targets = [0, 3, 6, 2, 5]
+    let float = x.linearCrossEntropySum([w], targets: targets, ignoreIndex: 1).item
+    let half = HalfMode.withHalf {
+      x.linearCrossEntropySum([w], targets: targets, ignoreIndex: 1).item
+    }
+    XCTAssertNotEqual(Float(Float16(float)), float, "a loss that half cannot hold exactly")
+    XCTAssertEqual(half, float)
+  }
 }
