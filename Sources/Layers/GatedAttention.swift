@@ -151,17 +151,18 @@ public final class GatedAttention: Module {
     let normed = config.prenorm ? norm(x) : x
     let v = vProj(normed).activated(config.activation)
     let mx = dropout(move(normed, paddingMask: paddingMask, state: emaState))
-    let parts = mxProj(mx).split(lastDim: [e, z, h, e])
-    let u = parts[0].activated(.sigmoid)
-    let zz = parts[1].activated(.silu)
-    let r = parts[2].activated(.silu)
+    let packed = mxProj(mx)
+    let u = packed.activated(.sigmoid, lastDim: 0..<e)
+    let zz = packed.activated(.silu, lastDim: e..<(e + z))
+    let r = packed.activated(.silu, lastDim: (e + z)..<(e + z + h))
+    let hx = packed.slice(lastDim: (e + z + h)..<(2 * e + z + h))
     let q = zz.multiplyingRow(gamma.slice(firstDim: 0..<1)).addingRow(beta.slice(firstDim: 0..<1))
     let k = zz.multiplyingRow(gamma.slice(firstDim: 1..<2)).addingRow(beta.slice(firstDim: 1..<2))
     let (o, weights) = ChunkedAttention.apply(
       q: q, k: k, v: hiddenDropout(v), bias: relPosBias(c), chunk: c,
       function: config.attentionFunction, paddingMask: paddingMask, causal: causal,
       dropoutScale: attentionDropout.scales(count: batch * len * c))
-    let gated = (parts[3] + hProj(o * r)).activated(config.activation)
+    let gated = (hx + hProj(o * r)).activated(config.activation)
     let out = x + u * (dropout(gated) - x)
     return (config.prenorm ? out : norm(out), weights)
   }

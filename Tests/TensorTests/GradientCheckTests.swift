@@ -52,6 +52,22 @@ final class GradientCheckTests: XCTestCase {
     }
   }
 
+  /// The fused slice-and-activate of packed projections: values equal slicing then activating,
+  /// and the gradients of several column ranges of one input add up in it.
+  func testActivatedColumns() {
+    let x = input([3, 2, 7])
+    for i in 0..<x.count where abs(x.data[i]) < 0.05 { x.data[i] += 0.2 }
+    for f in Activation.allCases {
+      XCTAssertEqual(
+        x.activated(f, lastDim: 2..<6).data, x.slice(lastDim: 2..<6).activated(f).data)
+      assertGradient([x]) {
+        $0[0].activated(f, lastDim: 0..<3) * $0[0].activated(.silu, lastDim: 4..<7)
+          + $0[0].activated(f, lastDim: 1..<4)
+      }
+    }
+    assertGradient([x]) { $0[0].activated(.gelu, lastDim: 0..<7) }
+  }
+
   func testShapeOps() {
     assertGradient([input([2, 3, 4])]) { $0[0].reshaped([6, -1]) }
     assertGradient([input([2, 3, 4])]) { $0[0].permuted([2, 0, 1]) }

@@ -200,10 +200,11 @@ public final class SeqBoatUnit: Module {
   /// Projections and local attention on the slots `s` (`[B, n, E]`): `h_proj(O ⊙ r)`, `[B, n, E]`.
   private func attend(_ s: Tensor, plan: SlotPlan) -> Tensor {
     let o = options
-    let zrv = mxProj(s).activated(o.activation)
-    let parts = zrv.split(lastDim: [o.zDim, o.hiddenDim, o.hiddenDim])
-    let (z, r) = (parts[0], parts[1])
-    let v = hiddenDropout(parts[2])
+    let packed = mxProj(s)
+    let (zd, hd) = (o.zDim, o.hiddenDim)
+    let z = packed.activated(o.activation, lastDim: 0..<zd)
+    let r = packed.activated(o.activation, lastDim: zd..<(zd + hd))
+    let v = hiddenDropout(packed.activated(o.activation, lastDim: (zd + hd)..<(zd + 2 * hd)))
     func row(_ t: Tensor, _ i: Int) -> Tensor { t.slice(firstDim: i..<(i + 1)).reshaped([o.zDim]) }
     var q = z.multiplyingRow(row(gamma, 0)).addingRow(row(beta, 0))
     var k = z.multiplyingRow(row(gamma, 1)).addingRow(row(beta, 1))

@@ -115,13 +115,42 @@ extension Tensor {
   /// `f(self)` elementwise, with its derivative in backward.
   public func activated(_ f: Activation) -> Tensor {
     if f == .linear { return self }
-    let y = data.withUnsafeBufferPointer { x in
-      Tensor.uninitializedArray(count) { f.apply(x, into: $0) }
+    return activated(f, lastDim: 0..<lastDim)
+  }
+
+  /// `f` of the columns `range` of the last dimension, in one pass: the slice and the activation
+  /// of a projection that packs several outputs (e.g. Mega's `mx_proj`) without a copy between.
+  /// With `.linear` it is the plain slice `slice(lastDim:)`.
+  public func activated(_ f: Activation, lastDim range: Range<Int>) -> Tensor {
+    precondition(
+      range.lowerBound >= 0 && range.upperBound <= lastDim, "columns \(range) of \(shape)")
+    // All columns: one run over the whole buffer.
+    let whole = range.count == lastDim
+    let (n, w, lo) = whole ? (count, count, 0) : (lastDim, range.count, range.lowerBound)
+    let rows = whole ? 1 : count / max(n, 1)
+    @inline(__always) func eachRow(
+      _ body: (UnsafeBufferPointer<Float>, Int) -> Void
+    ) {
+      data.withUnsafeBufferPointer { x in
+        for r in 0..<rows {
+          body(UnsafeBufferPointer(start: x.baseAddress! + r * n + lo, count: w), r)
+        }
+      }
     }
-    return .op(shape: shape, data: y, parents: [self]) { out in
+    let y = Tensor.uninitializedArray(rows * w) { y in
+      eachRow { x, r in f.apply(x, into: y + r * w) }
+    }
+    return .op(
+      shape: whole ? shape : Array(shape.dropLast()) + [w], data: y, parents: [self],
+      halfOutput: f == .linear ? .copied : .rounded
+    ) { out in
       out.grad!.withUnsafeBufferPointer { g in
-        self.accumulateGrad { dx in
-          self.data.withUnsafeBufferPointer { x in f.accumulateDerivative(x, g, into: dx) }
+        self.accumulateGrad { d in
+          eachRow { x, r in
+            f.accumulateDerivative(
+              x, UnsafeBufferPointer(rebasing: g[(r * w)..<(r * w + w)]),
+              into: UnsafeMutableBufferPointer(start: d.baseAddress! + r * n + lo, count: w))
+          }
         }
       }
     }

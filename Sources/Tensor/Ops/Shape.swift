@@ -69,24 +69,7 @@ extension Tensor {
 
   /// Columns `range` of the last dimension.
   public func slice(lastDim range: Range<Int>) -> Tensor {
-    let n = lastDim
-    let w = range.count
-    let lo = range.lowerBound
-    let rows = count / max(n, 1)
-    let y = data.withUnsafeBufferPointer { x in
-      Tensor.uninitializedArray(rows * w) { y in
-        for r in 0..<rows { (y + r * w).update(from: x.baseAddress! + r * n + lo, count: w) }
-      }
-    }
-    return .op(
-      shape: Array(shape.dropLast()) + [w], data: y, parents: [self], halfOutput: .copied
-    ) { out in
-      out.grad!.withUnsafeBufferPointer { g in
-        self.accumulateGrad { d in
-          for r in 0..<rows { for j in 0..<w { d[r * n + lo + j] += g[r * w + j] } }
-        }
-      }
-    }
+    activated(.linear, lastDim: range)
   }
 
   /// Splits the last dimension into consecutive pieces of the given widths.
