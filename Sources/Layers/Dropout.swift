@@ -8,8 +8,8 @@ public enum DropoutStream {
 }
 
 /// Inverted dropout (`x·mask/(1−p)`) in train mode, the identity in eval mode or when p = 0.
-/// Each instance draws its masks from its own generator, restarted whenever `DropoutStream`
-/// moves.
+/// Each instance draws one key per mask (`DropoutDraw`) from its own generator, restarted whenever
+/// `DropoutStream` moves.
 public final class Dropout {
   /// Probability of zeroing an element.
   public let p: Float
@@ -34,20 +34,17 @@ public final class Dropout {
 
   /// One factor per element (0 or 1/(1−p)), or nil when dropout is inactive.
   public func scales(count: Int) -> [Float]? {
+    nextDraw()?.mask(count: count)
+  }
+
+  /// The next mask, for ops that apply it themselves; nil when dropout is inactive.
+  public func nextDraw() -> DropoutDraw? {
     guard training, p > 0 else { return nil }
     if position != DropoutStream.position {
       position = DropoutStream.position
       rng = Dropout.generator(seed: seed, position: position)
     }
-    let keep = 1 / (1 - p)
-    // `uniform() < p` on the generator's 53 bits: `bits < ⌈p·2⁵³⌉`, exactly, in a local copy of
-    // the generator (no property access per element).
-    let threshold = UInt64((Double(p) * 0x1p53).rounded(.up))
-    var generator = rng
-    defer { rng = generator }
-    return Tensor.uninitializedArray(count) { out in
-      for i in 0..<count { out[i] = generator.next() >> 11 < threshold ? 0 : keep }
-    }
+    return DropoutDraw(p: p, key: rng.next())
   }
 
   /// `x` with dropout applied.

@@ -24,18 +24,43 @@ final class DropoutTests: XCTestCase {
     XCTAssertTrue(dropout(x) === x)
   }
 
-  /// Element i is dropped exactly when the i-th `uniform()` of the stream's generator is below p,
-  /// and consecutive calls continue the stream.
-  func testMasksFollowTheGeneratorsUniformDraws() {
+  /// Each call's mask is the `DropoutDraw` of the next key of the stream's generator.
+  func testMasksFollowTheStreamsKeys() {
     DropoutStream.position = 7
     let (p, seed): (Float, UInt64) = (0.1, 42)
     let dropout = Dropout(p, seed: seed)
     dropout.training = true
-    var reference = SplitMix64(seed: seed ^ (7 &* 0x9E37_79B9_7F4A_7C15))
+    var keys = SplitMix64(seed: seed ^ (7 &* 0x9E37_79B9_7F4A_7C15))
     for count in [5000, 333] {
-      let expected = (0..<count).map { _ in reference.uniform() < Double(p) ? 0 : 1 / (1 - p) }
-      XCTAssertEqual(dropout.scales(count: count), expected)
+      XCTAssertEqual(
+        dropout.scales(count: count), DropoutDraw(p: p, key: keys.next()).mask(count: count))
     }
     DropoutStream.position = 0
+  }
+
+  /// Over 2²⁰ elements the drop rate is p within 5σ, neighbours are dropped independently (pairs
+  /// at rate p²), and the masks of two keys whose upper halves differ by one bit agree as often as
+  /// independent masks would at shifts 0, 1, 2 (neither equal nor shifted copies); `scale(i)` is
+  /// the mask's element i.
+  func testDrawIsUniformAndIndependent() {
+    let n = 1 << 20
+    for p: Float in [0.1, 0.5] {
+      let key: UInt64 = 0x1234_5678_9ABC_DEF0
+      let mask = DropoutDraw(p: p, key: key).mask(count: n)
+      let dropped = mask.map { $0 == 0 }
+      let sigma = (Double(p) * Double(1 - p) / Double(n)).squareRoot()
+      let rate = Double(dropped.filter { $0 }.count) / Double(n)
+      XCTAssertEqual(rate, Double(p), accuracy: 5 * sigma)
+      let pairs = Double((1..<n).filter { dropped[$0] && dropped[$0 - 1] }.count) / Double(n - 1)
+      XCTAssertEqual(pairs, Double(p * p), accuracy: 5 * sigma)
+      let agree = Double(p * p + (1 - p) * (1 - p))
+      let second = DropoutDraw(p: p, key: key ^ (1 << 32)).mask(count: n + 2)
+      for shift in 0...2 {
+        let same = (0..<n).filter { (second[$0 + shift] == 0) == dropped[$0] }.count
+        XCTAssertEqual(Double(same) / Double(n), agree, accuracy: 10 * sigma)
+      }
+      XCTAssertEqual(mask[12345], DropoutDraw(p: p, key: key).scale(12345))
+      XCTAssertTrue(mask.allSatisfy { $0 == 0 || $0 == 1 / (1 - p) })
+    }
   }
 }

@@ -76,7 +76,7 @@ final class SeqBoatLocalAttentionTests: XCTestCase {
     let b: LocalAttentionBias =
       bias == 0 ? .none : bias == 1 ? .slotDistance(table!) : .originalPositions(table!)
     let got = Tensor.seqBoatLocalAttention(
-      q: q, k: k, v: v, plan: plan, spec: spec, bias: b, rng: &rng)
+      q: q, k: k, v: v, plan: plan, spec: spec, bias: b)
     let want = naive(
       q: q, k: k, v: v, plan: plan, spec: spec, table: table, slotDistance: bias == 1)
     for i in 0..<want.count { XCTAssertEqual(got.data[i], want[i], accuracy: 1e-5) }
@@ -85,7 +85,7 @@ final class SeqBoatLocalAttentionTests: XCTestCase {
       let bb: LocalAttentionBias =
         bias == 0 ? .none : bias == 1 ? .slotDistance(x[3]) : .originalPositions(x[3])
       return Tensor.seqBoatLocalAttention(
-        q: x[0], k: x[1], v: x[2], plan: plan, spec: spec, bias: bb, rng: &rng)
+        q: x[0], k: x[1], v: x[2], plan: plan, spec: spec, bias: bb)
     }
     XCTAssertLessThan(err, 2e-2, "\(function) causal \(causal) bias \(bias) full \(full)")
   }
@@ -111,16 +111,15 @@ final class SeqBoatLocalAttentionTests: XCTestCase {
     let q = Tensor.randn([2, plan.slots, 4], rng: &rng, requiresGrad: true)
     let k = Tensor.randn([2, plan.slots, 4], rng: &rng, requiresGrad: true)
     let v = Tensor.randn([2, plan.slots, 3], rng: &rng, requiresGrad: true)
-    func attend(_ x: [Tensor], dropout: Float) -> Tensor {
-      var masks = SplitMix64(seed: 99)
-      return Tensor.seqBoatLocalAttention(
-        q: x[0], k: x[1], v: x[2], plan: plan, spec: spec, bias: .none, dropout: dropout,
-        rng: &masks)
+    func attend(_ x: [Tensor], dropout: DropoutDraw?) -> Tensor {
+      Tensor.seqBoatLocalAttention(
+        q: x[0], k: x[1], v: x[2], plan: plan, spec: spec, bias: .none, dropout: dropout)
     }
-    let plain = attend([q, k, v], dropout: 0)
-    let dropped = attend([q, k, v], dropout: 0.3)
+    let mask = DropoutDraw(p: 0.3, key: 99)
+    let plain = attend([q, k, v], dropout: nil)
+    let dropped = attend([q, k, v], dropout: mask)
     XCTAssertGreaterThan(zip(plain.data, dropped.data).map { abs($0 - $1) }.max()!, 1e-3)
-    let err = GradientCheck.maxRelativeError(inputs: [q, k, v]) { attend($0, dropout: 0.3) }
+    let err = GradientCheck.maxRelativeError(inputs: [q, k, v]) { attend($0, dropout: mask) }
     XCTAssertLessThan(err, 2e-2)
   }
 

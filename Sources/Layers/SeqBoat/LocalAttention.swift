@@ -59,10 +59,10 @@ extension Tensor {
   /// `v` `[B, n, H]` → `[B, n, H]`. Only valid slots are keys; outputs of invalid slots are zero
   /// (they are never extracted). One fused op: per block of W queries, the scores against the keys
   /// of the neighbouring blocks are one GEMM, masked, biased and activated in place. `dropout` is
-  /// the attention-weight dropout probability (masks drawn from `rng`).
+  /// the attention-weight dropout mask, indexed by position in the concatenated score blocks.
   public static func seqBoatLocalAttention(
     q: Tensor, k: Tensor, v: Tensor, plan: SlotPlan, spec: LocalAttentionSpec,
-    bias: LocalAttentionBias, dropout: Float = 0, rng: inout SplitMix64
+    bias: LocalAttentionBias, dropout: DropoutDraw? = nil
   ) -> Tensor {
     let (bsz, n, z) = (q.shape[0], q.shape[1], q.lastDim)
     let h = v.lastDim
@@ -132,8 +132,7 @@ extension Tensor {
       return (lo, max(lo, min((spec.causal ? i + 1 : i + w + 1) - k0, kn)))
     }
     var probs = [Float](repeating: 0, count: offsets[bsz * blocks])
-    var dropped = [Float](repeating: 0, count: dropout > 0 ? probs.count : 0)
-    var dropMask = [Float](repeating: 1, count: dropped.count)
+    var dropped = [Float](repeating: 0, count: dropout != nil ? probs.count : 0)
     var out = [Float](repeating: 0, count: bsz * n * h)
     dropped.withUnsafeMutableBufferPointer { dropBuffer in
       probs.withUnsafeMutableBufferPointer { a in
@@ -182,13 +181,10 @@ extension Tensor {
                       }
                     }
                     var weights = s
-                    if dropout > 0 {
-                      let d = dropBuffer.baseAddress! + offsets[b * blocks + blk]
-                      for x in 0..<(qn * kn) {
-                        let keep: Float = rng.uniform() < Double(dropout) ? 0 : 1 / (1 - dropout)
-                        d[x] = s[x] * keep
-                        dropMask[offsets[b * blocks + blk] + x] = keep
-                      }
+                    if let dropout {
+                      let o = offsets[b * blocks + blk]
+                      let d = dropBuffer.baseAddress! + o
+                      for x in 0..<(qn * kn) { d[x] = s[x] * dropout.scale(o + x) }
                       weights = d
                     }
                     sgemm(
@@ -215,7 +211,7 @@ extension Tensor {
         for blk in 0..<blocks {
           let r = range(blk)
           let (qn, kn) = (r.q1 - r.q0, r.k1 - r.k0)
-          (dropout > 0 ? dropped : probs).withUnsafeBufferPointer { weights in
+          (dropout != nil ? dropped : probs).withUnsafeBufferPointer { weights in
             probs.withUnsafeBufferPointer { a in
               g.withUnsafeBufferPointer { gp in
                 ds.withUnsafeMutableBufferPointer { dsp in
@@ -227,9 +223,9 @@ extension Tensor {
                       transA: false, transB: true, m: qn, n: kn, k: h, a: gq, lda: h,
                       b: vp.baseAddress! + (b * n + r.k0) * h, ldb: h, c: dsp.baseAddress!, ldc: kn)
                   }
-                  if dropout > 0 {
+                  if let dropout {
                     let o = offsets[b * blocks + blk]
-                    for x in 0..<(qn * kn) { dsp[x] *= dropMask[o + x] }
+                    for x in 0..<(qn * kn) { dsp[x] *= dropout.scale(o + x) }
                   }
                   dv.withUnsafeMutableBufferPointer { dvp in
                     sgemm(

@@ -118,6 +118,7 @@ public final class SeqBoatUnit: Module {
       norm.training = training
       dropout.training = training
       hiddenDropout.training = training
+      attentionDropout.training = training
     }
   }
   /// The batch-global compression decision (identity in a single process).
@@ -126,8 +127,7 @@ public final class SeqBoatUnit: Module {
   public private(set) var lastRouter: RouterRecord?
   private let dropout: Dropout
   private let hiddenDropout: Dropout
-  /// Attention-weight dropout masks are drawn from this generator.
-  private var rng: SplitMix64
+  private let attentionDropout: Dropout
 
   /// A unit with the reference's initialisation drawn from `rng`.
   public init(
@@ -153,7 +153,7 @@ public final class SeqBoatUnit: Module {
     }
     dropout = Dropout(o.dropout, seed: rng.next())
     hiddenDropout = Dropout(o.hiddenDropout, seed: rng.next())
-    self.rng = SplitMix64(seed: rng.next())
+    attentionDropout = Dropout(o.attentionDropout, seed: rng.next())
   }
 
   public var parameters: [(name: String, tensor: Tensor)] {
@@ -220,8 +220,7 @@ public final class SeqBoatUnit: Module {
     let spec = LocalAttentionSpec(window: o.window, causal: o.causal, function: o.attention)
     let attn = Tensor.seqBoatLocalAttention(
       q: q, k: k, v: v, plan: plan, spec: spec, bias: bias,
-      dropout: training ? o.attentionDropout : 0,
-      rng: &rng)
+      dropout: attentionDropout.nextDraw())
     return hProj(attn * r)
   }
 }
