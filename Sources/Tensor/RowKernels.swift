@@ -22,7 +22,86 @@ public enum RowKernels {
   @inlinable
   public static func expSum(_ p: UnsafeMutablePointer<Float>, _ n: Int, shift: Float) -> Float {
     for j in 0..<n { p[j] = fastExp(p[j] - shift) }
-    var acc = SIMD8<Float>(repeating: 0)
+    return sum(p, n)
+  }
+
+  /// `d[j] += Σ_r g[r·width + j]` over `rows` rows: the column sums of a gradient (a bias's).
+  /// Row pointers, not `r·width + j` indices, so that the loop carries no overflow check and
+  /// vectorises.
+  @inlinable
+  public static func addColumnSums(
+    _ g: UnsafePointer<Float>, rows: Int, width: Int, into d: UnsafeMutablePointer<Float>
+  ) {
+    for r in 0..<rows {
+      let gr = g + r * width
+      for j in 0..<width { d[j] += gr[j] }
+    }
+  }
+
+  /// `d[j] += Σ_r a[r·width + j]·b[r·width + j]` over `rows` rows (a scale's gradient).
+  @inlinable
+  public static func addColumnDots(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rows: Int, width: Int,
+    into d: UnsafeMutablePointer<Float>
+  ) {
+    for r in 0..<rows {
+      let (ar, br) = (a + r * width, b + r * width)
+      for j in 0..<width { d[j] += ar[j] * br[j] }
+    }
+  }
+
+  /// The mean and biased variance of `p[0..<n]`, accumulated in double precision (two passes),
+  /// four lanes at a time.
+  @inlinable
+  public static func meanAndVariance(_ p: UnsafePointer<Float>, _ n: Int) -> (
+    mean: Double, variance: Double
+  ) {
+    @inline(__always) func lanes(_ j: Int) -> SIMD4<Double> {
+      SIMD4<Double>(UnsafeRawPointer(p + j).loadUnaligned(as: SIMD4<Float>.self))
+    }
+    let whole = n - n % 4
+    var acc = SIMD4<Double>()
+    for j in stride(from: 0, to: whole, by: 4) { acc += lanes(j) }
+    var sum = acc.sum()
+    for j in whole..<n { sum += Double(p[j]) }
+    let mean = sum / Double(n)
+    var sq = SIMD4<Double>()
+    for j in stride(from: 0, to: whole, by: 4) {
+      let d = lanes(j) - mean
+      sq += d * d
+    }
+    var ss = sq.sum()
+    for j in whole..<n {
+      let d = Double(p[j]) - mean
+      ss += d * d
+    }
+    return (mean, ss / Double(n))
+  }
+
+  /// `Σ_j a[j]·b[j]` over `n` elements, eight lanes at a time.
+  @inlinable
+  public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ n: Int) -> Float {
+    @inline(__always) func lanes(_ p: UnsafePointer<Float>, _ j: Int) -> SIMD8<Float> {
+      UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    var acc = SIMD8<Float>()
+    var j = 0
+    while j + 8 <= n {
+      acc += lanes(a, j) * lanes(b, j)
+      j += 8
+    }
+    var s = acc.sum()
+    while j < n {
+      s += a[j] * b[j]
+      j += 1
+    }
+    return s
+  }
+
+  /// `Σ_j p[j]` over `n` elements, eight lanes at a time.
+  @inlinable
+  public static func sum(_ p: UnsafePointer<Float>, _ n: Int) -> Float {
+    var acc = SIMD8<Float>()
     var j = 0
     while j + 8 <= n {
       acc += UnsafeRawPointer(p + j).loadUnaligned(as: SIMD8<Float>.self)

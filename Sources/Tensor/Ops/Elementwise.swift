@@ -102,7 +102,8 @@ extension Tensor {
       out.grad!.withUnsafeBufferPointer { g in
         self.accumulateGrad(g)
         v.accumulateGrad { d in
-          for r in 0..<(g.count / max(n, 1)) { for j in 0..<n { d[j] += g[r * n + j] } }
+          RowKernels.addColumnSums(
+            g.baseAddress!, rows: g.count / max(n, 1), width: n, into: d.baseAddress!)
         }
       }
     }
@@ -115,18 +116,19 @@ extension Tensor {
     let y = Tensor.rowwise(data, v.data, *)
     return .op(shape: shape, data: y, parents: [self, v]) { out in
       out.grad!.withUnsafeBufferPointer { g in
+        let rows = g.count / max(n, 1)
         self.accumulateGrad { d in
           v.data.withUnsafeBufferPointer { vp in
-            for r in 0..<(g.count / max(n, 1)) {
-              for j in 0..<n { d[r * n + j] += g[r * n + j] * vp[j] }
+            for r in 0..<rows {
+              let (dr, gr) = (d.baseAddress! + r * n, g.baseAddress! + r * n)
+              for j in 0..<n { dr[j] += gr[j] * vp[j] }
             }
           }
         }
         v.accumulateGrad { d in
           self.data.withUnsafeBufferPointer { x in
-            for r in 0..<(g.count / max(n, 1)) {
-              for j in 0..<n { d[j] += g[r * n + j] * x[r * n + j] }
-            }
+            RowKernels.addColumnDots(
+              g.baseAddress!, x.baseAddress!, rows: rows, width: n, into: d.baseAddress!)
           }
         }
       }
@@ -141,7 +143,8 @@ extension Tensor {
       v.withUnsafeBufferPointer { vp in
         uninitializedArray(xp.count) { y in
           for r in 0..<(xp.count / max(n, 1)) {
-            for j in 0..<n { y[r * n + j] = f(xp[r * n + j], vp[j]) }
+            let (yr, xr) = (y + r * n, xp.baseAddress! + r * n)
+            for j in 0..<n { yr[j] = f(xr[j], vp[j]) }
           }
         }
       }

@@ -38,7 +38,8 @@ extension Tensor {
           }
         }
         bias?.accumulateGrad { db in
-          for r in 0..<rows { for o in 0..<nOut { db[o] += gp[r * nOut + o] } }
+          RowKernels.addColumnSums(
+            gp.baseAddress!, rows: rows, width: nOut, into: db.baseAddress!)
         }
       }
     }
