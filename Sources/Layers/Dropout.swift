@@ -49,7 +49,16 @@ public final class Dropout {
 
   /// `x` with dropout applied.
   public func callAsFunction(_ x: Tensor) -> Tensor {
-    guard let mask = scales(count: x.count) else { return x }
-    return x.masked(by: mask)
+    callAsFunction(x, after: .linear)
+  }
+
+  /// Dropout of `f(x)`, or of `f` of the columns `range` of x's last dimension, as one op
+  /// (`Tensor.activated(_:lastDim:dropout:)`): no mask array, one pass over memory.
+  public func callAsFunction(_ x: Tensor, after f: Activation, lastDim range: Range<Int>? = nil)
+    -> Tensor
+  {
+    let draw = nextDraw()
+    if draw == nil && range == nil { return x.activated(f) }
+    return x.activated(f, lastDim: range ?? 0..<x.lastDim, dropout: draw)
   }
 }

@@ -14,7 +14,8 @@ struct EMAKernel {
   /// σ(delta) per `[c, n]`.
   let p: [Double]
   private let d: [Double]
-  private let coef: [Double]
+  /// `σ(delta)·beta·gamma·N^{-1/2}` per `[c, n]`: lag j of the kernel is `Σ_n coef·q^j`.
+  let coef: [Double]
   /// ln q per `[c, n]`.
   let logq: [Double]
 
@@ -75,11 +76,8 @@ struct EMAKernel {
     let channels = ema.gamma.shape[0]
     let n = ema.ndim
     let k = length
-    let scale = 1 / Double(n).squareRoot()
-    var dDelta = [Float](repeating: 0, count: channels * n)
-    var dAlpha = dDelta
-    var dBeta = dDelta
-    var dGamma = dDelta
+    var dCoefs = [Double](repeating: 0, count: channels * n)
+    var dqs = dCoefs
     // One row of dk, padded with zeros to whole lanes.
     var row = [Double](repeating: 0, count: k + 3)
     for c in 0..<channels {
@@ -105,17 +103,32 @@ struct EMAKernel {
             lags += 4
           }
         }
-        let dCoef = coefLanes.sum()
-        let dq = qLanes.sum() * coef[i]
-        let beta = Double(ema.beta.data[i])
-        let gamma = Double(ema.gamma.data[i])
-        let dp = dCoef * beta * gamma * scale - dq * d[i]
-        let dd = -dq * p[i]
-        dDelta[i] = Float(dp * p[i] * (1 - p[i]))
-        dAlpha[i] = Float(dd * d[i] * (1 - d[i]))
-        dBeta[i] = Float(dCoef * p[i] * gamma * scale)
-        dGamma[i] = Float(dCoef * p[i] * beta * scale)
+        dCoefs[i] = coefLanes.sum()
+        dqs[i] = qLanes.sum() * coef[i]
       }
+    }
+    backward(dCoef: dCoefs, dq: dqs)
+  }
+
+  /// Adds the gradients of `delta, alpha, beta, gamma` given those of `coef` and `q`
+  /// (`[D', N]`).
+  func backward(dCoef: [Double], dq: [Double]) {
+    let scale = 1 / Double(ema.ndim).squareRoot()
+    let count = dCoef.count
+    var dDelta = [Float](repeating: 0, count: count)
+    var dAlpha = dDelta
+    var dBeta = dDelta
+    var dGamma = dDelta
+    for i in 0..<count {
+      let (dCoef, dq) = (dCoef[i], dq[i])
+      let beta = Double(ema.beta.data[i])
+      let gamma = Double(ema.gamma.data[i])
+      let dp = dCoef * beta * gamma * scale - dq * d[i]
+      let dd = -dq * p[i]
+      dDelta[i] = Float(dp * p[i] * (1 - p[i]))
+      dAlpha[i] = Float(dd * d[i] * (1 - d[i]))
+      dBeta[i] = Float(dCoef * p[i] * gamma * scale)
+      dGamma[i] = Float(dCoef * p[i] * beta * scale)
     }
     dDelta.withUnsafeBufferPointer { ema.delta.accumulateGrad($0) }
     dAlpha.withUnsafeBufferPointer { ema.alpha.accumulateGrad($0) }

@@ -149,7 +149,7 @@ public final class GatedAttention: Module {
     let chunk = chunkSize ?? config.chunkSize
     let c = chunk < 0 || len < chunk ? len : chunk
     let normed = config.prenorm ? norm(x) : x
-    let v = vProj(normed).activated(config.activation)
+    let v = hiddenDropout(vProj(normed), after: config.activation)
     let mx = dropout(move(normed, paddingMask: paddingMask, state: emaState))
     let packed = mxProj(mx)
     let u = packed.activated(.sigmoid, lastDim: 0..<e)
@@ -159,11 +159,11 @@ public final class GatedAttention: Module {
     let q = zz.multiplyingRow(gamma.slice(firstDim: 0..<1)).addingRow(beta.slice(firstDim: 0..<1))
     let k = zz.multiplyingRow(gamma.slice(firstDim: 1..<2)).addingRow(beta.slice(firstDim: 1..<2))
     let (o, weights) = ChunkedAttention.apply(
-      q: q, k: k, v: hiddenDropout(v), bias: relPosBias(c), chunk: c,
+      q: q, k: k, v: v, bias: relPosBias(c), chunk: c,
       function: config.attentionFunction, paddingMask: paddingMask, causal: causal,
       dropoutScale: attentionDropout.scales(count: batch * len * c))
-    let gated = (hx + hProj(o * r)).activated(config.activation)
-    let out = x + u * (dropout(gated) - x)
+    let gated = dropout(hx + hProj(o * r), after: config.activation)
+    let out = x + u * (gated - x)
     return (config.prenorm ? out : norm(out), weights)
   }
 }

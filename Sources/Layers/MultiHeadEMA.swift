@@ -4,6 +4,14 @@ import Tensor
   import Glibc
 #endif
 
+/// How `MultiHeadEMA` computes its convolution.
+public enum EMAMethod: Sendable {
+  /// The linear recurrence (`EMAScan`), O(L·N) per channel: faster at every length measured.
+  case scan
+  /// The kernel convolution: direct sums for short kernels, FFT for long ones.
+  case convolution
+}
+
 /// The multi-dimensional damped EMA of Mega and SeqBoat (`MultiHeadEMA`, MODEL.md §2), one fused op
 /// with a hand-written backward: kernel from `delta, alpha, beta, gamma`, direct truncated
 /// convolution (bidirectional or causal) over the padding-masked input, the `omega` residual on the
@@ -30,7 +38,10 @@ public final class MultiHeadEMA: Module {
   public let gamma: Tensor
   /// `[E]`.
   public let omega: Tensor
-  /// Kernels longer than this are applied by FFT, shorter ones by direct sums.
+  /// How the convolution is computed when no state is carried.
+  public var method = EMAMethod.scan
+  /// With `.convolution`, kernels longer than this are applied by FFT, shorter ones by direct
+  /// sums.
   public var fftThreshold = 64
 
   /// An EMA over `embedDim` channels. `truncatedInit` selects SeqBoat's truncated-normal init.
@@ -74,25 +85,18 @@ public final class MultiHeadEMA: Module {
       "an EMA state needs a causal EMA and no gradient recording")
     let k = state == nil ? min(truncation ?? len, len) : len
     let kernel = EMAKernel(self, length: k)
-    // Masked input, channel-major [B, E, L] so that each time series is contiguous.
-    let xt = x.data.withUnsafeBufferPointer { xp in
-      Tensor.uninitializedArray(x.count) { xt in
-        transposedPairs(len, batch, e) { i, j, _, b, t in
-          xt[j] = paddingMask?[b * len + t] == true ? 0 : xp[i]
-        }
-      }
-    }
-    let conv = EMAConvolution(
-      kernel: kernel.values, channels: e, length: k, seriesLength: len,
-      bidirectional: bidirectional, useFFT: k > fftThreshold)
-    let xSpectra = k > fftThreshold ? conv.spectra(xt) : nil
-    var yt = conv.forward(xt, xSpectra: xSpectra)
-    state?.advance(&yt, input: xt, ema: self, kernel: kernel, batch: batch, length: len)
+    let (y, convolutionBackward) =
+      state == nil && method == .scan
+      ? scanned(x, paddingMask: paddingMask, kernel: kernel)
+      : convolved(x, paddingMask: paddingMask, kernel: kernel, state: state)
     let pre = x.data.withUnsafeBufferPointer { xp in
       omega.data.withUnsafeBufferPointer { wp in
-        yt.withUnsafeBufferPointer { yp in
+        y.withUnsafeBufferPointer { yp in
           Tensor.uninitializedArray(x.count) { pp in
-            transposedPairs(len, batch, e) { i, j, c, _, _ in pp[i] = yp[j] + wp[c] * xp[i] }
+            for r in 0..<(len * batch) {
+              let (pr, xr, yr) = (pp + r * e, xp.baseAddress! + r * e, yp.baseAddress! + r * e)
+              for c in 0..<e { pr[c] = yr[c] + wp[c] * xr[c] }
+            }
           }
         }
       }
@@ -121,36 +125,103 @@ public final class MultiHeadEMA: Module {
       gpre.withUnsafeBufferPointer { gp in
         om.accumulateGrad { d in
           x.data.withUnsafeBufferPointer { xp in
-            for r in 0..<(len * batch) {
-              let (gr, xr) = (gp.baseAddress! + r * e, xp.baseAddress! + r * e)
-              for c in 0..<e { d[c] += gr[c] * xr[c] }
-            }
+            RowKernels.addColumnDots(
+              gp.baseAddress!, xp.baseAddress!, rows: len * batch, width: e, into: d.baseAddress!)
           }
         }
       }
-      let gt = gpre.withUnsafeBufferPointer { gp in
-        Tensor.uninitializedArray(gpre.count) { gtp in
-          transposedPairs(len, batch, e) { i, j, _, _, _ in gtp[j] = gp[i] }
-        }
-      }
-      let gSpectra = xSpectra == nil ? nil : conv.spectra(gt)
-      if x.requiresGrad {
-        let dxt = conv.transpose(gSpectra, gt)
-        x.accumulateGrad { dx in
-          om.data.withUnsafeBufferPointer { wp in
-            dxt.withUnsafeBufferPointer { dp in
-              gpre.withUnsafeBufferPointer { gp in
-                transposedPairs(len, batch, e) { i, j, c, b, t in
-                  let pad = paddingMask?[b * len + t] ?? false
-                  dx[i] += gp[i] * wp[c] + (pad ? 0 : dp[j])
-                }
+      guard let du = convolutionBackward(gpre, x.requiresGrad) else { return }
+      x.accumulateGrad { dx in
+        om.data.withUnsafeBufferPointer { wp in
+          du.withUnsafeBufferPointer { dp in
+            gpre.withUnsafeBufferPointer { gp in
+              for r in 0..<(len * batch) {
+                let pad: Float = paddingMask?[(r % batch) * len + r / batch] == true ? 0 : 1
+                let (dr, gr, ur) = (
+                  dx.baseAddress! + r * e, gp.baseAddress! + r * e, dp.baseAddress! + r * e
+                )
+                for c in 0..<e { dr[c] += gr[c] * wp[c] + pad * ur[c] }
               }
             }
           }
         }
       }
-      kernel.backward(conv.kernelGradient(gt, xt, gSpectra: gSpectra, xSpectra: xSpectra))
     }
+  }
+
+  /// The convolution's output for `x` (time-major) and its backward: given the gradient of the
+  /// output it adds the kernel parameters' gradients and, when asked, returns the gradient of the
+  /// masked input (time-major).
+  private typealias Convolution = (
+    y: [Float], backward: (_ g: [Float], _ inputGradient: Bool) -> [Float]?
+  )
+
+  /// The convolution by the recurrence, on time-major arrays throughout.
+  private func scanned(_ x: Tensor, paddingMask: [Bool]?, kernel: EMAKernel) -> Convolution {
+    let (len, batch, e) = (x.shape[0], x.shape[1], embedDim)
+    let u =
+      paddingMask == nil
+      ? x.data
+      : x.data.withUnsafeBufferPointer { xp in
+        Tensor.uninitializedArray(x.count) { up in
+          for r in 0..<(len * batch) {
+            let pad = paddingMask![(r % batch) * len + r / batch]
+            let (ur, xr) = (up + r * e, xp.baseAddress! + r * e)
+            for c in 0..<e { ur[c] = pad ? 0 : xr[c] }
+          }
+        }
+      }
+    let scan = EMAScan(kernel: kernel, channels: e, ndim: ndim, seriesLength: len, batch: batch)
+    return (
+      scan.forward(u),
+      { g, inputGradient in
+        let (dCoef, dq) = scan.parameterGradients(u, g)
+        kernel.backward(dCoef: dCoef, dq: dq)
+        return inputGradient ? scan.transpose(g) : nil
+      }
+    )
+  }
+
+  /// The convolution by the kernel (direct sums or FFT) on channel-major series, the only way
+  /// that carries an EMA state.
+  private func convolved(_ x: Tensor, paddingMask: [Bool]?, kernel: EMAKernel, state: EMAState?)
+    -> Convolution
+  {
+    let (len, batch, e) = (x.shape[0], x.shape[1], embedDim)
+    let k = kernel.length
+    // Masked input, channel-major [B, E, L] so that each time series is contiguous.
+    let xt = x.data.withUnsafeBufferPointer { xp in
+      Tensor.uninitializedArray(x.count) { xt in
+        transposedPairs(len, batch, e) { i, j, _, b, t in
+          xt[j] = paddingMask?[b * len + t] == true ? 0 : xp[i]
+        }
+      }
+    }
+    let conv = EMAConvolution(
+      kernel: kernel.values, channels: e, length: k, seriesLength: len,
+      bidirectional: bidirectional, useFFT: k > fftThreshold)
+    let xSpectra = k > fftThreshold ? conv.spectra(xt) : nil
+    var yt = conv.forward(xt, xSpectra: xSpectra)
+    state?.advance(&yt, input: xt, ema: self, kernel: kernel, batch: batch, length: len)
+    /// A channel-major array in time-major order, or back.
+    func transposed(_ v: [Float], toTimeMajor: Bool) -> [Float] {
+      v.withUnsafeBufferPointer { vp in
+        Tensor.uninitializedArray(v.count) { out in
+          transposedPairs(len, batch, e) { i, j, _, _, _ in
+            if toTimeMajor { out[i] = vp[j] } else { out[j] = vp[i] }
+          }
+        }
+      }
+    }
+    return (
+      transposed(yt, toTimeMajor: true),
+      { g, inputGradient in
+        let gt = transposed(g, toTimeMajor: false)
+        let gSpectra = xSpectra == nil ? nil : conv.spectra(gt)
+        kernel.backward(conv.kernelGradient(gt, xt, gSpectra: gSpectra, xSpectra: xSpectra))
+        return inputGradient ? transposed(conv.transpose(gSpectra, gt), toTimeMajor: true) : nil
+      }
+    )
   }
 }
 

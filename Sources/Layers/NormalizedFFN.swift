@@ -53,7 +53,7 @@ public final class NormalizedFFN: Module {
   /// The block on `x` (`[..., E]`).
   public func callAsFunction(_ x: Tensor) -> Tensor {
     let normed = prenorm ? norm(x) : x
-    let hidden = hiddenDropout(fc1(normed).activated(activation))
+    let hidden = hiddenDropout(fc1(normed), after: activation)
     let out = dropout(fc2(hidden)) + x
     return prenorm ? out : norm(out)
   }

@@ -66,9 +66,13 @@ final class MultiHeadEMATests: XCTestCase {
     for bidirectional in [true, false] {
       for truncation in [nil, 3] as [Int?] {
         for silu in [true, false] {
-          for (padded, fft) in [(false, false), (true, false), (true, true)] {
+          for (padded, fft, scan) in [
+            (false, false, false), (true, false, false), (true, true, false), (false, false, true),
+            (true, false, true),
+          ] {
             let m = ema(bidirectional: bidirectional, truncation: truncation, silu: silu)
             m.fftThreshold = fft ? 0 : 64
+            m.method = scan ? .scan : .convolution
             var rng = SplitMix64(seed: 8)
             let x = Tensor.randn([7, 2, 3], rng: &rng, requiresGrad: true)
             let pad: [Bool]? = padded ? (0..<14).map { $0 == 6 || $0 >= 12 } : nil
@@ -77,21 +81,24 @@ final class MultiHeadEMATests: XCTestCase {
             }
             XCTAssertLessThan(
               err, 2e-2,
-              "bidir \(bidirectional) trunc \(String(describing: truncation)) silu \(silu)")
+              "bidir \(bidirectional) trunc \(String(describing: truncation)) silu \(silu) "
+                + "scan \(scan)")
           }
         }
       }
     }
   }
 
-  /// The FFT path gives the direct path's output and gradients (odd and even series counts).
-  func testFFTPathEqualsDirectSums() {
+  /// The FFT path and the recurrence give the direct path's output and gradients (odd and even
+  /// series counts, truncated kernels).
+  func testFFTPathAndScanEqualDirectSums() {
     for bidirectional in [true, false] {
-      for (truncation, batch) in [(nil, 2), (5, 1)] as [(Int?, Int)] {
+      for (truncation, batch) in [(nil, 2), (5, 1), (12, 3)] as [(Int?, Int)] {
         var results: [[Float]] = []
-        for threshold in [1000, 0] {
+        for (threshold, method) in [(1000, EMAMethod.convolution), (0, .convolution), (0, .scan)] {
           let m = ema(bidirectional: bidirectional, truncation: truncation, silu: true)
           m.fftThreshold = threshold
+          m.method = method
           var rng = SplitMix64(seed: 9)
           let x = Tensor.randn([13, batch, 3], rng: &rng, requiresGrad: true)
           let pad = (0..<(13 * batch)).map { $0 % 13 >= 11 && $0 >= 13 }
@@ -100,7 +107,9 @@ final class MultiHeadEMATests: XCTestCase {
           results.append(y.data + x.grad! + m.parameters.flatMap { $0.tensor.grad! })
         }
         let scale = results[0].map(abs).max()!
-        for (a, b) in zip(results[0], results[1]) { XCTAssertEqual(a, b, accuracy: 1e-5 * scale) }
+        for other in results.dropFirst() {
+          for (a, b) in zip(results[0], other) { XCTAssertEqual(a, b, accuracy: 1e-5 * scale) }
+        }
       }
     }
   }

@@ -68,6 +68,27 @@ final class GradientCheckTests: XCTestCase {
     assertGradient([x]) { $0[0].activated(.gelu, lastDim: 0..<7) }
   }
 
+  /// Activation and dropout in one op: the values are the activation times the draw's mask
+  /// (also across the 4096-element blocks of a whole buffer), and the gradient checks.
+  func testActivatedWithDropout() {
+    let draw = DropoutDraw(p: 0.3, key: 77)
+    let x = input([3, 2, 7])
+    let y = x.activated(.silu, lastDim: 2..<6, dropout: draw)
+    XCTAssertEqual(y.data, x.activated(.silu, lastDim: 2..<6).masked(by: draw.mask(count: 24)).data)
+    assertGradient([x]) { $0[0].activated(.silu, lastDim: 2..<6, dropout: draw) }
+    assertGradient([x]) { $0[0].activated(.linear, lastDim: 0..<7, dropout: draw) }
+    let big = input([5000])
+    let dropped = big.activated(.gelu, lastDim: 0..<5000, dropout: draw)
+    XCTAssertEqual(dropped.data, big.activated(.gelu).masked(by: draw.mask(count: 5000)).data)
+    (dropped * big).sum().backward()
+    let slope = big.data.map { Activation.gelu.derivative($0) }
+    let mask = draw.mask(count: 5000)
+    for i in [0, 4095, 4096, 4999] {
+      XCTAssertEqual(
+        big.grad![i], big.data[i] * slope[i] * mask[i] + dropped.data[i], accuracy: 1e-5)
+    }
+  }
+
   func testShapeOps() {
     assertGradient([input([2, 3, 4])]) { $0[0].reshaped([6, -1]) }
     assertGradient([input([2, 3, 4])]) { $0[0].permuted([2, 0, 1]) }

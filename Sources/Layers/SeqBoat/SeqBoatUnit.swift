@@ -175,7 +175,7 @@ public final class SeqBoatUnit: Module {
     let (len, bsz, e) = (x.shape[0], x.shape[1], o.embedDim)
     let act = o.activation
     let xn = o.prenorm ? norm(x) : x
-    let mx = dropout(move(xn, paddingMask: paddingMask).activated(act))
+    let mx = dropout(move(xn, paddingMask: paddingMask), after: act)
     let hxAll = hxProj(mx)
     let logits = hxAll.slice(lastDim: 0..<2)
     let hx = hxAll.slice(lastDim: 2..<(e + 2))
@@ -204,7 +204,7 @@ public final class SeqBoatUnit: Module {
     let (zd, hd) = (o.zDim, o.hiddenDim)
     let z = packed.activated(o.activation, lastDim: 0..<zd)
     let r = packed.activated(o.activation, lastDim: zd..<(zd + hd))
-    let v = hiddenDropout(packed.activated(o.activation, lastDim: (zd + hd)..<(zd + 2 * hd)))
+    let v = hiddenDropout(packed, after: o.activation, lastDim: (zd + hd)..<(zd + 2 * hd))
     func row(_ t: Tensor, _ i: Int) -> Tensor { t.slice(firstDim: i..<(i + 1)).reshaped([o.zDim]) }
     var q = z.multiplyingRow(row(gamma, 0)).addingRow(row(beta, 0))
     var k = z.multiplyingRow(row(gamma, 1)).addingRow(row(beta, 1))

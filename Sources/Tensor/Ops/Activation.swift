@@ -114,42 +114,62 @@ extension Activation {
 extension Tensor {
   /// `f(self)` elementwise, with its derivative in backward.
   public func activated(_ f: Activation) -> Tensor {
-    if f == .linear { return self }
-    return activated(f, lastDim: 0..<lastDim)
+    f == .linear ? self : activated(f, lastDim: 0..<lastDim)
   }
 
-  /// `f` of the columns `range` of the last dimension, in one pass: the slice and the activation
-  /// of a projection that packs several outputs (e.g. Mega's `mx_proj`) without a copy between.
-  /// With `.linear` it is the plain slice `slice(lastDim:)`.
-  public func activated(_ f: Activation, lastDim range: Range<Int>) -> Tensor {
+  /// `f` of the columns `range` of the last dimension, times `dropout`'s mask (indexed by output
+  /// element) when given, in one pass: the slice, the activation and the dropout of a projection
+  /// that packs several outputs (e.g. Mega's `mx_proj`) without an array between them, and no
+  /// mask stored (backward redraws it). With `.linear` and no dropout it is `slice(lastDim:)`.
+  public func activated(_ f: Activation, lastDim range: Range<Int>, dropout: DropoutDraw? = nil)
+    -> Tensor
+  {
     precondition(
       range.lowerBound >= 0 && range.upperBound <= lastDim, "columns \(range) of \(shape)")
-    // All columns: one run over the whole buffer.
+    // Work goes by segments small enough for the dropout pass to find them in L1: rows of the
+    // columns, or blocks of the whole buffer when every column is taken.
     let whole = range.count == lastDim
-    let (n, w, lo) = whole ? (count, count, 0) : (lastDim, range.count, range.lowerBound)
-    let rows = whole ? 1 : count / max(n, 1)
-    @inline(__always) func eachRow(
-      _ body: (UnsafeBufferPointer<Float>, Int) -> Void
-    ) {
-      data.withUnsafeBufferPointer { x in
-        for r in 0..<rows {
-          body(UnsafeBufferPointer(start: x.baseAddress! + r * n + lo, count: w), r)
+    let segment = whole ? 4096 : range.count
+    let (inStride, lo) = whole ? (segment, 0) : (lastDim, range.lowerBound)
+    let outCount = count / max(lastDim, 1) * range.count
+    @inline(__always) func eachSegment(_ body: (_ input: Int, _ output: Int, _ length: Int) -> Void)
+    {
+      var (s, o) = (0, 0)
+      while o < outCount {
+        body(s * inStride + lo, o, Swift.min(segment, outCount - o))
+        s += 1
+        o += segment
+      }
+    }
+    let y = data.withUnsafeBufferPointer { x in
+      Tensor.uninitializedArray(outCount) { y in
+        eachSegment { i, o, len in
+          f.apply(UnsafeBufferPointer(start: x.baseAddress! + i, count: len), into: y + o)
+          dropout?.apply(to: y + o, first: o, count: len)
         }
       }
     }
-    let y = Tensor.uninitializedArray(rows * w) { y in
-      eachRow { x, r in f.apply(x, into: y + r * w) }
-    }
     return .op(
-      shape: whole ? shape : Array(shape.dropLast()) + [w], data: y, parents: [self],
-      halfOutput: f == .linear ? .copied : .rounded
+      shape: whole ? shape : Array(shape.dropLast()) + [range.count], data: y, parents: [self],
+      halfOutput: f == .linear && dropout == nil ? .copied : .rounded
     ) { out in
+      let scaled = UnsafeMutablePointer<Float>.allocate(capacity: dropout == nil ? 0 : segment)
+      defer { scaled.deallocate() }
       out.grad!.withUnsafeBufferPointer { g in
-        self.accumulateGrad { d in
-          eachRow { x, r in
-            f.accumulateDerivative(
-              x, UnsafeBufferPointer(rebasing: g[(r * w)..<(r * w + w)]),
-              into: UnsafeMutableBufferPointer(start: d.baseAddress! + r * n + lo, count: w))
+        self.data.withUnsafeBufferPointer { x in
+          self.accumulateGrad { d in
+            eachSegment { i, o, len in
+              var gs = g.baseAddress! + o
+              if let dropout {
+                scaled.update(from: gs, count: len)
+                dropout.apply(to: scaled, first: o, count: len)
+                gs = UnsafePointer(scaled)
+              }
+              f.accumulateDerivative(
+                UnsafeBufferPointer(start: x.baseAddress! + i, count: len),
+                UnsafeBufferPointer(start: gs, count: len),
+                into: UnsafeMutableBufferPointer(start: d.baseAddress! + i, count: len))
+            }
           }
         }
       }

@@ -1,5 +1,3 @@
-import Tensor
-
 /// One dropout mask: element i is dropped (scale 0) when 32 bits hashed from (i, key) fall below
 /// `⌈p·2³²⌉`, so P(drop) = p within 2⁻³², and kept with scale 1/(1−p) otherwise. The hash is two
 /// rounds of a 32-bit integer finaliser (multiply, xor-shift; Wellons' "lowbias32" constants),
@@ -7,10 +5,10 @@ import Tensor
 /// neither equal nor shifted copies of each other (keys come from a 64-bit generator). It needs only 32-bit multiplies, so a loop over the elements
 /// runs 8 at a time, and any element can be drawn on its own (fused ops draw in their own order).
 public struct DropoutDraw: Sendable {
-  private let low: UInt32
-  private let high: UInt32
-  private let threshold: UInt32
-  private let keep: Float
+  @usableFromInline let low: UInt32
+  @usableFromInline let high: UInt32
+  @usableFromInline let threshold: UInt32
+  @usableFromInline let keep: Float
 
   /// The mask of probability `p` (in [0, 1)) for `key`.
   public init(p: Float, key: UInt64) {
@@ -21,9 +19,15 @@ public struct DropoutDraw: Sendable {
   }
 
   /// The scale of element `i` (`i < 2³²`): 0 or 1/(1−p).
-  @inline(__always) public func scale(_ i: Int) -> Float {
+  @inlinable @inline(__always) public func scale(_ i: Int) -> Float {
     let bits = DropoutDraw.mix(DropoutDraw.mix(UInt32(truncatingIfNeeded: i) &+ low) ^ high)
     return bits < threshold ? 0 : keep
+  }
+
+  /// Multiplies `p[j]` by the scale of element `first + j` for j < `count`, eight at a time.
+  @inlinable
+  public func apply(to p: UnsafeMutablePointer<Float>, first: Int, count: Int) {
+    for j in 0..<count { p[j] *= scale(first &+ j) }
   }
 
   /// The scales of elements `0..<count`.
@@ -32,7 +36,7 @@ public struct DropoutDraw: Sendable {
     return Tensor.uninitializedArray(count) { out in for i in 0..<count { out[i] = scale(i) } }
   }
 
-  @inline(__always) private static func mix(_ v: UInt32) -> UInt32 {
+  @inlinable @inline(__always) static func mix(_ v: UInt32) -> UInt32 {
     var x = v
     x ^= x >> 16
     x &*= 0x7FEB_352D
