@@ -17,7 +17,7 @@ public enum CheckpointEvaluation {
     contextWindow: Int = 0, tokensPerSample: Int = 0, megaEval: MegaLMEvalOptions.Request? = nil,
     communicator: Communicator
   ) throws -> [String: Double] {
-    MemoryPolicy.reuseAllFreedMemory()
+    MemoryPolicy.reuseFreedMemory()
     let checkpoint = try Checkpoint.read(path)
     guard let arch = checkpoint.modelArgs["arch"] else {
       throw TrainingError("\(path): / model_args: no arch")

@@ -140,6 +140,7 @@ public final class TrainingRun {
 
   /// Runs until `--max-update`/`--max-epoch` or a stop request.
   public func run() throws -> TrainingOutcome {
+    MemoryPolicy.reuseFreedMemory()
     if done {
       log.line("training already complete (\(trainer.numUpdates) updates, epoch \(epoch))")
       return .finished
