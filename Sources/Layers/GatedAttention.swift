@@ -163,7 +163,7 @@ public final class GatedAttention: Module {
       function: config.attentionFunction, paddingMask: paddingMask, causal: causal,
       dropoutScale: attentionDropout.scales(count: batch * len * c))
     let gated = dropout(hx + hProj(o * r), after: config.activation)
-    let out = x + u * (gated - x)
+    let out = Tensor.interpolated(from: x, to: gated, weight: u)
     return (config.prenorm ? out : norm(out), weights)
   }
 }

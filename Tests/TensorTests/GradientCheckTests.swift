@@ -38,6 +38,9 @@ final class GradientCheckTests: XCTestCase {
     assertGradient([input([4, 3]), input([4, 3])]) { $0[0] * $0[1] }
     assertGradient([input([4, 3])]) { $0[0].scaled(-2.5).shifted(0.5) }
     assertGradient([input([2, 3])]) { $0[0].masked(by: [1, 0, 1, 1, 0, 1]) }
+    assertGradient([input([4, 3]), input([4, 3]), input([4, 3])]) {
+      Tensor.interpolated(from: $0[0], to: $0[1], weight: $0[2])
+    }
     assertGradient([input([4, 3]), input([3])]) { $0[0].addingRow($0[1]) }
     assertGradient([input([4, 3]), input([3])]) { $0[0].multiplyingRow($0[1]) }
     assertGradient([input([4, 3]), input([1])]) { $0[0].multiplyingScalar($0[1]) }

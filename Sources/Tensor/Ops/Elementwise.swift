@@ -65,6 +65,37 @@ extension Tensor {
     }
   }
 
+  /// `a + w ⊙ (b − a)` elementwise (torch's `lerp`), as one op: a gated residual in one pass
+  /// instead of three.
+  public static func interpolated(from a: Tensor, to b: Tensor, weight w: Tensor) -> Tensor {
+    precondition(
+      a.shape == b.shape && a.shape == w.shape, "lerp: \(a.shape), \(b.shape), \(w.shape)")
+    let y = a.data.withUnsafeBufferPointer { ap in
+      b.data.withUnsafeBufferPointer { bp in
+        w.data.withUnsafeBufferPointer { wp in
+          uninitializedArray(ap.count) { y in
+            for i in 0..<ap.count { y[i] = ap[i] + wp[i] * (bp[i] - ap[i]) }
+          }
+        }
+      }
+    }
+    return .op(shape: a.shape, data: y, parents: [a, b, w]) { out in
+      out.grad!.withUnsafeBufferPointer { g in
+        w.data.withUnsafeBufferPointer { wp in
+          a.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * (1 - wp[i]) } }
+          b.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * wp[i] } }
+        }
+        w.accumulateGrad { d in
+          a.data.withUnsafeBufferPointer { ap in
+            b.data.withUnsafeBufferPointer { bp in
+              for i in 0..<d.count { d[i] += g[i] * (bp[i] - ap[i]) }
+            }
+          }
+        }
+      }
+    }
+  }
+
   /// `self · s` for a constant s.
   public func scaled(_ s: Float) -> Tensor {
     let y = Tensor.mapped(data) { $0 * s }
