@@ -7,8 +7,6 @@ import Tensor
 /// The EMA kernel `k[c, l] = Σ_n σ(delta)·beta·gamma·N^{-1/2}·q^l`, `q = 1 − σ(delta)·σ(alpha)`
 /// (MODEL.md §2.2), computed in double precision, and its backward to the four parameters.
 struct EMAKernel {
-  /// `[D', K]` row-major, float32 for the convolution.
-  let values: [Float]
   let length: Int
   private let ema: MultiHeadEMA
   /// σ(delta) per `[c, n]`.
@@ -29,13 +27,23 @@ struct EMAKernel {
     var d = p
     var coef = p
     var logq = p
-    var values = [Float](repeating: 0, count: channels * k)
     for i in 0..<(channels * n) {
       p[i] = 1 / (1 + exp(-Double(ema.delta.data[i])))
       d[i] = 1 / (1 + exp(-Double(ema.alpha.data[i])))
       coef[i] = p[i] * Double(ema.beta.data[i]) * Double(ema.gamma.data[i]) * scale
       logq[i] = log(1 - p[i] * d[i])
     }
+    self.p = p
+    self.d = d
+    self.coef = coef
+    self.logq = logq
+  }
+
+  /// The kernel, `[D', K]` row-major, float32 for the convolution (computed on each use: the
+  /// recurrence does not need it).
+  var values: [Float] {
+    let (channels, n, k) = (coef.count / ema.ndim, ema.ndim, length)
+    var values = [Float](repeating: 0, count: channels * k)
     // q^l as running products (double precision keeps them within a few ulps of exp(l·ln q)),
     // four lags at a time so that the products do not wait on each other; `acc` is padded to
     // whole lanes.
@@ -55,11 +63,7 @@ struct EMAKernel {
       }
       for l in 0..<k { values[c * k + l] = Float(acc[l]) }
     }
-    self.p = p
-    self.d = d
-    self.coef = coef
-    self.logq = logq
-    self.values = values
+    return values
   }
 
   /// Four consecutive lags of double values.
