@@ -88,10 +88,7 @@ public final class BatchNorm: Module {
     let shift = bias?.data ?? [Float](repeating: 0, count: e)
     var y = [Float](repeating: 0, count: x.count)
     let xhat = Tensor.uninitializedArray(x.count) { h in
-      (mean + rstd + scale + shift).withUnsafeBufferPointer { pp in
-        let (m, s, w, b) = (
-          pp.baseAddress!, pp.baseAddress! + e, pp.baseAddress! + 2 * e, pp.baseAddress! + 3 * e
-        )
+      BatchNorm.withChannelVectors(mean, rstd, scale, shift) { m, s, w, b in
         xs.withUnsafeBufferPointer { xp in
           y.withUnsafeMutableBufferPointer { yp in
             for r in 0..<rows {
@@ -125,10 +122,7 @@ public final class BatchNorm: Module {
         }
         let m1 = (0..<e).map { Float(moments[$0] / total) }
         let m2 = (0..<e).map { Float(moments[e + $0] / total) }
-        (rstd + scale + m1 + m2).withUnsafeBufferPointer { pp in
-          let (s, w, a, b) = (
-            pp.baseAddress!, pp.baseAddress! + e, pp.baseAddress! + 2 * e, pp.baseAddress! + 3 * e
-          )
+        BatchNorm.withChannelVectors(rstd, scale, m1, m2) { s, w, a, b in
           g.withUnsafeBufferPointer { gp in
             xhat.withUnsafeBufferPointer { hp in
               for r in 0..<rows {
@@ -141,6 +135,20 @@ public final class BatchNorm: Module {
           }
         }
       }
+    }
+  }
+
+  /// Runs `body` with pointers to four per-channel vectors of one length, held in one buffer.
+  private static func withChannelVectors(
+    _ a: [Float], _ b: [Float], _ c: [Float], _ d: [Float],
+    _ body: (
+      UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>
+    ) -> Void
+  ) {
+    let e = a.count
+    (a + b + c + d).withUnsafeBufferPointer { p in
+      let base = p.baseAddress!
+      body(base, base + e, base + 2 * e, base + 3 * e)
     }
   }
 

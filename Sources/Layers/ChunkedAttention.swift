@@ -16,11 +16,11 @@ public enum ChunkedAttention {
   /// The output `[L, B, H]` (differentiable in `q`, `k`, `v`, `bias`) and the attention weights
   /// `[B, L/C, C, C]` (constant). `q`, `k`: `[L, B, Z]`; `v`: `[L, B, H]` (time-major, read in
   /// place through the BLAS leading dimensions); `bias`: `[C, C]`;
-  /// `paddingMask`: `[B, L]`, true = padding; `chunk` divides L. `dropoutScale`, if given, holds
-  /// one factor per weight (0 or 1/(1−p)) applied to P before `P·V` (attention dropout).
+  /// `paddingMask`: `[B, L]`, true = padding; `chunk` divides L. `dropout`, if given, is the
+  /// attention-dropout mask over the weights' elements, applied to P before `P·V`.
   public static func apply(
     q: Tensor, k: Tensor, v: Tensor, bias: Tensor?, chunk c: Int, function: AttentionFunction,
-    paddingMask: [Bool]?, causal: Bool, dropoutScale: [Float]? = nil
+    paddingMask: [Bool]?, causal: Bool, dropout: DropoutDraw? = nil
   ) -> (output: Tensor, weights: Tensor) {
     let (len, batch, z) = (q.shape[0], q.shape[1], q.shape[2])
     let h = v.shape[2]
@@ -123,11 +123,16 @@ public enum ChunkedAttention {
       _ p: [Float], _ blk: Int, _ scratch: inout [Float], _ body: (UnsafePointer<Float>) -> Void
     ) {
       let o = blk * cc
-      guard let dropoutScale else { return p.withUnsafeBufferPointer { body($0.baseAddress! + o) } }
-      for j in 0..<cc { scratch[j] = p[o + j] * dropoutScale[o + j] }
-      scratch.withUnsafeBufferPointer { body($0.baseAddress!) }
+      p.withUnsafeBufferPointer { pp in
+        guard let dropout else { return body(pp.baseAddress! + o) }
+        scratch.withUnsafeMutableBufferPointer { sp in
+          sp.baseAddress!.update(from: pp.baseAddress! + o, count: cc)
+          dropout.apply(to: sp.baseAddress!, first: o, count: cc)
+          body(sp.baseAddress!)
+        }
+      }
     }
-    var scratch = [Float](repeating: 0, count: dropoutScale == nil ? 0 : cc)
+    var scratch = [Float](repeating: 0, count: dropout == nil ? 0 : cc)
     v.data.withUnsafeBufferPointer { vp in
       out.withUnsafeMutableBufferPointer { op in
         for blk in 0..<blocks {
@@ -147,7 +152,7 @@ public enum ChunkedAttention {
       let g = node.grad!
       var ds = [Float](repeating: 0, count: cc)
       var dbias = [Float](repeating: 0, count: cc)
-      var scratch = [Float](repeating: 0, count: dropoutScale == nil ? 0 : cc)
+      var scratch = [Float](repeating: 0, count: dropout == nil ? 0 : cc)
       for blk in 0..<blocks {
         let o = blk * cc
         let (values, keys) = (row(blk) * h, row(blk) * z)
@@ -168,7 +173,9 @@ public enum ChunkedAttention {
             }
           }
         }
-        if let dropoutScale { for j in 0..<cc { ds[j] *= dropoutScale[o + j] } }
+        ds.withUnsafeMutableBufferPointer {
+          dropout?.apply(to: $0.baseAddress!, first: o, count: cc)
+        }
         ds.withUnsafeMutableBufferPointer { dsp in
           dbias.withUnsafeMutableBufferPointer { dbp in
             probabilities.withUnsafeBufferPointer { pp in

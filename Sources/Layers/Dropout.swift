@@ -32,11 +32,6 @@ public final class Dropout {
     SplitMix64(seed: seed ^ (position &* 0x9E37_79B9_7F4A_7C15))
   }
 
-  /// One factor per element (0 or 1/(1−p)), or nil when dropout is inactive.
-  public func scales(count: Int) -> [Float]? {
-    nextDraw()?.mask(count: count)
-  }
-
   /// The next mask, for ops that apply it themselves; nil when dropout is inactive.
   public func nextDraw() -> DropoutDraw? {
     guard training, p > 0 else { return nil }

@@ -119,13 +119,9 @@ struct EMAScan {
     }
     g.withUnsafeBufferPointer { gp in
       for dir in 0..<directions {
-        var started = false
-        let reset = {
-          if started { flush(dir) }
-          started = true
-          state.update(repeating: .zero, count: 4 * size)
-        }
-        eachStep(dir, dir == 0, u, reset: reset) { at, block, width, p, u, old in
+        let reset = { state.update(repeating: .zero, count: 4 * size) }
+        eachStep(dir, dir == 0, u, reset: reset, finish: { flush(dir) }) {
+          at, block, width, p, u, old in
           let (qHi, qLo, qK, dqK) = (p + n, p + 2 * n, p + 3 * n, p + 4 * n)
           let (h, dh) = (state + block * n, state + size + block * n)
           let (sumA, sumQ) = (state + 2 * size + block * n, state + 3 * size + block * n)
@@ -140,20 +136,19 @@ struct EMAScan {
             sumQ[m] += grad * slope
           }
         }
-        flush(dir)
       }
     }
     return (dA, dQ)
   }
 
-  /// For every series b (after `reset()`), every time step t of direction `dir` in order and
+  /// For every series b (between `reset()` and `finish()`), every time step t of direction `dir` in order and
   /// every block of eight channels, calls `visit(at, block, width, params, u, old)`: `at` is the
   /// index of (t, b, the block's first channel), `width` its channel count, `params` the block's
   /// parameter rows, `u` the input there and `old` the input leaving the truncated window at t
   /// (zeros when none does). The blocks of one step are neighbours in memory, and independent.
   @inline(__always) private func eachStep(
     _ dir: Int, _ ascending: Bool, _ input: [Float], reset: () -> Void,
-    _ visit: (Int, Int, Int, UnsafePointer<Lanes>, Lanes, Lanes) -> Void
+    finish: () -> Void = {}, _ visit: (Int, Int, Int, UnsafePointer<Lanes>, Lanes, Lanes) -> Void
   ) {
     let (e, n) = (channels, ndim)
     params.withUnsafeBufferPointer { pp in
@@ -174,6 +169,7 @@ struct EMAScan {
               visit(row + c0, block, width, p, u, leaving)
             }
           }
+          finish()
         }
       }
     }

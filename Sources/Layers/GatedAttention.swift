@@ -144,7 +144,7 @@ public final class GatedAttention: Module {
     _ x: Tensor, paddingMask: [Bool]? = nil, causal: Bool = false, chunkSize: Int? = nil,
     emaState: EMAState? = nil
   ) -> (output: Tensor, weights: Tensor) {
-    let (len, batch, e) = (x.shape[0], x.shape[1], config.embedDim)
+    let (len, e) = (x.shape[0], config.embedDim)
     let (z, h) = (config.zdim, config.hdim)
     let chunk = chunkSize ?? config.chunkSize
     let c = chunk < 0 || len < chunk ? len : chunk
@@ -161,7 +161,7 @@ public final class GatedAttention: Module {
     let (o, weights) = ChunkedAttention.apply(
       q: q, k: k, v: v, bias: relPosBias(c), chunk: c,
       function: config.attentionFunction, paddingMask: paddingMask, causal: causal,
-      dropoutScale: attentionDropout.scales(count: batch * len * c))
+      dropout: attentionDropout.nextDraw())
     let gated = dropout(hx + hProj(o * r), after: config.activation)
     let out = Tensor.interpolated(from: x, to: gated, weight: u)
     return (config.prenorm ? out : norm(out), weights)

@@ -30,12 +30,6 @@ public struct DropoutDraw: Sendable {
     for j in 0..<count { p[j] *= scale(first &+ j) }
   }
 
-  /// The scales of elements `0..<count`.
-  public func mask(count: Int) -> [Float] {
-    precondition(count <= Int(UInt32.max), "dropout mask of \(count) elements")
-    return Tensor.uninitializedArray(count) { out in for i in 0..<count { out[i] = scale(i) } }
-  }
-
   @inlinable @inline(__always) static func mix(_ v: UInt32) -> UInt32 {
     var x = v
     x ^= x >> 16

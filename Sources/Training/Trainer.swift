@@ -77,7 +77,7 @@ public final class Trainer {
     buckets =
       communicator.size == 1 && scaler == nil
       ? nil
-      : try GradientBuckets(
+      : GradientBuckets(
         communicator: communicator, sizes: parameters.map(\.tensor.count),
         precision: scaler == nil ? .float32 : .float16)
   }

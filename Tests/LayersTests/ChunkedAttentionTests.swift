@@ -104,11 +104,11 @@ final class ChunkedAttentionTests: XCTestCase {
       let q = Tensor.randn([8, 2, 3], rng: &rng, requiresGrad: true)
       let k = Tensor.randn([8, 2, 3], rng: &rng, requiresGrad: true)
       let v = Tensor.randn([8, 2, 5], rng: &rng, requiresGrad: true)
-      let scale: [Float] = (0..<(2 * 8 * 4)).map { _ in rng.uniform() < 0.3 ? 0 : 1 / 0.7 }
+      let mask = DropoutDraw(p: 0.3, key: rng.next())
       let err = GradientCheck.maxRelativeError(inputs: [q, k, v]) {
         ChunkedAttention.apply(
           q: $0[0], k: $0[1], v: $0[2], bias: nil, chunk: 4, function: function,
-          paddingMask: padding, causal: false, dropoutScale: scale
+          paddingMask: padding, causal: false, dropout: mask
         ).output
       }
       XCTAssertLessThan(err, 3e-2, "\(function)")
@@ -117,7 +117,7 @@ final class ChunkedAttentionTests: XCTestCase {
         causal: true)
       let ones = ChunkedAttention.apply(
         q: q, k: k, v: v, bias: nil, chunk: 4, function: function, paddingMask: nil,
-        causal: true, dropoutScale: .init(repeating: 1, count: 64))
+        causal: true, dropout: DropoutDraw(p: 0, key: 3))
       XCTAssertEqual(plain.output.data, ones.output.data)
     }
   }

@@ -4,6 +4,9 @@ import XCTest
 @testable import Layers
 
 final class DropoutTests: XCTestCase {
+  /// The scales of elements `0..<n` of `draw`.
+  private func mask(_ draw: DropoutDraw, _ n: Int) -> [Float] { (0..<n).map(draw.scale) }
+
   func testEvalIsIdentityAndTrainScalesKeptElements() {
     let x = Tensor(shape: [1000], data: .init(repeating: 1, count: 1000), requiresGrad: true)
     let dropout = Dropout(0.25, seed: 3)
@@ -32,35 +35,34 @@ final class DropoutTests: XCTestCase {
     dropout.training = true
     var keys = SplitMix64(seed: seed ^ (7 &* 0x9E37_79B9_7F4A_7C15))
     for count in [5000, 333] {
-      XCTAssertEqual(
-        dropout.scales(count: count), DropoutDraw(p: p, key: keys.next()).mask(count: count))
+      let ones = Tensor(shape: [count], data: .init(repeating: 1, count: count))
+      XCTAssertEqual(dropout(ones).data, mask(DropoutDraw(p: p, key: keys.next()), count))
     }
     DropoutStream.position = 0
   }
 
   /// Over 2²⁰ elements the drop rate is p within 5σ, neighbours are dropped independently (pairs
   /// at rate p²), and the masks of two keys whose upper halves differ by one bit agree as often as
-  /// independent masks would at shifts 0, 1, 2 (neither equal nor shifted copies); `scale(i)` is
-  /// the mask's element i.
+  /// independent masks would at shifts 0, 1, 2 (neither equal nor shifted copies); every scale is
+  /// 0 or 1/(1−p).
   func testDrawIsUniformAndIndependent() {
     let n = 1 << 20
     for p: Float in [0.1, 0.5] {
       let key: UInt64 = 0x1234_5678_9ABC_DEF0
-      let mask = DropoutDraw(p: p, key: key).mask(count: n)
-      let dropped = mask.map { $0 == 0 }
+      let drawn = mask(DropoutDraw(p: p, key: key), n)
+      let dropped = drawn.map { $0 == 0 }
       let sigma = (Double(p) * Double(1 - p) / Double(n)).squareRoot()
       let rate = Double(dropped.filter { $0 }.count) / Double(n)
       XCTAssertEqual(rate, Double(p), accuracy: 5 * sigma)
       let pairs = Double((1..<n).filter { dropped[$0] && dropped[$0 - 1] }.count) / Double(n - 1)
       XCTAssertEqual(pairs, Double(p * p), accuracy: 5 * sigma)
       let agree = Double(p * p + (1 - p) * (1 - p))
-      let second = DropoutDraw(p: p, key: key ^ (1 << 32)).mask(count: n + 2)
+      let second = mask(DropoutDraw(p: p, key: key ^ (1 << 32)), n + 2)
       for shift in 0...2 {
         let same = (0..<n).filter { (second[$0 + shift] == 0) == dropped[$0] }.count
         XCTAssertEqual(Double(same) / Double(n), agree, accuracy: 10 * sigma)
       }
-      XCTAssertEqual(mask[12345], DropoutDraw(p: p, key: key).scale(12345))
-      XCTAssertTrue(mask.allSatisfy { $0 == 0 || $0 == 1 / (1 - p) })
+      XCTAssertTrue(drawn.allSatisfy { $0 == 0 || $0 == 1 / (1 - p) })
     }
   }
 }
