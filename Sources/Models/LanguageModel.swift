@@ -2,8 +2,9 @@ import Layers
 import Tensor
 
 /// The decoder-only language model (`MegaLanguageModel`, `SeqBoatLanguageModel`; MODEL.md §5.6,
-/// §5.7): √E-scaled embedding (or adaptive input), causal layers, final layernorm without affine,
-/// tied output projection (or adaptive softmax). State names `decoder.*`; the tied output weight
+/// §5.7): √E-scaled embedding (or adaptive input), optional input projection and embedding norm,
+/// causal layers, the final norm of pre-norm models, tied or untied output projection (or
+/// adaptive softmax). State names `decoder.*`; the tied output weight
 /// `decoder.output_projection.weight` is listed in `tiedNames`, not among the parameters.
 public final class LanguageModel: Module {
   /// The configuration.
@@ -12,10 +13,15 @@ public final class LanguageModel: Module {
   public let embedding: Embedding?
   /// `decoder.embed_tokens` (adaptive input) and `decoder.adaptive_softmax`, tied.
   public let adaptive: AdaptiveEmbedding?
+  /// `decoder.project_in_dim` (`decoder_input_dim` → E, no bias), when the widths differ.
+  public let projectIn: Linear?
+  /// `decoder.embed_norm` (`normalize_embedding`).
+  public let embedNorm: SequenceNorm?
   /// `decoder.layers.{i}`.
   public let layers: [SequenceLayer]
-  /// The final layernorm (no affine: no parameters).
-  public let finalNorm: SequenceNorm
+  /// `decoder.final_norm` (pre-norm models), of the configured type, affine unless
+  /// `no_affine_final_norm`.
+  public let finalNorm: SequenceNorm?
   /// Untied output projection `[V, E]` (only when `shareEmbedding` is off and not adaptive).
   public let outputProjection: Tensor?
   private let dropout: Dropout
@@ -34,16 +40,28 @@ public final class LanguageModel: Module {
       outputProjection = nil
     } else {
       adaptive = nil
+      let d = config.embeddingDim
       embedding = Embedding(
-        count: config.vocabSize, dim: e, paddingIndex: config.paddingIndex,
-        initializer: .normal(std: 1 / Float(e).squareRoot()), zeroPaddingRow: true, rng: &rng)
+        count: config.vocabSize, dim: d, paddingIndex: config.paddingIndex,
+        initializer: .normal(std: 1 / Float(d).squareRoot()), zeroPaddingRow: true, rng: &rng)
       outputProjection =
         config.shareEmbedding
         ? nil
         : Initializer.normal(std: 1 / Float(e).squareRoot()).make([config.vocabSize, e], rng: &rng)
     }
+    projectIn =
+      config.embeddingDim == e
+      ? nil
+      : Linear(config.embeddingDim, e, bias: false, weightInit: .xavierUniform, rng: &rng)
+    embedNorm =
+      config.normalizeEmbedding
+      ? SequenceNorm(config.normType, dim: e, collective: collective) : nil
     layers = makeLayers(config, collective: collective, rng: &rng)
-    finalNorm = SequenceNorm(.layernorm, dim: e, affine: !config.noAffineFinalNorm)
+    finalNorm =
+      config.hasFinalNorm
+      ? SequenceNorm(
+        config.normType, dim: e, affine: !config.noAffineFinalNorm, collective: collective)
+      : nil
     dropout = Dropout(config.dropout, seed: rng.next())
   }
 
@@ -53,7 +71,9 @@ public final class LanguageModel: Module {
     set {
       dropout.training = newValue
       adaptive?.training = newValue
+      embedNorm?.training = newValue
       for layer in layers { layer.training = newValue }
+      finalNorm?.training = newValue
     }
   }
 
@@ -61,17 +81,21 @@ public final class LanguageModel: Module {
     var list: [(name: String, tensor: Tensor)] = []
     if let embedding { list += scoped("decoder.embed_tokens", embedding.parameters) }
     if let adaptive { list += scoped("decoder", adaptive.parameters) }
+    if let projectIn { list += scoped("decoder.project_in_dim", projectIn.parameters) }
+    if let embedNorm { list += scoped("decoder.embed_norm", embedNorm.parameters) }
     for (i, layer) in layers.enumerated() {
       list += scoped("decoder.layers.\(i)", layer.parameters)
     }
-    list += scoped("decoder.layer_norm", finalNorm.parameters)
+    if let finalNorm { list += scoped("decoder.final_norm", finalNorm.parameters) }
     if let outputProjection { list.append(("decoder.output_projection.weight", outputProjection)) }
     return list
   }
 
   public var buffers: [(name: String, tensor: Tensor)] {
     var list: [(name: String, tensor: Tensor)] = []
+    if let embedNorm { list += scoped("decoder.embed_norm", embedNorm.buffers) }
     for (i, layer) in layers.enumerated() { list += scoped("decoder.layers.\(i)", layer.buffers) }
+    if let finalNorm { list += scoped("decoder.final_norm", finalNorm.buffers) }
     return list
   }
 
@@ -112,7 +136,10 @@ public final class LanguageModel: Module {
     let e = config.embedDim
     let embedded =
       adaptive?.embed(ids, shape: [batch, len]) ?? embedding!(ids, shape: [batch, len])
-    var x = dropout(embedded.scaled(Float(e).squareRoot()))
+    var x = config.scaleEmbedding ? embedded.scaled(Float(e).squareRoot()) : embedded
+    if let projectIn { x = projectIn(x) }
+    if let embedNorm { x = embedNorm(x) }
+    x = dropout(x)
     let keep = keepMask(padMask.map { !$0 }, width: e)
     if padding != nil { x = x.masked(by: keep) }
     var h = x.permuted([1, 0, 2])
@@ -121,7 +148,8 @@ public final class LanguageModel: Module {
         stream?.forward(layer: i, h, paddingMask: padding)
         ?? layer.forward(h, paddingMask: padding)
     }
-    var y = finalNorm(h).permuted([1, 0, 2])
+    if let finalNorm { h = finalNorm(h) }
+    var y = h.permuted([1, 0, 2])
     if padding != nil { y = y.masked(by: keep) }
     if pads { y = y.reshaped([batch, len * e]).slice(lastDim: 0..<(len0 * e)) }
     return y.reshaped([batch, len0, e])

@@ -10,9 +10,11 @@ extension ModelConfig {
     switch modelClass {
     case "LRAModel", "SCRawModel":
       let sc = modelClass == "SCRawModel"
-      let family: LayerFamily = try a.string("layer_type") == "slag" ? .seqboat : .mega
-      let text = sc ? false : try a.string("input_type") == "text"
-      let input: ModelInput = text ? .tokens : .realNumbers
+      let family = try a.choice("layer_type") { ["mega": LayerFamily.mega, "slag": .seqboat][$0] }
+      let input =
+        sc
+        ? .realNumbers
+        : try a.choice("input_type") { ["text": ModelInput.tokens, "image": .realNumbers][$0] }
       let e = try a.int("encoder_embed_dim")
       self.init(
         arch: arch, family: family, task: sc ? .sc : .lra, input: input, vocabSize: vocabSize,
@@ -40,8 +42,13 @@ extension ModelConfig {
         throw ModelConfigError.badArgument(
           "classifier_in_dim", "is \(din), expected \(classifierInDim)")
       }
-      if try a.string("sen_rep_type") != "mp" {
-        throw ModelConfigError.badArgument("sen_rep_type", "is not 'mp' (mean pooling)")
+      sentenceRepresentation = try a.choice("sen_rep_type") { SentenceRepresentation(rawValue: $0) }
+      classifierLayers = try a.int("classifier_layers")
+      classifierActivation = try a.choice("classifier_activation_fn") {
+        Activation(fairseqName: $0)
+      }
+      if try a.optionalBool("use_p") ?? false {
+        throw ModelConfigError.badArgument("use_p", "is true (not supported)")
       }
     case "MegaLanguageModel", "SeqBoatLanguageModel":
       self.init(
@@ -59,10 +66,19 @@ extension ModelConfig {
       activationDropout = try a.float("activation_dropout")
       shareEmbedding = try a.bool("share_decoder_input_output_embed")
       noAffineFinalNorm = try a.bool("no_affine_final_norm")
-      if try a.bool("no_scale_embedding") {
-        throw ModelConfigError.badArgument("no_scale_embedding", "is true (not supported)")
-      }
+      scaleEmbedding = !(try a.bool("no_scale_embedding"))
+      decoderInputDim = try a.optionalInt("decoder_input_dim")
       if try a.bool("adaptive_input") {
+        for key in ["tie_adaptive_weights", "tie_adaptive_proj"] where !(try a.bool(key)) {
+          throw ModelConfigError.badArgument(key, "is false (only tied adaptive softmax)")
+        }
+        let same = [
+          ("adaptive_softmax_cutoff", "adaptive_input_cutoff"),
+          ("adaptive_softmax_factor", "adaptive_input_factor"),
+        ]
+        for (a1, a2) in same where try a.value(a1) != (try a.value(a2)) {
+          throw ModelConfigError.badArgument(a1, "differs from \(a2) (tied weights need both)")
+        }
         guard let text = try a.optionalString("adaptive_input_cutoff") else {
           throw ModelConfigError.badArgument("adaptive_input_cutoff", "is missing")
         }
@@ -72,12 +88,19 @@ extension ModelConfig {
         }
         adaptiveCutoffs = cutoffs
         adaptiveFactor = try a.int("adaptive_input_factor")
+      } else if let cut = try a.optionalString("adaptive_softmax_cutoff") {
+        throw ModelConfigError.badArgument(
+          "adaptive_softmax_cutoff", "is '\(cut)' without adaptive_input (not supported)")
         adaptiveSoftmaxDropout = try a.float("adaptive_softmax_dropout")
       }
     default:
       throw ModelConfigError.badArgument("model_class", "'\(modelClass)' is not a known model")
     }
-    activation = try a.activation("activation_fn")
+    normalizeEmbedding = try a.optionalBool("normalize_embedding") ?? false
+    if try a.optionalBool("feature_dropout") ?? false {
+      throw ModelConfigError.badArgument("feature_dropout", "is true (not supported)")
+    }
+    activation = try a.choice("activation_fn") { Activation(fairseqName: $0) }
     relPosBias = try a.relativePosition("rel_pos_bias")
     attentionDropout = try a.float("attention_dropout")
     if family == .seqboat {
@@ -164,8 +187,6 @@ private struct ArgReader {
   }
 
   func norm(_ key: String) throws -> NormType { try choice(key) { NormType(rawValue: $0) } }
-
-  func activation(_ key: String) throws -> Activation { try choice(key) { Activation(name: $0) } }
 
   func relativePosition(_ key: String) throws -> RelativePositionKind {
     try choice(key) { RelativePositionKind(rawValue: $0) }

@@ -27,6 +27,14 @@ public enum ModelInput: String, Sendable {
   case realNumbers
 }
 
+/// How a classifier reduces the encoder's states to one vector (`sen_rep_type`).
+public enum SentenceRepresentation: String, Sendable, CaseIterable {
+  /// Mean over the non-padding positions.
+  case mp
+  /// The state of the first position.
+  case cls
+}
+
 /// Every reference argument of a Mega or SeqBoat model that changes its math or its parameters
 /// (MODEL.md §1, §3–§5), under our names; the reference names are in the doc comments.
 public struct ModelConfig: Sendable, Equatable {
@@ -82,6 +90,19 @@ public struct ModelConfig: Sendable, Equatable {
   public var classes: Int = 0
   /// Dc: `classifier_out_dim`.
   public var classifierOutDim: Int = 0
+  /// `classifier_layers`: hidden `Linear → dropout → activation` blocks before the projection.
+  public var classifierLayers: Int = 1
+  /// `classifier_activation_fn`.
+  public var classifierActivation: Activation = .gelu
+  /// `sen_rep_type`: mean pooling or the first position.
+  public var sentenceRepresentation: SentenceRepresentation = .mp
+  /// `normalize_embedding`: a `SequenceNorm` of the norm type on the embedded input (`embed_norm`;
+  /// post-norm models only, as the reference asserts).
+  public var normalizeEmbedding: Bool = false
+  /// LM `decoder_input_dim` (nil: E); a different width adds `project_in_dim` (no bias).
+  public var decoderInputDim: Int? = nil
+  /// LM embeddings scaled by √E (false: `no_scale_embedding`).
+  public var scaleEmbedding: Bool = true
   /// Retrieval: two documents through the shared encoder (`classifier_in_dim` = 2E or 4E).
   public var twoInputs: Bool = false
   /// SeqBoat `--use-nli` (Retrieval features `[r2, r1, r1⊙r2, r1 − r2]`).
@@ -111,6 +132,10 @@ public struct ModelConfig: Sendable, Equatable {
   /// Classifier input width Din (MODEL.md §5.5).
   public var classifierInDim: Int { twoInputs ? (useNLI ? 4 : 2) * embedDim : embedDim }
 
-  /// Whether the model ends with a final norm (pre-norm configs; LM always, without affine).
+  /// Whether the model ends with a final norm of `normType` (pre-norm models, as the reference
+  /// builds it; a language model's is without affine under `no_affine_final_norm`).
   public var hasFinalNorm: Bool { prenorm }
+
+  /// The width of the LM token embedding (`decoder_input_dim`, E when unset).
+  public var embeddingDim: Int { decoderInputDim ?? embedDim }
 }

@@ -12,15 +12,16 @@ public enum ClassifierInput {
 }
 
 /// The LRA and Speech Commands classifier (`LRAModel`, `SCRawModel`; MODEL.md §5.1–5.5): the
-/// shared encoder on one or two inputs, then `Linear → dropout → gelu → Linear (no bias)`.
-/// State names: `encoder.encoder.*`, `classifier.0.0.*`, `sentence_projection_layer.weight`.
+/// shared encoder on one or two inputs, then `classifier_layers` blocks `Linear → dropout →
+/// activation` and a projection without bias. State names: `encoder.encoder.*`,
+/// `classifier.{i}.0.*`, `sentence_projection_layer.weight`.
 public final class SequenceClassifier: Module {
   /// The configuration.
   public let config: ModelConfig
   /// `encoder.encoder`.
   public let encoder: SequenceEncoder
-  /// `classifier.0.0` (Din → Dc).
-  public let hidden: Linear
+  /// `classifier.{i}.0` (Din → Dc, then Dc → Dc).
+  public let hidden: [Linear]
   /// `sentence_projection_layer` (Dc → classes, no bias).
   public let projection: Linear
   private let dropout: Dropout
@@ -31,8 +32,11 @@ public final class SequenceClassifier: Module {
   ) {
     self.config = config
     encoder = SequenceEncoder(config, collective: collective, rng: &rng)
-    hidden = Linear(
-      config.classifierInDim, config.classifierOutDim, weightInit: .xavierUniform, rng: &rng)
+    hidden = (0..<config.classifierLayers).map { i in
+      Linear(
+        i == 0 ? config.classifierInDim : config.classifierOutDim, config.classifierOutDim,
+        weightInit: .xavierUniform, rng: &rng)
+    }
     projection = Linear(
       config.classifierOutDim, config.classes, bias: false, weightInit: .xavierUniform, rng: &rng)
     dropout = Dropout(config.dropout, seed: rng.next())
@@ -48,7 +52,8 @@ public final class SequenceClassifier: Module {
   }
 
   public var parameters: [(name: String, tensor: Tensor)] {
-    scoped("encoder.encoder", encoder.parameters) + scoped("classifier.0.0", hidden.parameters)
+    scoped("encoder.encoder", encoder.parameters)
+      + hidden.enumerated().flatMap { scoped("classifier.\($0.offset).0", $0.element.parameters) }
       + scoped("sentence_projection_layer", projection.parameters)
   }
 
@@ -75,7 +80,8 @@ public final class SequenceClassifier: Module {
       features = Tensor.concat(
         lastDim: config.useNLI ? [r2, r1, r1 * r2, r1 - r2] : [r2, r1])
     }
-    return projection(dropout(hidden(features)).activated(.gelu))
+    let activation = config.classifierActivation
+    return projection(hidden.reduce(features) { dropout($1($0)).activated(activation) })
   }
 
   private func requireSingle() throws {

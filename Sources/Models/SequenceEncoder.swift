@@ -2,8 +2,9 @@ import Layers
 import Tensor
 
 /// The LRA/SC encoder (`encoder.encoder`, MODEL.md §5.1–5.4): embedding, optional absolute
-/// positions, the layer stack, the final norm of pre-norm configs, and mean pooling over the
-/// non-padding positions.
+/// positions, the embedding norm of `normalize_embedding`, the layer stack, the final norm of
+/// pre-norm configs, and the sentence representation (mean over the non-padding positions, or the
+/// first position).
 public final class SequenceEncoder: Module {
   /// The configuration.
   public let config: ModelConfig
@@ -13,6 +14,8 @@ public final class SequenceEncoder: Module {
   public let realEmbedding: RealNumberEmbedding?
   /// SeqBoat absolute positions (`pos_emb`).
   public let positions: AbsolutePositions?
+  /// `embed_norm` (`normalize_embedding`; not built by the raw-audio encoder).
+  public let embedNorm: SequenceNorm?
   /// `layers.{i}`.
   public let layers: [SequenceLayer]
   /// `final_norm` (pre-norm configs).
@@ -35,6 +38,9 @@ public final class SequenceEncoder: Module {
       realEmbedding = RealNumberEmbedding(dim: e, rng: &rng)
     }
     positions = config.addAbsolutePositions ? AbsolutePositions(dim: e) : nil
+    embedNorm =
+      config.normalizeEmbedding && config.task == .lra
+      ? SequenceNorm(config.normType, dim: e, collective: collective) : nil
     layers = makeLayers(config, collective: collective, rng: &rng)
     finalNorm =
       config.hasFinalNorm ? SequenceNorm(config.normType, dim: e, collective: collective) : nil
@@ -47,6 +53,7 @@ public final class SequenceEncoder: Module {
     set {
       dropout.training = newValue
       for layer in layers { layer.training = newValue }
+      embedNorm?.training = newValue
       finalNorm?.training = newValue
     }
   }
@@ -56,6 +63,7 @@ public final class SequenceEncoder: Module {
     if let tokenEmbedding { list += scoped("embed_tokens.embed", tokenEmbedding.parameters) }
     if let realEmbedding { list += scoped("embed_tokens", realEmbedding.parameters) }
     if let positions { list += scoped("pos_emb", positions.parameters) }
+    if let embedNorm { list += scoped("embed_norm", embedNorm.parameters) }
     for (i, layer) in layers.enumerated() { list += scoped("layers.\(i)", layer.parameters) }
     if let finalNorm { list += scoped("final_norm", finalNorm.parameters) }
     return list
@@ -64,6 +72,7 @@ public final class SequenceEncoder: Module {
   public var buffers: [(name: String, tensor: Tensor)] {
     var list: [(name: String, tensor: Tensor)] = []
     if let positions { list += scoped("pos_emb", positions.buffers) }
+    if let embedNorm { list += scoped("embed_norm", embedNorm.buffers) }
     for (i, layer) in layers.enumerated() { list += scoped("layers.\(i)", layer.buffers) }
     if let finalNorm { list += scoped("final_norm", finalNorm.buffers) }
     return list
@@ -119,10 +128,12 @@ public final class SequenceEncoder: Module {
     }
   }
 
-  /// Embedded input `[B, L, E]` through positions, dropout, masking, layers, final norm, pooling.
+  /// Embedded input `[B, L, E]` through positions, embedding norm, dropout, masking, layers,
+  /// final norm and the sentence representation.
   private func run(_ embedded: Tensor, padding: [Bool]?) -> Tensor {
-    let (bsz, len) = (embedded.shape[0], embedded.shape[1])
+    let (bsz, len, e) = (embedded.shape[0], embedded.shape[1], embedded.shape[2])
     var x = positions.map { $0(embedded) } ?? embedded
+    if let embedNorm { x = embedNorm(x) }
     x = dropout(x)
     let keep = padding.map { $0.map { !$0 } } ?? [Bool](repeating: true, count: bsz * len)
     let keepScale = keepMask(keep, width: config.embedDim)
@@ -132,6 +143,9 @@ public final class SequenceEncoder: Module {
     if let finalNorm { h = finalNorm(h) }
     var y = h.permuted([1, 0, 2])
     if padding != nil { y = y.masked(by: keepScale) }
+    if config.sentenceRepresentation == .cls {
+      return y.reshaped([bsz, len * e]).slice(lastDim: 0..<e)
+    }
     let lengths = (0..<bsz).map { b in (0..<len).filter { keep[b * len + $0] }.count }
     return y.meanPooled(keep: keep, lengths: lengths)
   }

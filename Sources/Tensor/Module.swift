@@ -25,14 +25,15 @@ extension Module {
     entries.map { (name: prefix + "." + $0.name, tensor: $0.tensor) }
   }
 
-  /// Copies values into parameters and buffers by name. Throws on a missing name or a shape mismatch;
+  /// Copies values into parameters and buffers by name. Throws on a missing name or a shape mismatch
+  /// (the shapes must be equal, not only the element counts);
   /// names in `values` that this module does not have are returned.
   @discardableResult
   public func load(_ values: [String: (shape: [Int], data: [Float])]) throws -> [String] {
     var unused = Set(values.keys)
     for (name, t) in stateDict {
       guard let v = values[name] else { throw ModuleError.missing(name) }
-      guard v.data.count == t.count else {
+      guard v.shape == t.shape, v.data.count == t.count else {
         throw ModuleError.shape(name, expected: t.shape, got: v.shape)
       }
       t.data = v.data

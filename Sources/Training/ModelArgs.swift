@@ -2,9 +2,8 @@ import Layers
 import Models
 import Tensor
 
-/// The hyperparameters of a `ModelConfig` as command-line overrides (fairseq's flag names, without
-/// the leading `--`) and as the flat string table stored in checkpoints. One table serves both, so
-/// every field of the config can be overridden and every field is saved.
+/// The hyperparameters of a `ModelConfig` as the flat string table stored in checkpoints (one
+/// entry per field, so every field is saved); the command line reaches it through `ModelFlags`.
 public enum ModelArgs {
   /// One overridable field: its flag name, how to print it and how to set it from text.
   struct Field {
@@ -14,14 +13,6 @@ public enum ModelArgs {
     let set: (inout ModelConfig, String) throws -> Void
   }
 
-  /// Every flag name, in table order.
-  public static var names: [String] { fields.map(\.name) }
-
-  /// One line per flag (`--name: help`), for `--help`.
-  public static var helpText: String {
-    fields.map { "--\($0.name) (\($0.help))" }.joined(separator: ", ")
-  }
-
   /// The config's fields as flag name → value text (arch included).
   public static func table(_ config: ModelConfig) -> [String: String] {
     var out = ["arch": config.arch]
@@ -29,18 +20,19 @@ public enum ModelArgs {
     return out
   }
 
-  /// The preset `arch` with every entry of `values` (flag name → text) applied; throws one line
-  /// naming the flag and the value for an unknown flag or a value that does not parse.
+  /// The preset `arch` with every entry of `values` (field name → text) applied and checked;
+  /// throws one line naming the field and the value for an unknown field, a value that does not
+  /// parse, or a configuration that cannot be built (`ModelConfigChecks`).
   public static func config(arch: String, values: [String: String]) throws -> ModelConfig {
     var config = try ModelConfig.preset(arch)
     for (name, text) in values.sorted(by: { $0.key < $1.key }) where name != "arch" {
       guard let field = fields.first(where: { $0.name == name }) else {
-        throw TrainingError(
-          "unknown model option --\(name) (known: \(names.joined(separator: ", ")))")
+        throw TrainingError("unknown model field '\(name)'")
       }
       try field.set(&config, text)
     }
     try checkAdaptiveBands(config)
+    try ModelConfigChecks.check(config)
     return config
   }
 
@@ -52,50 +44,19 @@ public enum ModelArgs {
     let text = cutoffs.map(String.init).joined(separator: ",")
     guard zip(bounds, bounds.dropFirst()).allSatisfy({ $0 < $1 }) else {
       throw TrainingError(
-        "--adaptive-cutoffs \(text) must increase strictly inside --vocab-size "
-          + "\(config.vocabSize)")
+        "--adaptive-input-cutoff \(text) must increase strictly inside the vocabulary "
+          + "(\(config.vocabSize) rows)")
     }
     let factor = config.adaptiveFactor
-    guard factor >= 1 else { throw TrainingError("--adaptive-factor \(factor) must be at least 1") }
+    guard factor >= 1 else {
+      throw TrainingError("--adaptive-input-factor \(factor) must be at least 1")
+    }
     let narrowest = cutoffs.reduce(config.embedDim) { d, _ in d / factor }
     guard narrowest >= 1 else {
       throw TrainingError(
-        "--encoder-embed-dim \(config.embedDim) is too narrow for --adaptive-factor \(factor) "
+        "--decoder-embed-dim \(config.embedDim) is too narrow for --adaptive-input-factor \(factor) "
           + "over \(cutoffs.count + 1) bands (the last band's width would be 0)")
     }
-  }
-
-  /// Splits `--name value` pairs (as left over by the argument parser) into a table; throws on a
-  /// flag without a value or a word that is not a flag. Aliases: `--decoder-layers` is
-  /// `--encoder-layers`; the LRA scripts' `--act-dropout` sets both `--hidden-dropout` and
-  /// `--activation-dropout` (MODEL.md §3.10).
-  public static func parse(_ words: [String]) throws -> [String: String] {
-    var out: [String: String] = [:]
-    var i = 0
-    while i < words.count {
-      let word = words[i]
-      guard word.hasPrefix("--"), word.count > 2 else {
-        throw TrainingError("unexpected argument '\(word)' (model options are --name value)")
-      }
-      let flag = word.dropFirst(2)
-      let value: String
-      if let eq = flag.firstIndex(of: "=") {
-        value = String(flag[flag.index(after: eq)...])
-        i += 1
-      } else {
-        guard i + 1 < words.count else { throw TrainingError("option \(word) needs a value") }
-        value = words[i + 1]
-        i += 2
-      }
-      switch String(flag.prefix { $0 != "=" }) {
-      case "decoder-layers": out["encoder-layers"] = value
-      case "act-dropout":
-        out["hidden-dropout"] = value
-        out["activation-dropout"] = value
-      case let name: out[name] = value
-      }
-    }
-    return out
   }
 
   static func int(_ name: String, _ text: String) throws -> Int {
@@ -207,6 +168,18 @@ public enum ModelArgs {
           ? nil : try text.split(separator: ",").map { try int("adaptive-cutoffs", String($0)) }
       }),
     intField("adaptive-factor", \.adaptiveFactor, "LM adaptive factor"),
+    intField("classifier-layers", \.classifierLayers, "hidden classifier layers"),
+    choiceField("classifier-activation-fn", \.classifierActivation, Activation.allCases),
+    choiceField("sen-rep-type", \.sentenceRepresentation, SentenceRepresentation.allCases),
+    boolField("normalize-embedding", \.normalizeEmbedding, "embedding norm"),
+    Field(
+      name: "decoder-input-dim", help: "LM embedding width or none",
+      get: { $0.decoderInputDim.map(String.init) ?? "none" },
+      set: { $0.decoderInputDim = $1 == "none" ? nil : try int("decoder-input-dim", $1) }),
+    Field(
+      name: "no-scale-embedding", help: "LM without the sqrt(E) scale",
+      get: { String(!$0.scaleEmbedding) },
+      set: { $0.scaleEmbedding = !(try bool("no-scale-embedding", $1)) }),
     floatField("adaptive-softmax-dropout", \.adaptiveSoftmaxDropout, "LM adaptive dropout"),
   ]
 }

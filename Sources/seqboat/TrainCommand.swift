@@ -12,8 +12,11 @@ struct TrainCommand: ParsableCommand {
     discussion: """
       --batch-size is the GLOBAL batch (all ranks and all --update-freq micro-batches of one \
       update); fairseq's --batch-size is per GPU, so fairseq's B on R GPUs with update-freq k \
-      is --batch-size B*R*k here. Model hyperparameters: the --arch preset, then any of \
-      \(ModelArgs.helpText). A run whose --save-dir holds checkpoint_last.h5 resumes from it. \
+      is --batch-size B*R*k here. Model hyperparameters: the --arch preset, then the options of \
+      the reference's parser for that model, under fairseq's names (store-true options take no \
+      value; an option of another model's parser is refused):
+      \(ModelFlags.helpText)
+      A run whose --save-dir holds checkpoint_last.h5 resumes from it. \
       SIGUSR1/SIGTERM: save at the next update and exit \(StopSignal.exitCode) (resume me).
       """)
 
@@ -70,7 +73,7 @@ struct TrainCommand: ParsableCommand {
   var collectiveTimeout = 300.0
   @Flag(help: "fairseq's per-sentence loss average: always the case for classifiers here.")
   var sentenceAvg = false
-  @Argument(parsing: .allUnrecognized, help: "Model overrides: --name value (see above).")
+  @Argument(parsing: .allUnrecognized, help: "Model options, fairseq's names (see above).")
   var modelOptions: [String] = []
 
   var trainOptions: TrainOptions {
@@ -122,7 +125,8 @@ struct TrainCommand: ParsableCommand {
     let comm = try Communicator.world(collectiveTimeout: collectiveTimeout)
     let outcome: TrainingOutcome
     do {
-      let config = try ModelArgs.config(arch: arch, values: ModelArgs.parse(modelOptions))
+      let config = try ModelArgs.config(
+        arch: arch, values: ModelFlags.entries(arch: arch, words: modelOptions))
       outcome = try TrainingRun(config: config, options: trainOptions, communicator: comm).run()
     } catch {
       comm.abort("train: \(error)")

@@ -158,10 +158,13 @@ extension PaperRecipe {
     String(script.split(separator: "/").last!.dropLast(".sbatch".count))
   }
 
+  /// fairseq's chunk option of the model: `--decoder-chunk-size` for language models.
+  var chunkFlag: String { tokensPerSample == nil ? "--chunk-size" : "--decoder-chunk-size" }
+
   /// The training flags the script must pass (paths and seed excluded), switches mapped to "".
   var expectedFlags: [String: String] {
     var flags = [
-      "--arch": arch, "--chunk-size": "\(chunk)", "--batch-size": "\(batch)",
+      "--arch": arch, chunkFlag: "\(chunk)", "--batch-size": "\(batch)",
       "--update-freq": "\(updateFreq)", "--max-update": "\(updates)",
       "--total-num-update": "\(updates)", "--lr": "\(lr)", "--weight-decay": "\(weightDecay)",
       "--warmup-updates": "\(warmup)", "--warmup-init-lr": "\(warmupInitLR)",

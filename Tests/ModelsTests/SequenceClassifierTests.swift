@@ -19,7 +19,7 @@ final class SequenceClassifierTests: XCTestCase {
       let r2 = try m.encoder.encode(tokens: b, batch: 1)
       let nli = m.config.useNLI
       let features = Tensor.concat(lastDim: nli ? [r2, r1, r1 * r2, r1 - r2] : [r2, r1])
-      let want = m.projection(m.hidden(features).activated(.gelu))
+      let want = m.projection(m.hidden[0](features).activated(.gelu))
       for i in 0..<2 { XCTAssertEqual(logits.data[i], want.data[i], accuracy: 1e-5, arch) }
     }
   }

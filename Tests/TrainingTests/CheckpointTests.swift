@@ -23,15 +23,16 @@ final class CheckpointTests: XCTestCase {
   }
 
   func testOverridesParseFlagValuePairs() throws {
-    let table = try ModelArgs.parse(["--decoder-layers", "3", "--dropout=0.2", "--z-dim", "8"])
+    let table = try ModelFlags.entries(
+      arch: "slag_lra_listop", words: ["--encoder-layers", "3", "--dropout=0.2", "--z-dim", "8"])
     XCTAssertEqual(table, ["encoder-layers": "3", "dropout": "0.2", "z-dim": "8"])
     let config = try ModelArgs.config(arch: "slag_lra_listop", values: table)
     XCTAssertEqual(config.layers, 3)
     XCTAssertEqual(config.dropout, 0.2)
     XCTAssertEqual(
-      try ModelArgs.parse(["--act-dropout", "0.1"]),
+      try ModelFlags.entries(arch: "slag_lra_listop", words: ["--act-dropout", "0.1"]),
       ["hidden-dropout": "0.1", "activation-dropout": "0.1"])
-    XCTAssertThrowsError(try ModelArgs.parse(["--z-dim"]))
+    XCTAssertThrowsError(try ModelFlags.entries(arch: "slag_lra_listop", words: ["--z-dim"]))
     XCTAssertThrowsError(try ModelArgs.config(arch: "slag_lra_listop", values: ["z-dim": "x"])) {
       XCTAssertEqual("\($0)", "--z-dim 'x' is not an integer")
     }

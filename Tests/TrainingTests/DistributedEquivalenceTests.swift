@@ -46,7 +46,7 @@ final class DistributedEquivalenceTests: XCTestCase {
   /// that bias (and the running mean it shifts) is not compared.
   func testSyncBatchNormTwoRanksEqualOneProcess() throws {
     try assertTwoRanksEqualOne(
-      TrainingFixture.mega + ["--normalization-type", "batchnorm"], ["--sync-bn"],
+      TrainingFixture.mega + ["--norm-type", "batchnorm"], ["--sync-bn"],
       lossTolerance: 1e-5, parameterTolerance: 1e-3,
       ignoring: ["nffn.fc2.bias", "norm.running_mean"])
   }

@@ -10,9 +10,10 @@ final class LanguageModelTrainingTests: XCTestCase {
     let data = f.path("stream.h5")
     try TrainingFixture.writeStream(data, lines: 120)
     let model = [
-      "--arch", "mega_lm_enwik8_base", "--encoder-layers", "2", "--encoder-embed-dim", "16",
-      "--encoder-hidden-dim", "32", "--encoder-ffn-embed-dim", "32", "--z-dim", "8",
-      "--n-dim", "4", "--chunk-size", "16", "--dropout", "0", "--max-positions", "64",
+      "--arch", "mega_lm_enwik8_base", "--decoder-layers", "2", "--decoder-embed-dim", "16",
+      "--decoder-hidden-dim", "32", "--decoder-ffn-embed-dim", "32", "--decoder-z-dim", "8",
+      "--decoder-n-dim", "4", "--decoder-chunk-size", "16", "--dropout", "0",
+      "--max-target-positions", "64",
     ]
     func args(_ name: String) -> [String] {
       ["train"] + model + [

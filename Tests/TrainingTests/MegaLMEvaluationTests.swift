@@ -9,15 +9,17 @@ import XCTest
 /// task's defaults, and one-line errors for bad values.
 final class MegaLMEvaluationTests: XCTestCase {
   static let mega = [
-    "--arch", "mega_lm_enwik8_base", "--encoder-layers", "2", "--encoder-embed-dim", "16",
-    "--encoder-hidden-dim", "32", "--encoder-ffn-embed-dim", "32", "--z-dim", "8",
-    "--n-dim", "4", "--chunk-size", "16", "--dropout", "0", "--max-positions", "64",
+    "--arch", "mega_lm_enwik8_base", "--decoder-layers", "2", "--decoder-embed-dim", "16",
+    "--decoder-hidden-dim", "32", "--decoder-ffn-embed-dim", "32", "--decoder-z-dim", "8",
+    "--decoder-n-dim", "4", "--decoder-chunk-size", "16", "--dropout", "0",
+    "--max-target-positions", "64",
   ]
 
   static let seqboat = [
-    "--arch", "slag_lm_enwik8_base_v2", "--encoder-layers", "1", "--encoder-embed-dim", "16",
-    "--encoder-hidden-dim", "32", "--z-dim", "8", "--n-dim", "4", "--chunk-size", "8",
-    "--dropout", "0", "--max-positions", "64",
+    "--arch", "slag_lm_enwik8_base_v2", "--decoder-layers", "1", "--decoder-embed-dim", "16",
+    "--decoder-hidden-dim", "32", "--decoder-z-dim", "8", "--decoder-n-dim", "4",
+    "--decoder-chunk-size", "8",
+    "--dropout", "0", "--max-target-positions", "64",
   ]
 
   /// Trains `model` for `updates` updates on `data` into `f/name`.

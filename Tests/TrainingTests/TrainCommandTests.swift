@@ -27,7 +27,7 @@ final class TrainCommandTests: XCTestCase {
       mentions: "num_classes 10 does not match --sentence-class-num 2")
     try assertRefused(
       f, ranks: nil, f.train(mega + ["--encoder-layerz", "2"], "d", updates: 1),
-      mentions: "unknown model option --encoder-layerz")
+      mentions: "unknown option --encoder-layerz (did you mean --encoder-layers?)")
     try assertRefused(
       f, ranks: nil, f.train(mega + ["--max-positions", "20"], "e", updates: 1),
       mentions: "max_length 40 exceeds --max-positions 20")
@@ -37,13 +37,16 @@ final class TrainCommandTests: XCTestCase {
       mentions: "input_kind tokens does not match model input realNumbers")
     try assertRefused(
       f, ranks: nil,
-      f.train(["--arch", "mega_lm_adaptive_big", "--encoder-embed-dim", "8"], "g", updates: 1),
-      mentions: "--encoder-embed-dim 8 is too narrow for --adaptive-factor 4 over 3 bands")
+      f.train(["--arch", "mega_lm_adaptive_big", "--decoder-embed-dim", "8"], "g", updates: 1),
+      mentions: "--decoder-embed-dim 8 is too narrow for --adaptive-input-factor 4 over 3 bands")
     try assertRefused(
       f, ranks: nil,
       f.train(
-        ["--arch", "mega_lm_adaptive_big", "--adaptive-cutoffs", "20000,10000"], "h", updates: 1),
-      mentions: "--adaptive-cutoffs 20000,10000 must increase strictly inside --vocab-size")
+        [
+          "--arch", "mega_lm_adaptive_big", "--adaptive-input-cutoff", "20000,10000",
+          "--adaptive-softmax-cutoff", "20000,10000",
+        ], "h", updates: 1),
+      mentions: "--adaptive-input-cutoff 20000,10000 must increase strictly inside the vocabulary")
   }
 
   /// `--log-file` in a folder that does not exist yet: the folder is made (as the save folder is).
@@ -64,7 +67,7 @@ final class TrainCommandTests: XCTestCase {
   /// Without `--sync-bn` every rank keeps its own running statistics while training; as with
   /// DDP's buffer broadcast, validation uses rank 0's (those the checkpoint holds) on every rank.
   func testBatchNormValidationUsesRankZeroStatistics() throws {
-    try assertEvalMatchesValidation(TrainingFixture.mega + ["--normalization-type", "batchnorm"])
+    try assertEvalMatchesValidation(TrainingFixture.mega + ["--norm-type", "batchnorm"])
   }
 
   /// Trains `model` on 2 ranks; `seqboat eval` of its last checkpoint on 1 and 2 ranks prints the

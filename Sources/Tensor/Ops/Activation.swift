@@ -12,6 +12,16 @@ public enum Activation: String, CaseIterable, Sendable {
     self.init(rawValue: name == "swish" ? "silu" : name)
   }
 
+  /// The names fairseq's `--activation-fn` and `--classifier-activation-fn` accept
+  /// (`get_available_activation_fns`; `gelu_fast` is the deprecated name of `gelu_accurate`).
+  public static let fairseqNames = ["relu", "gelu", "gelu_fast", "gelu_accurate", "linear", "silu"]
+
+  /// The activation of a fairseq `--activation-fn` value; nil for any other name.
+  public init?(fairseqName name: String) {
+    guard Activation.fairseqNames.contains(name) else { return nil }
+    self.init(rawValue: name == "gelu_fast" ? "gelu_accurate" : name)
+  }
+
   /// f(x).
   @inlinable @inline(__always) public func apply(_ x: Float) -> Float {
     switch self {

@@ -1,0 +1,141 @@
+import Models
+import Tensor
+import XCTest
+
+@testable import Training
+
+/// Every option that `ModelFlags` honours changes the model: for each option of each reference
+/// parser and each alternative value, the model built with it differs from the base model in its
+/// parameters (names or shapes) or in its training-mode output, on at least one base model of that
+/// parser where the option applies.
+final class ModelFlagEffectTests: XCTestCase {
+  /// Tiny base models per parser: (arch, words shrinking it).
+  static let bases: [ModelParser: [(String, [String])]] = [
+    .lra: [
+      ("mega_lra_listop", classifier + ["--chunk-size", "-1"]),
+      ("slag_lra_listop", classifier + ["--chunk-size", "4"]),
+      ("mega_lra_aan", classifier + ["--chunk-size", "-1"]),
+      ("slag_lra_aan", classifier + ["--chunk-size", "4", "--classifier-out-dim", "16"]),
+    ],
+    .sc: [
+      ("mega_sc_raw_base", audio + ["--chunk-size", "-1", "--sentence-class-num", "3"]),
+      ("mega_sc_raw_base", audio + ["--chunk-size", "8", "--norm-type", "layernorm"]),
+      ("slag_sc_raw_base", audio + ["--chunk-size", "4", "--sentence-class-num", "3"]),
+    ],
+    .lm: [
+      ("mega_lm_enwik8_base", languageModel + ["--decoder-chunk-size", "-1"]),
+      ("slag_lm_enwik8_base_v2", languageModel + ["--decoder-chunk-size", "4"]),
+    ],
+  ]
+
+  static let audio = [
+    "--encoder-layers", "1", "--encoder-embed-dim", "8", "--encoder-hidden-dim", "8",
+    "--z-dim", "4", "--n-dim", "2", "--classifier-out-dim", "8", "--max-positions", "32",
+  ]
+
+  static let classifier = audio + ["--vocab-size", "20"]
+
+  static let languageModel = [
+    "--decoder-layers", "1", "--decoder-embed-dim", "8", "--decoder-hidden-dim", "8",
+    "--decoder-z-dim", "4", "--decoder-n-dim", "2", "--max-target-positions", "32",
+    "--vocab-size", "20", "--rel-pos-bias", "simple",
+  ]
+
+  /// Values to try for each option (a switch is tried as given).
+  static let alternatives: [String: [String]] = [
+    "dropout": ["0.3"], "attention-dropout": ["0.3"], "act-dropout": ["0.3"],
+    "hidden-dropout": ["0.3"], "activation-dropout": ["0.3"],
+    "encoder-hidden-dim": ["12"], "encoder-ffn-embed-dim": ["12"], "z-dim": ["6"], "n-dim": ["3"],
+    "encoder-layers": ["2"], "encoder-embed-dim": ["12"], "max-positions": ["48"],
+    "sentence-class-num": ["5"], "chunk-size": ["-1", "8"], "classifier-out-dim": ["12"],
+    "classifier-layers": ["2", "0"], "truncation-length": ["3"], "init-temp-scale": ["0.7"],
+    "act-bias": ["0.5"], "vocab-size": ["30"], "padding-idx": ["2"],
+    "decoder-embed-dim": ["12"], "decoder-hidden-dim": ["12"], "decoder-z-dim": ["6"],
+    "decoder-n-dim": ["3"], "decoder-ffn-embed-dim": ["12"], "decoder-chunk-size": ["-1", "8"],
+    "decoder-layers": ["2"], "max-target-positions": ["48"],
+    "classifier-activation-fn": ["relu", "gelu_fast", "gelu_accurate", "linear", "silu"],
+    "activation-fn": ["relu", "gelu", "gelu_fast", "gelu_accurate", "linear"],
+    "attention-activation-fn": ["relu2", "laplace"], "rel-pos-bias": ["rotary"],
+    "norm-type": ["layernorm", "scalenorm", "rmsnorm", "batchnorm"], "sen-rep-type": ["cls"],
+    "normalization-type": ["scalenorm"], "input-type": ["image"], "layer-type": ["mega", "slag"],
+  ]
+
+  /// Options whose effect this test cannot show, and why (each is checked elsewhere).
+  static let exempt: [String: String] = [
+    "share-decoder-input-output-embed": "on in every LM preset (store-true cannot unset it)",
+    "normalize-before": "on in every LM preset",
+    "no-affine-final-norm": "on in every LM preset; LanguageModelStructureTests",
+    "decoder-input-dim": "needs an untied LM; LanguageModelStructureTests",
+    "_lm/normalize-embedding": "LM presets are pre-norm; LanguageModelStructureTests",
+    "_sc/sen-rep-type": "SCRawModel has mp only (cls is refused)",
+    "_sc/encoder-normalize-before": "on in every SC preset",
+    "_sc/local-pos": "on in slag_sc_raw_base, the one SeqBoat SC preset",
+    "adaptive-input": "adaptive options only act together; AdaptiveFlagTests",
+    "adaptive-input-cutoff": "", "adaptive-input-factor": "", "adaptive-softmax-cutoff": "",
+    "adaptive-softmax-factor": "", "adaptive-softmax-dropout": "", "tie-adaptive-weights": "",
+    "tie-adaptive-proj": "",
+  ]
+
+  func testEveryHonouredOptionChangesTheModel() throws {
+    var failures: [String] = []
+    for parser in ModelParser.allCases {
+      for flag in ModelFlags.table where flag.parsers.contains(parser) {
+        guard case .sets = flag.effect else { continue }
+        if Self.exempt[flag.name] != nil || Self.exempt["_\(parser)/\(flag.name)"] != nil {
+          continue
+        }
+        let values: [String?] = flag.isSwitch ? [nil] : Self.alternatives[flag.name] ?? ["<none>"]
+        for value in values {
+          let extra = ["--" + flag.name] + (value.map { [$0] } ?? [])
+          if try !differsOnSomeBase(parser, extra, seqBoatOnly: flag.seqBoatOnly) {
+            failures.append("\(parser.rawValue): \(extra.joined(separator: " "))")
+          }
+        }
+      }
+    }
+    XCTAssertEqual(failures, [], "options without effect")
+  }
+
+  /// Whether `extra` changes the model on some base of `parser` that accepts it.
+  private func differsOnSomeBase(_ parser: ModelParser, _ extra: [String], seqBoatOnly: Bool)
+    throws -> Bool
+  {
+    for (arch, words) in Self.bases[parser]! {
+      if seqBoatOnly, !arch.hasPrefix("slag") { continue }
+      let base = try ModelArgs.config(
+        arch: arch, values: ModelFlags.entries(arch: arch, words: words))
+      guard
+        let changed = try? ModelArgs.config(
+          arch: arch, values: ModelFlags.entries(arch: arch, words: words + extra))
+      else { continue }
+      if try fingerprint(base) != fingerprint(changed) { return true }
+    }
+    return false
+  }
+
+  /// Parameters (names, shapes, values) and the training-mode output on a fixed batch.
+  private func fingerprint(_ config: ModelConfig) throws -> [String] {
+    let model = Model(config, seed: 5)
+    model.training = true
+    let names = model.module.parameters.map { "\($0.name)\($0.tensor.shape)\($0.tensor.data)" }
+    let ids = (0..<32).map { [3, 1, 2, 7, 9, 4, 11, 5][$0 % 8] + ($0 / 8) }
+    let padded = ids.enumerated().map { $0.offset >= 28 ? config.paddingIndex : $0.element }
+    let output: [Float]
+    switch model {
+    case .classifier(let m):
+      if config.input == .realNumbers {
+        let values = Tensor(shape: [2, 16], data: ids.map { Float($0) / 10 - 0.5 })
+        output = try m.logits(.values(values)).data
+      } else if config.twoInputs {
+        output = try m.logits(.tokenPair(padded, ids.reversed(), batch: 2)).data
+      } else {
+        output = try m.logits(.tokens(padded, batch: 2)).data
+      }
+    case .languageModel(let m):
+      let targets = Array(padded.dropFirst()) + [4]
+      let (loss, _) = try m.loss(tokens: padded, targets: targets, batch: 2)
+      output = loss.data + (try m.features(tokens: ids, batch: 2)).data
+    }
+    return names + output.map { String($0) }
+  }
+}
