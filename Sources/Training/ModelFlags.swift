@@ -52,7 +52,10 @@ public enum ModelFlags {
       }
       if flag.seqBoatOnly { seqBoatOnly.append(name) }
       switch flag.effect {
-      case .sets(let entries): out.merge(try entries(value)) { $1 }
+      case .sets(let entries):
+        do { out.merge(try entries(value)) { $1 } } catch let e as TrainingError {
+          throw TrainingError("--\(name) \(e.description)")
+        }
       case .noOp: continue
       case .refused(let why): throw TrainingError("--\(name): \(why)")
       }
