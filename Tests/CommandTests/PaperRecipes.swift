@@ -169,11 +169,16 @@ extension PaperRecipe {
       "--total-num-update": "\(updates)", "--lr": "\(lr)", "--weight-decay": "\(weightDecay)",
       "--warmup-updates": "\(warmup)", "--warmup-init-lr": "\(warmupInitLR)",
       "--dropout": "\(dropout.0)", "--attention-dropout": "\(dropout.1)",
-      "--hidden-dropout": "\(dropout.2)", "--activation-dropout": "\(dropout.2)",
       "--optimizer": optimizer, "--adam-betas": "(0.9, 0.98)",
       "--adam-eps": "1e-8", "--clip-norm": "\(clip)", "--lr-scheduler": "linear_decay",
       "--end-learning-rate": "0",
     ]
+    if tokensPerSample == nil {
+      flags["--act-dropout"] = "\(dropout.2)"
+    } else {
+      flags["--hidden-dropout"] = "\(dropout.2)"
+      flags["--activation-dropout"] = "\(dropout.2)"
+    }
     if warmupPower != 1 { flags["--warmup-power"] = "\(warmupPower)" }
     if let tokens = tokensPerSample { flags["--tokens-per-sample"] = "\(tokens)" }
     if let mode = breakMode {

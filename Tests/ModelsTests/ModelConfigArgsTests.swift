@@ -6,7 +6,8 @@ final class ModelConfigArgsTests: XCTestCase {
   let args = """
     {"act_bias": 0.0, "act_dropout": 0.0, "activation_fn": "silu", "add_apos": false,
      "always_act": false, "attention_activation_fn": "softmax", "attention_dropout": 0.0,
-     "chunk_size": 8, "classifier_in_dim": 16, "classifier_out_dim": 24, "dropout": 0.1,
+     "chunk_size": 8, "classifier_activation_fn": "gelu", "classifier_in_dim": 16,
+     "classifier_layers": 1, "classifier_out_dim": 24, "dropout": 0.1,
      "encoder_embed_dim": 16, "encoder_ffn_embed_dim": -1, "encoder_hidden_dim": 24,
      "encoder_layers": 2, "encoder_normalize_before": false, "init_temp_scale": 0.3,
      "input_type": "text", "layer_type": "slag", "local_pos": false, "max_positions": 64,
