@@ -5,6 +5,8 @@ public enum LMBreakMode: String, CaseIterable, Sendable {
   case complete
   /// Consecutive blocks of exactly the block size, the last one shorter.
   case none
+  /// One line per block, whatever its length.
+  case eos
 }
 
 /// Token ranges of a language-model split forming its samples; every rank computes them
@@ -35,7 +37,30 @@ public enum LMBlocks {
       }
       if end > start { blocks.append(start..<end) }
       return blocks
+    case .eos:
+      return zip(lineOffsets, lineOffsets.dropFirst()).map { Int($0)..<Int($1) }
     }
+  }
+}
+
+/// The blocks of a split that a model can read, after fairseq's size filter (`filter_by_size`):
+/// blocks longer than `maxLength` tokens are dropped and counted, never passed to the model.
+public struct LMBlockFilter: Equatable, Sendable {
+  /// The blocks no longer than `maxLength`, in their original order.
+  public let kept: [Range<Int>]
+  /// Blocks dropped.
+  public let droppedBlocks: Int
+  /// Tokens in the dropped blocks.
+  public let droppedTokens: Int
+  /// The longest block kept.
+  public let maxLength: Int
+
+  /// Filters `blocks` to those of at most `maxLength` tokens.
+  public init(_ blocks: [Range<Int>], maxLength: Int) {
+    kept = blocks.filter { $0.count <= maxLength }
+    droppedBlocks = blocks.count - kept.count
+    droppedTokens = blocks.reduce(0) { $0 + $1.count } - kept.reduce(0) { $0 + $1.count }
+    self.maxLength = maxLength
   }
 }
 

@@ -1,5 +1,6 @@
 import Data
 import Distributed
+import Foundation
 import Layers
 import Models
 import Tensor
@@ -9,7 +10,7 @@ public enum CheckpointEvaluation {
   /// The metrics (`loss` in bits, and `accuracy` or `bpc`/`ppl`) of the model saved in
   /// `checkpoint` on split `split` of `data`, in batches of `batchSize` rows per rank (0: the
   /// training batch per rank), summed over the ranks of `communicator`. Language models are read in
-  /// the training blocks, or with `contextWindow` > 0 in fairseq-eval-lm's context windows of
+  /// the training blocks (over-long ones dropped, with a line on standard error), or with `contextWindow` > 0 in fairseq-eval-lm's context windows of
   /// `tokensPerSample` tokens (0: the training block length), or with `megaEval` by Mega's own
   /// protocol (`MegaLMEvaluation`; then `tokens` and `blocks` are reported too).
   public static func run(
@@ -58,8 +59,13 @@ public enum CheckpointEvaluation {
         tokensPerSample: tokensPerSample > 0 ? tokensPerSample : o.tokensPerSample,
         contextWindow: contextWindow)
     } else {
-      examples = try Examples(
-        file: file, split: split, tokensPerSample: o.tokensPerSample, breakMode: mode)
+      let blocks = try Examples(
+        file: file, split: split, tokensPerSample: o.tokensPerSample, breakMode: mode,
+        maxPositions: config.maxPositions)
+      if communicator.rank == 0, let note = blocks.droppedNote {
+        fputs("seqboat: warning: \(note)\n", stderr)
+      }
+      examples = blocks
     }
     let rows = batchSize > 0 ? batchSize : max(o.batchSize / max(o.updateFreq, 1), 1)
     let r = try Evaluator.evaluate(

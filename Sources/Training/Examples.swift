@@ -21,22 +21,47 @@ public final class Examples {
   public let split: DatasetSplit
   /// Language-model blocks (nil for classification).
   public let blocks: [Range<Int>]?
+  /// The language-model size filter: what was dropped (nil for classification).
+  public let sizeFilter: LMBlockFilter?
   private let builder: BatchBuilder
 
   /// The examples of split `name` of `file`; language-model files are cut into blocks of
-  /// `tokensPerSample` tokens with `breakMode`.
-  public init(file: DatasetFile, split name: String, tokensPerSample: Int, breakMode: LMBreakMode)
-    throws
-  {
+  /// `tokensPerSample` tokens with `breakMode`, and blocks longer than `tokensPerSample` or
+  /// `maxPositions` (a `complete` or `eos` block of one long line) are dropped, as fairseq's size
+  /// filter does in training and, with `--skip-invalid-size-inputs-valid-test`, in evaluation.
+  /// Throws naming the split when every block is dropped.
+  public init(
+    file: DatasetFile, split name: String, tokensPerSample: Int, breakMode: LMBreakMode,
+    maxPositions: Int
+  ) throws {
     self.file = file
     split = try file.split(name)
     builder = try BatchBuilder(file: file)
-    if file.inputKind == .lmTokens {
-      blocks = try LMBlocks.blocks(
-        lineOffsets: split.lineOffsets, blockSize: tokensPerSample, mode: breakMode)
-    } else {
+    guard file.inputKind == .lmTokens else {
       blocks = nil
+      sizeFilter = nil
+      return
     }
+    let all = try LMBlocks.blocks(
+      lineOffsets: split.lineOffsets, blockSize: tokensPerSample, mode: breakMode)
+    let filter = LMBlockFilter(all, maxLength: min(tokensPerSample, maxPositions))
+    if filter.kept.isEmpty, !all.isEmpty {
+      throw TrainingError(
+        "split \(name): all \(all.count) blocks (--sample-break-mode \(breakMode.rawValue)) are "
+          + "longer than \(filter.maxLength) tokens (--tokens-per-sample \(tokensPerSample), "
+          + "max positions \(maxPositions)); nothing is left")
+    }
+    blocks = filter.kept
+    sizeFilter = filter
+  }
+
+  /// One line saying how many blocks and tokens of the split the size filter dropped (nil when
+  /// none were).
+  public var droppedNote: String? {
+    guard let f = sizeFilter, f.droppedBlocks > 0 else { return nil }
+    return
+      "split \(split.name): dropped \(f.droppedBlocks) of \(f.droppedBlocks + f.kept.count) "
+      + "blocks (\(f.droppedTokens) tokens) longer than \(f.maxLength) tokens"
   }
 
   /// Number of examples (or blocks).

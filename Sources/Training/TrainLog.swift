@@ -1,8 +1,9 @@
 import Foundation
 import Models
 
-/// Rank 0's logs: fairseq-style progress lines on standard output and, with `--log-file`, one
-/// JSON object per line for tools (one per update, one per evaluation).
+/// Rank 0's logs: fairseq-style progress lines on standard output, warnings on standard error and,
+/// with `--log-file`, one JSON object per line for tools (one per update, one per evaluation, and
+/// one per language-model split whose over-long blocks were dropped, without an update number).
 public final class TrainLog {
   private let handle: FileHandle?
   private let enabled: Bool
@@ -39,6 +40,13 @@ public final class TrainLog {
     guard enabled else { return }
     print(text)
     fflush(stdout)
+  }
+
+  /// A warning line on standard error.
+  public func warning(_ text: String) {
+    guard enabled else { return }
+    fputs(text + "\n", stderr)
+    fflush(stderr)
   }
 
   /// One JSON object (keys sorted) on its own line of the JSON-lines file; a non-finite number

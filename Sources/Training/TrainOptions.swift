@@ -36,8 +36,9 @@ public struct TrainOptions: Codable, Equatable {
   public var warmupInitLR = -1.0
   /// `--warmup-power`.
   public var warmupPower = 1
-  /// `--total-num-update` (0: `--max-update`).
-  public var totalNumUpdate = 0
+  /// `--total-num-update`: where linear_decay reaches `--end-learning-rate`; fairseq's default,
+  /// independent of `--max-update` (fairseq never reads one for the other).
+  public var totalNumUpdate = 1_000_000
   /// `--end-learning-rate`.
   public var endLearningRate = 0.0
   /// `--min-lr` (cosine).
@@ -77,7 +78,7 @@ public struct TrainOptions: Codable, Equatable {
   public var syncBN = false
   /// `--tokens-per-sample` (language models).
   public var tokensPerSample = 512
-  /// `--sample-break-mode` (language models): none or complete.
+  /// `--sample-break-mode` (language models): none, complete or eos.
   public var sampleBreakMode = "none"
   /// `--valid-subset`.
   public var validSubset = "valid"
@@ -96,14 +97,13 @@ public struct TrainOptions: Codable, Equatable {
       optimizer, betas: try parseAdamBetas(adamBetas), eps: adamEps, weightDecay: weightDecay)
   }
 
-  /// The learning-rate schedule these options name (Optim's fairseq factory); an unset
-  /// `--total-num-update` is `--max-update`.
+  /// The learning-rate schedule these options name (Optim's fairseq factory).
   public func makeSchedule() throws -> LRSchedule {
     var o = LRScheduleOptions(lr: lr)
     o.warmupUpdates = warmupUpdates
     o.warmupInitLR = warmupInitLR < 0 ? nil : warmupInitLR
     o.warmupPower = warmupPower
-    o.totalNumUpdate = totalNumUpdate > 0 ? totalNumUpdate : max(maxUpdate, warmupUpdates + 1)
+    o.totalNumUpdate = totalNumUpdate
     o.endLearningRate = endLearningRate
     o.minLR = minLR
     o.lrPeriodUpdates = lrPeriodUpdates > 0 ? lrPeriodUpdates : nil

@@ -57,13 +57,15 @@ public final class TrainingRun {
     try RunChecks.chunking(config, file: file)
     guard let mode = LMBreakMode(rawValue: options.sampleBreakMode) else {
       throw TrainingError(
-        "--sample-break-mode '\(options.sampleBreakMode)' is not none or complete")
+        "--sample-break-mode '\(options.sampleBreakMode)' is not one of "
+          + LMBreakMode.allCases.map(\.rawValue).joined(separator: ", "))
     }
     train = try Examples(
-      file: file, split: "train", tokensPerSample: options.tokensPerSample, breakMode: mode)
+      file: file, split: "train", tokensPerSample: options.tokensPerSample, breakMode: mode,
+      maxPositions: config.maxPositions)
     valid = try Examples(
       file: file, split: options.validSubset, tokensPerSample: options.tokensPerSample,
-      breakMode: mode)
+      breakMode: mode, maxPositions: config.maxPositions)
     guard train.count >= options.batchSize else {
       throw TrainingError(
         "--batch-size \(options.batchSize) exceeds the \(train.count) training examples of "
@@ -91,7 +93,18 @@ public final class TrainingRun {
       parameterCount: model.module.parameterCount)
     try communicator.broadcastValues(model.module.stateDict.map(\.tensor))
     log = try TrainLog(jsonPath: options.logFile, enabled: communicator.rank == 0)
+    for examples in [train, valid] { reportDropped(examples) }
     try resume()
+  }
+
+  /// The size filter's drops of `examples`: a line on standard error and a JSON record.
+  private func reportDropped(_ examples: Examples) {
+    guard let note = examples.droppedNote, let f = examples.sizeFilter else { return }
+    log.warning("seqboat: warning: " + note)
+    log.record([
+      "split": examples.split.name, "dropped_blocks": f.droppedBlocks,
+      "dropped_tokens": f.droppedTokens, "kept_blocks": f.kept.count, "max_length": f.maxLength,
+    ])
   }
 
   private var lastPath: String { options.saveDir + "/checkpoint_last.h5" }

@@ -38,7 +38,8 @@ struct TrainCommand: ParsableCommand {
   @Option(name: .customLong("warmup-init-lr"), help: "Warmup start (-1: fairseq default).")
   var warmupInitLR = -1.0
   @Option(help: "Warmup power (linear_decay).") var warmupPower = 1
-  @Option(help: "linear_decay end (0: --max-update).") var totalNumUpdate = 0
+  @Option(help: "linear_decay end (fairseq's default; --max-update does not set it).")
+  var totalNumUpdate = 1_000_000
   @Option(help: "linear_decay final learning rate.") var endLearningRate = 0.0
   @Option(name: .customLong("min-lr"), help: "cosine minimum.") var minLR = 0.0
   @Option(help: "cosine period (-1: max-update - warmup).") var lrPeriodUpdates = -1.0
@@ -50,7 +51,8 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Overflow-free updates before the scale doubles (0: 2^14/(ranks*update-freq)).")
   var fp16ScaleWindow = 0
   @Option(help: "Stop when the loss scale would fall to this.") var minLossScale = 1e-4
-  @Option(help: "JSON-lines log (one object per update and per evaluation).") var logFile = ""
+  @Option(help: "JSON-lines log (one object per update, per evaluation, per split with drops).")
+  var logFile = ""
   @Option(help: "Updates between progress lines.") var logInterval = 100
   @Option(help: "Also validate every N updates (0: epoch ends only).")
   var validateIntervalUpdates = 0
@@ -65,7 +67,15 @@ struct TrainCommand: ParsableCommand {
         + "its own rows and validation uses rank 0's running statistics, as DDP does)."))
   var syncBn = false
   @Option(help: "LM block length.") var tokensPerSample = 512
-  @Option(help: "LM blocks: none or complete.") var sampleBreakMode = "none"
+  @Option(
+    help: ArgumentHelp(
+      "LM blocks: none, complete or eos. Blocks longer than --tokens-per-sample or the model's "
+        + "max positions (one long line) are dropped in every split, counted on stderr and in "
+        + "--log-file."))
+  var sampleBreakMode = "none"
+  @Flag(
+    help: "Accepted for fairseq; a no-op: over-long blocks of valid/test are always skipped.")
+  var skipInvalidSizeInputsValidTest = false
   @Option(help: "Validation split.") var validSubset = "valid"
   @Option(help: "Rows per evaluation batch per rank (0: training rows per rank).")
   var batchSizeValid = 0

@@ -16,6 +16,23 @@ final class LMBlocksTests: XCTestCase {
     XCTAssertThrowsError(try LMBlocks.blocks(lineOffsets: lines, blockSize: 0, mode: .none))
   }
 
+  func testEosModeIsOneLinePerBlock() throws {
+    XCTAssertEqual(
+      try LMBlocks.blocks(lineOffsets: lines, blockSize: 2, mode: .eos),
+      [0..<3, 3..<5, 5..<12, 12..<13, 13..<15])
+  }
+
+  func testFilterDropsAndCountsBlocksLongerThanTheLimit() throws {
+    let blocks = try LMBlocks.blocks(lineOffsets: lines, blockSize: 4, mode: .complete)
+    XCTAssertEqual(blocks, [0..<3, 3..<5, 5..<12, 12..<15])
+    let filter = LMBlockFilter(blocks, maxLength: 4)
+    XCTAssertEqual(filter.kept, [0..<3, 3..<5, 12..<15])
+    XCTAssertEqual(filter.droppedBlocks, 1)
+    XCTAssertEqual(filter.droppedTokens, 7)
+    XCTAssertEqual(LMBlockFilter(blocks, maxLength: 7).droppedBlocks, 0)
+    XCTAssertEqual(LMBlockFilter(blocks, maxLength: 1).kept, [])
+  }
+
   func testBatchInputIsTargetShiftedRight() throws {
     let dir = try TemporaryDirectory()
     let path = dir.path("lm.h5")

@@ -2,8 +2,8 @@ import Data
 
 extension TrainingFixture {
   /// A byte-level stream file: lines of a repeating pattern with a seeded twist, `lines` lines per
-  /// split.
-  static func writeStream(_ path: String, lines: Int) throws {
+  /// split of 9–17 tokens with `</s>`, except that the lines numbered in `longLines` have 71.
+  static func writeStream(_ path: String, lines: Int, longLines: Set<Int> = []) throws {
     let letters = (0..<12).map { [UInt8(97 + $0)] }
     let vocabulary = Vocabulary.fairseq(
       counts: Dictionary(uniqueKeysWithValues: letters.map { ($0, 10) }))
@@ -17,7 +17,7 @@ extension TrainingFixture {
       var offsets: [Int64] = [0]
       for line in 0..<lines {
         let start = (line * 5 + s) % 12
-        for i in 0..<(8 + line % 9) {
+        for i in 0..<(longLines.contains(line) ? 70 : 8 + line % 9) {
           tokens.append(vocabulary.id(of: letters[(start + i * 3) % 12])!)
         }
         tokens.append(DatasetFormat.eosID)

@@ -65,7 +65,12 @@ final class TrainingFixture {
 
   /// The evaluation records of `name.jsonl`.
   func evaluations(_ name: String) throws -> [[String: Any]] {
-    try records(name).filter { $0["split"] != nil }
+    try records(name).filter { $0["split"] != nil && $0["loss"] != nil }
+  }
+
+  /// The size filter's records of `name.jsonl` (one per split with dropped blocks).
+  func drops(_ name: String) throws -> [[String: Any]] {
+    try records(name).filter { $0["dropped_blocks"] != nil }
   }
 
   private func records(_ name: String) throws -> [[String: Any]] {
