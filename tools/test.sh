@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh Debian 12 machine with the Swift toolchain:
 # installs the system packages, builds in release mode, checks the format, runs every test
-# (XCTest, including the golden cases, mpirun and the local SLURM), and verifies every golden file.
+# (XCTest, including the golden cases, mpirun and the local SLURM), and verifies every golden file
+# kept in Tests/Fixtures/golden.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -10,4 +11,4 @@ export PATH="/opt/swift/usr/bin:$PATH"
 swift format lint --strict --recursive Package.swift Sources Tests
 swift build -c release
 swift test -c release
-.build/release/seqboat verify-golden ../shared/golden/*.h5
+.build/release/seqboat verify-golden Tests/Fixtures/golden/*.h5

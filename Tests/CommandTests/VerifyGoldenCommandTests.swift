@@ -12,8 +12,7 @@ final class VerifyGoldenCommandTests: XCTestCase {
       return URL(fileURLWithPath: dir)
     }
     return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("shared/golden")
+      .appendingPathComponent("Fixtures/golden")
   }
 
   private func run(_ arguments: [String]) throws -> (status: Int32, lines: [String]) {

@@ -1,15 +1,14 @@
 import Foundation
 import HDF5
 
-/// Where the golden files live: `$SEQBOAT_GOLDEN_DIR`, else `../shared/golden` beside the repository.
+/// Where the golden files live: `$SEQBOAT_GOLDEN_DIR`, else the repository's `Tests/Fixtures/golden`.
 enum GoldenFixtures {
   static var directory: URL {
     if let dir = ProcessInfo.processInfo.environment["SEQBOAT_GOLDEN_DIR"] {
       return URL(fileURLWithPath: dir)
     }
     return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("shared/golden")
+      .appendingPathComponent("Fixtures/golden")
   }
 
   /// The golden files whose names start with one of `prefixes`, sorted.
