@@ -61,7 +61,7 @@ public enum CheckpointEvaluation {
     } else {
       let blocks = try Examples(
         file: file, split: split, tokensPerSample: o.tokensPerSample, breakMode: mode,
-        maxPositions: config.maxPositions)
+        maxPositions: config.maxPositions, pixelNormalization: o.pixelNormalization)
       if communicator.rank == 0, let note = blocks.droppedNote {
         fputs("seqboat: warning: \(note)\n", stderr)
       }

@@ -32,11 +32,12 @@ public final class Examples {
   /// Throws naming the split when every block is dropped.
   public init(
     file: DatasetFile, split name: String, tokensPerSample: Int, breakMode: LMBreakMode,
-    maxPositions: Int
+    maxPositions: Int, pixelNormalization: [Double]? = nil
   ) throws {
     self.file = file
     split = try file.split(name)
-    builder = try BatchBuilder(file: file)
+    builder = try BatchBuilder(
+      file: file, pixelMean: pixelNormalization?.first, pixelStd: pixelNormalization?.last)
     guard file.inputKind == .lmTokens else {
       blocks = nil
       sizeFilter = nil

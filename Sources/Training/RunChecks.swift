@@ -54,6 +54,45 @@ public enum RunChecks {
     }
   }
 
+  /// fairseq's `--task`, `--criterion` and `--pixel-normalization`, when given, agree with the
+  /// dataset and the model: `lra-text` reads ListOps/Text/Retrieval, `lra-image` the pixel tasks,
+  /// `speech_commands` SC10, `language_modeling` enwik8/WikiText-103; the criterion is
+  /// `lra_cross_entropy` for classifiers, `adaptive_loss` for adaptive-softmax models and
+  /// `cross_entropy` for other language models.
+  public static func fairseqTask(_ o: TrainOptions, config: ModelConfig, file: DatasetFile) throws {
+    let tasks = [
+      "lra-text": ["listops", "text", "retrieval"], "lra-image": ["image", "pathfinder", "pathx"],
+      "speech_commands": ["sc10"], "language_modeling": ["enwik8", "wikitext103"],
+    ]
+    if let task = o.task {
+      guard let reads = tasks[task] else {
+        throw TrainingError(
+          "--task '\(task)' is not one of \(tasks.keys.sorted().joined(separator: ", "))")
+      }
+      guard reads.contains(file.task) else {
+        throw TrainingError("--task \(task) does not read \(file.path) (task \(file.task))")
+      }
+    }
+    if let criterion = o.criterion {
+      let loss =
+        config.task != .lm
+        ? "lra_cross_entropy" : config.adaptiveCutoffs == nil ? "cross_entropy" : "adaptive_loss"
+      guard criterion == loss else {
+        throw TrainingError(
+          "--criterion \(criterion): this model (--arch \(config.arch)) trains with \(loss)")
+      }
+    }
+    if let p = o.pixelNormalization {
+      guard p.count == 2, p[1] > 0, p.allSatisfy(\.isFinite) else {
+        throw TrainingError(
+          "--pixel-normalization takes MEAN STD with STD > 0 (got \(p.map { "\($0)" }))")
+      }
+      guard file.image != nil else {
+        throw TrainingError("--pixel-normalization: \(file.path) holds no pixels")
+      }
+    }
+  }
+
   /// Chunk and window sizes divide what they must: a Mega chunk shorter than a fixed-length
   /// (pixel or audio) input must divide it; a SeqBoat window must be positive.
   public static func chunking(_ config: ModelConfig, file: DatasetFile) throws {

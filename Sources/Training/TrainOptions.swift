@@ -88,6 +88,13 @@ public struct TrainOptions: Codable, Equatable {
   /// §5.8); refused for language models, which average over target tokens.
   public var sentenceAvg = false
 
+  /// fairseq's `--task` (nil: not given): checked against the dataset's task.
+  public var task: String? = nil
+  /// fairseq's `--criterion` (nil: not given): checked against the model's loss.
+  public var criterion: String? = nil
+  /// fairseq's `--pixel-normalization MEAN STD` (nil: the dataset's stored statistics).
+  public var pixelNormalization: [Double]? = nil
+
   /// Default options.
   public init() {}
 

@@ -51,6 +51,7 @@ public final class TrainingRun {
     if options.syncBN, config.normType == .batchnorm { config.normType = .syncbatchnorm }
     self.config = config
     try RunChecks.model(config, fits: file)
+    try RunChecks.fairseqTask(options, config: config, file: file)
     if options.sentenceAvg, config.task == .lm {
       throw TrainingError("--sentence-avg: language models average over target tokens")
     }
@@ -62,10 +63,11 @@ public final class TrainingRun {
     }
     train = try Examples(
       file: file, split: "train", tokensPerSample: options.tokensPerSample, breakMode: mode,
-      maxPositions: config.maxPositions)
+      maxPositions: config.maxPositions, pixelNormalization: options.pixelNormalization)
     valid = try Examples(
       file: file, split: options.validSubset, tokensPerSample: options.tokensPerSample,
-      breakMode: mode, maxPositions: config.maxPositions)
+      breakMode: mode, maxPositions: config.maxPositions,
+      pixelNormalization: options.pixelNormalization)
     guard train.count >= options.batchSize else {
       throw TrainingError(
         "--batch-size \(options.batchSize) exceeds the \(train.count) training examples of "

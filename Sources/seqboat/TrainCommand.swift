@@ -20,8 +20,26 @@ struct TrainCommand: ParsableCommand {
       SIGUSR1/SIGTERM: save at the next update and exit \(StopSignal.exitCode) (resume me).
       """)
 
-  @Option(help: "Model preset (MODEL.md 6.5).") var arch: String
-  @Option(help: "Dataset file (seqboat-hdf5).") var data: String
+  @Option(name: [.customLong("arch"), .customShort("a")], help: "Model preset (MODEL.md 6.5).")
+  var arch: String
+  @Option(help: "Dataset file (seqboat-hdf5); fairseq's positional DATA also works.")
+  var data: String?
+  @Option(
+    help: "fairseq task: lra-text, lra-image, speech_commands or language_modeling (checked).")
+  var task: String?
+  @Option(help: "fairseq criterion: lra_cross_entropy, cross_entropy or adaptive_loss (checked).")
+  var criterion: String?
+  @Option(
+    parsing: .upToNextOption,
+    help: "MEAN STD of the 0..1 pixel scale (default: the dataset's stored statistics).")
+  var pixelNormalization: [Double] = []
+  @Option(help: "fairseq's batch-size multiple: only 1 (whole --batch-size batches).")
+  var requiredBatchSizeMultiple = 1
+  @Option(help: "fairseq's Speech Commands drop rate: only 0.") var scDroppedRate = 0.0
+  @Option(help: "fairseq's variant LM block multiples: only 1 (not implemented).")
+  var variantBlockMultipleMin = 1
+  @Option(help: "fairseq's variant LM block multiples: only 1 (not implemented).")
+  var variantBlockMultipleMax = 1
   @Option(help: "Checkpoint folder.") var saveDir = "checkpoints"
   @Option(help: "Stop after this many updates (0: no limit).") var maxUpdate = 0
   @Option(help: "Stop after this many epochs (0: no limit).") var maxEpoch = 0
@@ -77,7 +95,9 @@ struct TrainCommand: ParsableCommand {
     help: "Accepted for fairseq; a no-op: over-long blocks of valid/test are always skipped.")
   var skipInvalidSizeInputsValidTest = false
   @Option(help: "Validation split.") var validSubset = "valid"
-  @Option(help: "Rows per evaluation batch per rank (0: training rows per rank).")
+  @Option(
+    name: [.customLong("batch-size-valid"), .customLong("max-sentences-valid")],
+    help: "Rows per evaluation batch per rank, as fairseq's per-GPU figure (0: training rows).")
   var batchSizeValid = 0
   @Option(help: "Seconds a collective may wait before the job is aborted.")
   var collectiveTimeout = 300.0
@@ -86,9 +106,29 @@ struct TrainCommand: ParsableCommand {
   @Argument(parsing: .allUnrecognized, help: "Model options, fairseq's names (see above).")
   var modelOptions: [String] = []
 
-  var trainOptions: TrainOptions {
+  /// The options, with fairseq's positional DATA taken from the first leftover word; throws for
+  /// values of fairseq options that are not implemented.
+  func trainOptions() throws -> (TrainOptions, modelWords: [String]) {
+    var words = modelOptions
+    var dataPath = data
+    if dataPath == nil, let first = words.first, !first.hasPrefix("-") {
+      dataPath = first
+      words.removeFirst()
+    }
+    guard let dataPath else { throw TrainingError("no dataset: give --data FILE") }
+    for (name, value, allowed) in [
+      ("required-batch-size-multiple", "\(requiredBatchSizeMultiple)", "1"),
+      ("variant-block-multiple-min", "\(variantBlockMultipleMin)", "1"),
+      ("variant-block-multiple-max", "\(variantBlockMultipleMax)", "1"),
+      ("sc-dropped-rate", "\(scDroppedRate)", "0.0"),
+    ] where value != allowed {
+      throw TrainingError("--\(name) \(value): only \(allowed) is implemented")
+    }
     var o = TrainOptions()
-    o.data = data
+    o.data = dataPath
+    o.task = task
+    o.criterion = criterion
+    o.pixelNormalization = pixelNormalization.isEmpty ? nil : pixelNormalization
     o.saveDir = saveDir
     o.maxUpdate = maxUpdate
     o.maxEpoch = maxEpoch
@@ -128,16 +168,17 @@ struct TrainCommand: ParsableCommand {
     o.validSubset = validSubset
     o.batchSizeValid = batchSizeValid
     o.sentenceAvg = sentenceAvg
-    return o
+    return (o, words)
   }
 
   func run() throws {
     let comm = try Communicator.world(collectiveTimeout: collectiveTimeout)
     let outcome: TrainingOutcome
     do {
+      let (options, words) = try trainOptions()
       let config = try ModelArgs.config(
-        arch: arch, values: ModelFlags.entries(arch: arch, words: modelOptions))
-      outcome = try TrainingRun(config: config, options: trainOptions, communicator: comm).run()
+        arch: arch, values: ModelFlags.entries(arch: arch, words: words))
+      outcome = try TrainingRun(config: config, options: options, communicator: comm).run()
     } catch {
       comm.abort("train: \(error)")
     }
