@@ -42,8 +42,10 @@ public struct FlopModel {
     let e = Double(config.embedDim)
     switch config.task {
     case .lra, .sc:
-      let dc = Double(config.classifierOutDim)
-      return Double(batch) * (Double(config.classifierInDim) * dc + dc * Double(config.classes))
+      let (din, dc) = (Double(config.classifierInDim), Double(config.classifierOutDim))
+      let n = config.classifierHiddenLayers
+      let hidden = n == 0 ? 0 : din * dc + Double(n - 1) * dc * dc
+      return Double(batch) * (hidden + dc * Double(config.classes))
     case .lm:
       let tokens = Double(batch * length)
       guard let cutoffs = config.adaptiveCutoffs else {

@@ -136,6 +136,12 @@ public struct ModelConfig: Sendable, Equatable {
   /// builds it; a language model's is without affine under `no_affine_final_norm`).
   public var hasFinalNorm: Bool { prenorm }
 
+  /// The hidden classifier blocks built: `classifier_layers` for LRA; `SCRawModel` always builds
+  /// a first one, then `classifier_layers − 1` more.
+  public var classifierHiddenLayers: Int {
+    task == .sc ? max(classifierLayers, 1) : classifierLayers
+  }
+
   /// The width of the LM token embedding (`decoder_input_dim`, E when unset).
   public var embeddingDim: Int { decoderInputDim ?? embedDim }
 }

@@ -48,7 +48,8 @@ public enum ModelConfigChecks {
     try need(c.classifierLayers >= 0, "classifier_layers", c.classifierLayers, "must be >= 0")
     try need(c.classifierOutDim >= 1, "classifier_out_dim", c.classifierOutDim, "must be >= 1")
     try need(
-      c.classifierLayers > 0 || c.classifierInDim == c.classifierOutDim, "classifier_layers", 0,
+      c.classifierHiddenLayers > 0 || c.classifierInDim == c.classifierOutDim, "classifier_layers",
+      0,
       "the projection then reads the \(c.classifierInDim)-wide sentence representation, so "
         + "classifier_out_dim must be \(c.classifierInDim)")
     try need(

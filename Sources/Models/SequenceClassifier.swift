@@ -32,7 +32,7 @@ public final class SequenceClassifier: Module {
   ) {
     self.config = config
     encoder = SequenceEncoder(config, collective: collective, rng: &rng)
-    hidden = (0..<config.classifierLayers).map { i in
+    hidden = (0..<config.classifierHiddenLayers).map { i in
       Linear(
         i == 0 ? config.classifierInDim : config.classifierOutDim, config.classifierOutDim,
         weightInit: .xavierUniform, rng: &rng)
