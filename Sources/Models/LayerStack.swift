@@ -30,14 +30,16 @@ func makeLayers(_ config: ModelConfig, collective: Collective, rng: inout SplitM
 }
 
 extension ModelConfig {
-  /// The options of this config's SeqBoat units.
+  /// The options of this config's SeqBoat units (`checkSeqBoatWindow()` has passed).
   public var seqBoatUnitOptions: SeqBoatUnitOptions {
+    // The reference ignores `local_pos` in the global mode (`local_pos = local and local_pos`).
     let positions: SeqBoatPositions =
       relPosBias == .rotary
-      ? .rotary : localPos ? .localTable : .fullTable(maxPositions: maxPositions)
+      ? .rotary
+      : localPos && chunkSize > 0 ? .localTable : .fullTable(maxPositions: maxPositions)
     return SeqBoatUnitOptions(
       embedDim: embedDim, hiddenDim: hiddenDim, zDim: zDim, nDim: nDim, window: chunkSize,
-      causal: causal, attention: attentionActivation == .relu2 ? .relu2 : .softmax,
+      causal: causal, attention: attentionActivation,
       positions: positions, normType: normType, prenorm: prenorm, activation: activation,
       truncation: truncation, dropout: dropout, attentionDropout: attentionDropout,
       hiddenDropout: hiddenDropout, initTempScale: initTempScale)
@@ -73,5 +75,15 @@ public final class SeqBoatStackLayer: SequenceLayer {
   public var router: RouterRecord? { layer.unit.lastRouter }
   public func forward(_ x: Tensor, paddingMask: [Bool]?) -> Tensor {
     layer(x, paddingMask: paddingMask, actBias: actBias)
+  }
+}
+
+extension ModelConfig {
+  /// SeqBoat reads `chunk_size` as a window (> 0) or the global mode (< 0); 0 is refused (the
+  /// reference divides by it).
+  public func checkSeqBoatWindow() throws {
+    guard family == .seqboat, chunkSize == 0 else { return }
+    throw ModelConfigError.badArgument(
+      "chunk_size", "is 0: SeqBoat takes a window > 0 or a negative value (global attention)")
   }
 }

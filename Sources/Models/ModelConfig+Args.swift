@@ -88,6 +88,7 @@ extension ModelConfig {
         throw ModelConfigError.badArgument("always_act", "is true (not supported)")
       }
     }
+    try checkSeqBoatWindow()
   }
 }
 

@@ -41,6 +41,7 @@ public enum ModelArgs {
       try field.set(&config, text)
     }
     try checkAdaptiveBands(config)
+    try config.checkSeqBoatWindow()
     return config
   }
 

@@ -51,7 +51,7 @@ final class SequenceClassifierTests: XCTestCase {
     c.layers = 3
     let model = Model(c)
     var calls: [(Int, Int)] = []
-    model.setCompressionDecision { maxActive, length in
+    model.setCompressionDecision { maxActive, length, _ in
       calls.append((maxActive, length))
       return false
     }
