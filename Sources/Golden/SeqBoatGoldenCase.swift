@@ -57,14 +57,18 @@ enum SeqBoatGoldenCase {
     activation: String, truncation: String, maxPositions: String
   ) throws -> SeqBoatUnitOptions {
     let w = try c.int(window)
-    guard w > 0 else { throw GoldenError.unsupported("config \(window) = \(w) (non-local mode)") }
-    let function = try c.choice(attention) { LocalAttentionFunction(rawValue: $0) }
+    guard w != 0 else {
+      throw GoldenError.unsupported("config \(window) = 0 (SeqBoat takes > 0 or < 0)")
+    }
+    let function = try c.choice(attention) { AttentionFunction(rawValue: $0) }
     let positions: SeqBoatPositions
     switch try c.relativePosition("rel_pos_bias") {
     case .rotary: positions = .rotary
     case .simple:
+      // The reference ignores `local_pos` in the global mode (`local_pos = local and local_pos`).
       positions =
-        try c.bool("local_pos") ? .localTable : .fullTable(maxPositions: c.int(maxPositions))
+        try c.bool("local_pos") && w > 0
+        ? .localTable : .fullTable(maxPositions: c.int(maxPositions))
     }
     return SeqBoatUnitOptions(
       embedDim: try c.int(embed), hiddenDim: try c.int(hidden), zDim: try c.int(z),

@@ -28,12 +28,17 @@ public struct FlopModel {
   public func seqBoatLayerMACs(length: Int, compressedLength lc: Int) -> Double {
     let (e, h, z) = (Double(config.embedDim), Double(config.hiddenDim), Double(config.zDim))
     let w = config.chunkSize
-    let padded = Double((lc + w - 1) / w * w)
     let l = Double(max(length, 1))
-    let k = Double(config.causal ? 2 : 3)
+    // Windowed: each padded block of W queries against 3W (causal 2W) keys; global: lc × lc.
+    let attention: Double
+    if w > 0 {
+      let padded = Double((lc + w - 1) / w * w)
+      attention = padded / l * Double(config.causal ? 2 : 3) * Double(w) * (z + h)
+    } else {
+      attention = Double(lc) * Double(lc) / l * (z + h)
+    }
     let nffn = 2 * e * Double(max(config.ffnDim, 0))
-    return e * (e + 2) + Double(lc) / l * (e * (z + 2 * h) + h * e)
-      + padded / l * k * Double(w) * (z + h) + nffn
+    return e * (e + 2) + Double(lc) / l * (e * (z + 2 * h) + h * e) + attention + nffn
   }
 
   /// Multiply-adds of the output head for a batch of `batch` sequences of `length` tokens whose

@@ -30,14 +30,16 @@ func makeLayers(_ config: ModelConfig, collective: Collective, rng: inout SplitM
 }
 
 extension ModelConfig {
-  /// The options of this config's SeqBoat units.
+  /// The options of this config's SeqBoat units (`ModelConfigChecks` has passed).
   public var seqBoatUnitOptions: SeqBoatUnitOptions {
+    // The reference ignores `local_pos` in the global mode (`local_pos = local and local_pos`).
     let positions: SeqBoatPositions =
       relPosBias == .rotary
-      ? .rotary : localPos ? .localTable : .fullTable(maxPositions: maxPositions)
+      ? .rotary
+      : localPos && chunkSize > 0 ? .localTable : .fullTable(maxPositions: maxPositions)
     return SeqBoatUnitOptions(
       embedDim: embedDim, hiddenDim: hiddenDim, zDim: zDim, nDim: nDim, window: chunkSize,
-      causal: causal, attention: attentionActivation == .relu2 ? .relu2 : .softmax,
+      causal: causal, attention: attentionActivation,
       positions: positions, normType: normType, prenorm: prenorm, activation: activation,
       truncation: truncation, dropout: dropout, attentionDropout: attentionDropout,
       hiddenDropout: hiddenDropout, initTempScale: initTempScale)

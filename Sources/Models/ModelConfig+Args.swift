@@ -111,6 +111,7 @@ extension ModelConfig {
         throw ModelConfigError.badArgument("always_act", "is true (not supported)")
       }
     }
+    try ModelConfigChecks.check(self)
   }
 }
 

@@ -16,9 +16,6 @@ public enum ModelConfigChecks {
       try need(v >= 1, key, v, "must be >= 1")
     }
     try need(c.chunkSize != 0, "chunk_size", 0, "must be -1 (no chunks) or >= 1")
-    try need(
-      c.family == .mega || c.chunkSize > 0, "chunk_size", c.chunkSize,
-      "SeqBoat attention over the whole compressed sequence is not implemented yet")
     if let t = c.truncation { try need(t >= 1, "truncation_length", t, "must be >= 1") }
     for (key, p) in [
       ("dropout", c.dropout), ("attention_dropout", c.attentionDropout),

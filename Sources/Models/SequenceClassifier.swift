@@ -24,6 +24,10 @@ public final class SequenceClassifier: Module {
   public let hidden: [Linear]
   /// `sentence_projection_layer` (Dc → classes, no bias).
   public let projection: Linear
+  /// The SeqBoat router records of the last call, one per layer run (empty for Mega): the
+  /// encoder's layers on the first input, then (Retrieval) on the second, as the reference numbers
+  /// them (`0..<N`, then `N..<2N`).
+  public private(set) var routers: [RouterRecord] = []
   private let dropout: Dropout
 
   /// A classifier for `config` with the reference initialisation drawn from `rng`.
@@ -64,19 +68,24 @@ public final class SequenceClassifier: Module {
   /// Logits `[B, classes]`.
   public func logits(_ input: ClassifierInput) throws -> Tensor {
     let features: Tensor
+    routers = []
     switch input {
     case .tokens(let ids, let batch):
       try requireSingle()
       features = try encoder.encode(tokens: ids, batch: batch)
+      routers = encoderRouters
     case .values(let x):
       try requireSingle()
       features = try encoder.encode(values: x)
+      routers = encoderRouters
     case .tokenPair(let first, let second, let batch):
       guard config.twoInputs else {
         throw ModelInputError.shape(field: "src1_tokens", "this model reads one input")
       }
       let r1 = try encoder.encode(tokens: first, batch: batch, field: "src_tokens")
+      let firstRouters = encoderRouters
       let r2 = try encoder.encode(tokens: second, batch: batch, field: "src1_tokens")
+      routers = firstRouters + encoderRouters
       features = Tensor.concat(
         lastDim: config.useNLI ? [r2, r1, r1 * r2, r1 - r2] : [r2, r1])
     }
@@ -90,6 +99,6 @@ public final class SequenceClassifier: Module {
     }
   }
 
-  /// The SeqBoat router records of the last call, one per layer (empty for Mega).
-  public var routers: [RouterRecord] { encoder.layers.compactMap(\.router) }
+  /// The records of the encoder's last pass.
+  private var encoderRouters: [RouterRecord] { encoder.layers.compactMap(\.router) }
 }

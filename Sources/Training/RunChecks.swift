@@ -94,16 +94,13 @@ public enum RunChecks {
   }
 
   /// Chunk and window sizes divide what they must: a Mega chunk shorter than a fixed-length
-  /// (pixel or audio) input must divide it; a SeqBoat window must be positive.
+  /// (pixel or audio) input must divide it.
   public static func chunking(_ config: ModelConfig, file: DatasetFile) throws {
     let fixed = file.image.map { $0.height * $0.width } ?? file.audio?.clipSamples
     let c = config.chunkSize
     if config.family == .mega, let length = fixed, c > 0, c < length, length % c != 0 {
       throw TrainingError(
         "--chunk-size \(c) does not divide the input length \(length) of \(file.path)")
-    }
-    if config.family == .seqboat, c <= 0 {
-      throw TrainingError("--chunk-size \(c): a SeqBoat window must be positive")
     }
   }
 }

@@ -16,20 +16,35 @@ final class SeqBoatLocalAttentionTests: XCTestCase {
     return SlotPlan(decision: d, compress: d.maxActiveCount < len)
   }
 
-  /// The formulas of MODEL.md §4.6, pair by pair, in Double.
+  /// The formulas of MODEL.md §4.6 and the reference's masking, pair by pair, in Double: allowed
+  /// keys get f(score); with a window, laplace gives every other key of the query's neighbour
+  /// blocks `laplace(0)`, and each missing neighbour block adds W keys of value −1.
   func naive(
     q: Tensor, k: Tensor, v: Tensor, plan: SlotPlan, spec: LocalAttentionSpec, table: Tensor?,
     slotDistance: Bool
   ) -> [Float] {
-    let (bsz, n, z, h, w) = (q.shape[0], q.shape[1], q.lastDim, v.lastDim, spec.window)
-    let scale = Double(spec.queryScale(z: z))
+    let (bsz, n, z, h) = (q.shape[0], q.shape[1], q.lastDim, v.lastDim)
+    let w = spec.window ?? n
+    let blocks = (n + w - 1) / w
+    func laplace(_ x: Double) -> Double {
+      0.5 * (1 + erf((x - 0.707107) / (0.282095 * 2.0.squareRoot())))
+    }
+    let masked = spec.function == .laplace && spec.window != nil ? laplace(0) : 0
     var out = [Float](repeating: 0, count: bsz * n * h)
     for b in 0..<bsz {
+      let validKeys = (0..<n).filter { plan.valid[b * n + $0] }.count
       for i in 0..<n where plan.valid[b * n + i] {
+        let scale = Double(spec.queryScale(z: z, slot: i, validKeys: validKeys))
         var scores: [(Int, Double)] = []
-        for j in 0..<n where plan.valid[b * n + j] {
+        var maskedKeys: [Int] = []
+        for j in 0..<n {
           let d = i - j
-          guard spec.causal ? (0...w).contains(d) : (-w...w).contains(d) else { continue }
+          let inWindow = spec.causal ? (0...w).contains(d) : (-w...w).contains(d)
+          guard plan.valid[b * n + j], inWindow else {
+            let blk = j / w - i / w
+            if blk >= -1, blk <= (spec.causal ? 0 : 1) { maskedKeys.append(j) }
+            continue
+          }
           var s = 0.0
           for c in 0..<z {
             s += scale * Double(q.data[(b * n + i) * z + c] * k.data[(b * n + j) * z + c])
@@ -44,26 +59,32 @@ final class SeqBoatLocalAttentionTests: XCTestCase {
           }
           scores.append((j, s))
         }
-        var weights = scores.map { max($0.1, 0) * max($0.1, 0) }
-        if spec.function == .softmax {
+        var weights: [Double]
+        switch spec.function {
+        case .softmax:
           let m = scores.map(\.1).max()!
           let e = scores.map { exp($0.1 - m) }
           weights = e.map { $0 / e.reduce(0, +) }
+        case .relu2: weights = scores.map { max($0.1, 0) * max($0.1, 0) }
+        case .laplace: weights = scores.map { laplace($0.1) }
         }
-        for (idx, (j, _)) in scores.enumerated() {
-          for c in 0..<h {
-            out[(b * n + i) * h + c] += Float(weights[idx]) * v.data[(b * n + j) * h + c]
-          }
+        let keys = scores.map(\.0) + maskedKeys
+        weights += maskedKeys.map { _ in masked }
+        let missing = (i / w == 0 ? 1 : 0) + (!spec.causal && i / w == blocks - 1 ? 1 : 0)
+        for c in 0..<h {
+          var acc = -masked * Double(missing * w)
+          for (j, a) in zip(keys, weights) { acc += a * Double(v.data[(b * n + j) * h + c]) }
+          out[(b * n + i) * h + c] = Float(acc)
         }
       }
     }
     return out
   }
 
-  func check(function: LocalAttentionFunction, causal: Bool, bias: Int, full: Bool) {
+  func check(function: AttentionFunction, window: Int?, causal: Bool, bias: Int, full: Bool) {
     let plan = plan(full: full)
     let (bsz, n, z, h) = (2, plan.slots, 4, 3)
-    let spec = LocalAttentionSpec(window: 3, causal: causal, function: function)
+    let spec = LocalAttentionSpec(window: window, causal: causal, function: function)
     var rng = SplitMix64(seed: 5)
     let q = Tensor.randn([bsz, n, z], rng: &rng, requiresGrad: true)
     let k = Tensor.randn([bsz, n, z], rng: &rng, requiresGrad: true)
@@ -79,7 +100,8 @@ final class SeqBoatLocalAttentionTests: XCTestCase {
       q: q, k: k, v: v, plan: plan, spec: spec, bias: b)
     let want = naive(
       q: q, k: k, v: v, plan: plan, spec: spec, table: table, slotDistance: bias == 1)
-    for i in 0..<want.count { XCTAssertEqual(got.data[i], want[i], accuracy: 1e-5) }
+    let label = "\(function) window \(window ?? -1) causal \(causal) bias \(bias) full \(full)"
+    for i in 0..<want.count { XCTAssertEqual(got.data[i], want[i], accuracy: 1e-5, label) }
     let inputs = [q, k, v] + (table.map { [$0] } ?? [])
     let err = GradientCheck.maxRelativeError(inputs: inputs, step: 1e-2) { x in
       let bb: LocalAttentionBias =
@@ -87,19 +109,42 @@ final class SeqBoatLocalAttentionTests: XCTestCase {
       return Tensor.seqBoatLocalAttention(
         q: x[0], k: x[1], v: x[2], plan: plan, spec: spec, bias: bb)
     }
-    XCTAssertLessThan(err, 2e-2, "\(function) causal \(causal) bias \(bias) full \(full)")
+    XCTAssertLessThan(err, 2e-2, label)
   }
 
-  func testSoftmaxAndRelu2AllBiasesBothDirections() {
-    for function in [LocalAttentionFunction.softmax, .relu2] {
-      for causal in [false, true] {
-        for bias in 0...2 {
-          for full in [false, true] {
-            check(function: function, causal: causal, bias: bias, full: full)
+  func testEveryFunctionWindowedAndGlobalAllBiasesBothDirections() {
+    for function in AttentionFunction.allCases {
+      for window in [3, nil] {
+        for causal in [false, true] {
+          // The slot-distance table needs a window.
+          for bias in window == nil ? [0, 2] : [0, 1, 2] {
+            for full in [false, true] {
+              check(function: function, window: window, causal: causal, bias: bias, full: full)
+            }
           }
         }
       }
     }
+  }
+
+  /// Windowed laplace is not masked to zero: a masked key's value moves the output.
+  func testWindowedLaplaceWeighsMaskedKeys() {
+    let plan = plan(full: false)
+    var rng = SplitMix64(seed: 21)
+    let q = Tensor.randn([2, plan.slots, 4], rng: &rng)
+    let k = Tensor.randn([2, plan.slots, 4], rng: &rng)
+    var values = Tensor.randn([2, plan.slots, 3], rng: &rng).data
+    func attend(_ function: AttentionFunction) -> [Float] {
+      let spec = LocalAttentionSpec(window: 3, causal: false, function: function)
+      let v = Tensor(shape: [2, plan.slots, 3], data: values)
+      return Tensor.seqBoatLocalAttention(q: q, k: k, v: v, plan: plan, spec: spec, bias: .none)
+        .data
+    }
+    let (laplace0, relu0) = (attend(.laplace), attend(.relu2))
+    let empty = plan.valid.firstIndex(of: false)!
+    for c in 0..<3 { values[empty * 3 + c] += 1 }
+    XCTAssertGreaterThan(zip(attend(.laplace), laplace0).map { abs($0 - $1) }.max()!, 1e-3)
+    XCTAssertEqual(attend(.relu2), relu0)
   }
 
   /// Attention-weight dropout: with the same masks on every call the backward matches finite

@@ -29,6 +29,8 @@ final class SeqBoatSlotPlanTests: XCTestCase {
     XCTAssertEqual(plan.slots, 3)
     XCTAssertEqual(plan.valid, [true, true, true, false, true, false])
     XCTAssertEqual(plan.position, [1, 2, 3, 1, 2, 3])
+    // Inactive tokens keep their slot (their values reach windowed laplace attention).
+    XCTAssertEqual(plan.slotOfToken, [0, 0, 1, 1, 2, 2])
   }
 
   func testGlobalDecisionOverridesLocal() {

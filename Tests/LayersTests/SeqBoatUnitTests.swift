@@ -7,7 +7,7 @@ final class SeqBoatUnitTests: XCTestCase {
   /// weight zeroed): bias `[−3, 3]` activates every real token, `[3, −3]` none.
   func unit(
     active: Bool, causal: Bool = false, positions: SeqBoatPositions = .fullTable(maxPositions: 6),
-    attention: LocalAttentionFunction = .softmax, prenorm: Bool = true
+    attention: AttentionFunction = .softmax, prenorm: Bool = true
   ) -> SeqBoatUnit {
     var rng = SplitMix64(seed: 21)
     let options = SeqBoatUnitOptions(
@@ -86,7 +86,7 @@ final class SeqBoatUnitTests: XCTestCase {
     XCTAssertEqual(u.lastRouter?.compressed, false)
     // Sequence 1 alone (batch of one), with the global decision of the pair.
     var seen: (Int, Int)?
-    u.compressionDecision = { maxActive, length in
+    u.compressionDecision = { maxActive, length, _ in
       seen = (maxActive, length)
       return false
     }

@@ -40,6 +40,18 @@ final class FlopModelTests: XCTestCase {
     XCTAssertEqual(total, 2 * (4000 * layers + flops.headMACs(batch: 2, length: 2000, targets: [])))
   }
 
+  /// The global mode (`chunk_size -1`) attends every compressed slot to every other.
+  func testSeqBoatGlobalModeCountsAllPairs() throws {
+    var config = try ModelConfig.preset("slag_lra_listop")
+    config.chunkSize = -1
+    let (e, h, z) = (80.0, 160.0, 64.0)
+    let projections: Double = e * (z + 2 * h) + h * e
+    let want = e * (e + 2) + 0.5 * projections + 1000 * 1000 / 2000 * (z + h)
+    XCTAssertEqual(
+      FlopModel(config).seqBoatLayerMACs(length: 2000, compressedLength: 1000), want,
+      accuracy: 1e-6)
+  }
+
   func testCausalWindowCountsTwoBlocks() throws {
     let config = try ModelConfig.preset("slag_lm_enwik8_base_v2")
     let flops = FlopModel(config)

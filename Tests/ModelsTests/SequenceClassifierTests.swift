@@ -24,6 +24,47 @@ final class SequenceClassifierTests: XCTestCase {
     }
   }
 
+  /// A retrieval model runs the shared encoder on both documents; the router records of both
+  /// passes are kept, the first document's layers first (reference layers 0..<N, then N..<2N).
+  func testRetrievalKeepsBothInputsRouterRecordsInOrder() throws {
+    var c = try config("slag_lra_aan")
+    c.layers = 2
+    guard case .classifier(let m) = Model(c) else { return XCTFail() }
+    let a = [4, 7, 9, 2, 1, 1]
+    let b = [5, 6, 8, 10, 11, 2]
+    _ = try m.logits(.tokenPair(a, b, batch: 1))
+    let both = m.routers.map(\.logits)
+    _ = try m.encoder.encode(tokens: a, batch: 1)
+    let first = m.encoder.layers.compactMap(\.router).map(\.logits)
+    _ = try m.encoder.encode(tokens: b, batch: 1)
+    let second = m.encoder.layers.compactMap(\.router).map(\.logits)
+    XCTAssertEqual(both.count, 4)
+    XCTAssertEqual(both, first + second)
+    XCTAssertNotEqual(first, second)
+  }
+
+  /// The global mode (`chunk_size -1`) with every attention function runs (it trapped on a
+  /// negative window) and compresses iff the densest sequence is below 90 % active.
+  func testGlobalModeRunsWithEveryAttentionFunction() throws {
+    for function in AttentionFunction.allCases {
+      var c = try config("slag_lra_listop")
+      c.chunkSize = -1
+      c.attentionActivation = function
+      guard case .classifier(let m) = Model(c) else { return XCTFail() }
+      let logits = try m.logits(.tokens([4, 7, 9, 12, 3, 2, 1], batch: 1))
+      XCTAssertTrue(logits.data.allSatisfy(\.isFinite), "\(function)")
+      for r in m.routers {
+        let density = Double(r.decision.maxActiveCount) / Double(r.decision.length)
+        XCTAssertEqual(r.compressed, density < 0.9, "\(function)")
+      }
+    }
+    var zero = try config("slag_lra_listop")
+    zero.chunkSize = 0
+    XCTAssertThrowsError(try ModelConfigChecks.check(zero)) { error in
+      XCTAssertTrue("\(error)".contains("chunk_size"), "\(error)")
+    }
+  }
+
   /// Mean pooling ignores padding: appending padding does not change the logits (SeqBoat and a
   /// Mega model whose padding to the chunk multiple is internal).
   func testPaddingDoesNotChangeLogits() throws {
@@ -51,7 +92,7 @@ final class SequenceClassifierTests: XCTestCase {
     c.layers = 3
     let model = Model(c)
     var calls: [(Int, Int)] = []
-    model.setCompressionDecision { maxActive, length in
+    model.setCompressionDecision { maxActive, length, _ in
       calls.append((maxActive, length))
       return false
     }

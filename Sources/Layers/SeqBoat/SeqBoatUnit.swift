@@ -24,12 +24,13 @@ public struct SeqBoatUnitOptions: Sendable {
   public var zDim: Int
   /// N.
   public var nDim: Int
-  /// Window W (`chunk_size`).
+  /// `chunk_size`: the local-attention window W when positive; negative for the global mode
+  /// (attention over every slot). 0 is not a SeqBoat configuration (the reference divides by it).
   public var window: Int
   /// Decoder (causal EMA and window) or encoder.
   public var causal: Bool
-  /// Softmax or relu2.
-  public var attention: LocalAttentionFunction
+  /// `attention_activation`: softmax, relu2 or laplace.
+  public var attention: AttentionFunction
   /// Position encoding.
   public var positions: SeqBoatPositions
   /// Norm type of the unit's `norm`.
@@ -52,7 +53,7 @@ public struct SeqBoatUnitOptions: Sendable {
   /// Options with every field given; dropouts default to 0.
   public init(
     embedDim: Int, hiddenDim: Int, zDim: Int, nDim: Int, window: Int, causal: Bool,
-    attention: LocalAttentionFunction, positions: SeqBoatPositions, normType: NormType,
+    attention: AttentionFunction, positions: SeqBoatPositions, normType: NormType,
     prenorm: Bool, activation: Activation, truncation: Int?, dropout: Float = 0,
     attentionDropout: Float = 0, hiddenDropout: Float = 0, initTempScale: Float = 0.3
   ) {
@@ -73,6 +74,12 @@ public struct SeqBoatUnitOptions: Sendable {
     self.hiddenDropout = hiddenDropout
     self.initTempScale = initTempScale
   }
+
+  /// The window of the local attention, nil in the global mode.
+  public var localWindow: Int? { window > 0 ? window : nil }
+
+  /// The reference's `density_threshold`: 1 with a window, 0.9 in the global mode.
+  public var densityThreshold: Double { localWindow == nil ? 0.9 : 1 }
 }
 
 /// What the router of one unit decided in its last forward call (the golden `router/layer{i}/*`).
@@ -87,7 +94,7 @@ public struct RouterRecord {
   public let compressed: Bool
 }
 
-/// SeqBoat's unit (`SeqBoatUnit`, MODEL.md §4.3): EMA, router, compressed local attention and the
+/// SeqBoat's unit (`SeqBoatUnit`, MODEL.md §4.3): EMA, router, compressed local (or global) attention and the
 /// activated residual `act(res + hx + p·h)`. State names relative to the unit: `norm.norm.*`,
 /// `move.*`, `gamma`, `beta`, `q_router.temp`, `mx_proj.*`, `hx_proj.*`, `h_proj.*`,
 /// `rel_pos_bias.rel_pos_bias`.
@@ -133,6 +140,9 @@ public final class SeqBoatUnit: Module {
   public init(
     _ o: SeqBoatUnitOptions, collective: Collective = SingleProcess(), rng: inout SplitMix64
   ) {
+    precondition(o.window != 0, "SeqBoat chunk_size 0 (callers validate it)")
+    precondition(
+      o.positions != .localTable || o.localWindow != nil, "SeqBoat local_pos needs a window")
     options = o
     let trunc = Initializer.truncatedNormal(std: 0.02, bound: 0.04)
     norm = SequenceNorm(o.normType, dim: o.embedDim, collective: collective)
@@ -181,7 +191,7 @@ public final class SeqBoatUnit: Module {
     let hx = hxAll.slice(lastDim: 2..<(e + 2))
     let (p, decision) = Tensor.seqBoatRouter(
       logits: logits, temp: temp, paddingMask: paddingMask, actBias: actBias)
-    let compress = compressionDecision(decision.maxActiveCount, len)
+    let compress = compressionDecision(decision.maxActiveCount, len, o.densityThreshold)
     lastRouter = RouterRecord(decision: decision, logits: logits.data, compressed: compress)
     var sum = hx
     if decision.maxActiveCount > 0 {
@@ -217,7 +227,7 @@ public final class SeqBoatUnit: Module {
       q = q.rotatedAtSlots(plan)
       k = k.rotatedAtSlots(plan)
     }
-    let spec = LocalAttentionSpec(window: o.window, causal: o.causal, function: o.attention)
+    let spec = LocalAttentionSpec(window: o.localWindow, causal: o.causal, function: o.attention)
     let attn = Tensor.seqBoatLocalAttention(
       q: q, k: k, v: v, plan: plan, spec: spec, bias: bias,
       dropout: attentionDropout.nextDraw())

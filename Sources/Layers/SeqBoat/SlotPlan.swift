@@ -1,8 +1,10 @@
 /// Where each token of a SeqBoat layer goes for the local attention (MODEL.md §4.5, §4.8).
 ///
 /// Compressed: the active tokens of each sequence, in order, fill slots `0 ..< count_b`; slots up to
-/// the batch maximum `n` are empty. Uncompressed (some sequence is fully active): every sequence
-/// keeps its L positions as slots and only active tokens are valid keys and queries.
+/// the batch maximum `n` are empty. Uncompressed (some sequence is dense enough): every token keeps
+/// its position as its slot and only active tokens are valid keys and queries; the inactive ones
+/// still carry their values, which windowed laplace attention weighs by `laplace(0)` as the
+/// reference does.
 public struct SlotPlan: Sendable {
   /// Sequence length L of the layer input.
   public let length: Int
@@ -12,7 +14,7 @@ public struct SlotPlan: Sendable {
   public let slots: Int
   /// Whether the active tokens were compressed into slots.
   public let compressed: Bool
-  /// Slot of each token (time-major `t·B + b`), or -1 when the token is inactive.
+  /// Slot of each token (time-major `t·B + b`); -1 for an inactive token of a compressed plan.
   public let slotOfToken: [Int]
   /// Whether slot `b·n + s` holds an active token.
   public let valid: [Bool]
@@ -42,10 +44,8 @@ public struct SlotPlan: Sendable {
           next += 1
         } else {
           position[b * slots + t] = t + 1
-          if decision.active[i] {
-            slotOfToken[i] = t
-            valid[b * slots + t] = true
-          }
+          slotOfToken[i] = t
+          valid[b * slots + t] = decision.active[i]
         }
       }
     }
@@ -54,15 +54,20 @@ public struct SlotPlan: Sendable {
     self.position = position
   }
 
-  /// Whether any token of this call has a slot.
-  public var anyActive: Bool { slotOfToken.contains { $0 >= 0 } }
+  /// Whether any token of this call is active.
+  public var anyActive: Bool { valid.contains(true) }
 }
 
 /// The compression decision of one SeqBoat layer (MODEL.md §4.8): given the largest active count
-/// of this call's sequences and this call's padded length, whether to compress. A data-parallel
-/// trainer replaces it by one that takes the maximum of both over the ranks of the micro-batch.
-public typealias CompressionDecision = (_ maxActive: Int, _ length: Int) -> Bool
+/// of this call's sequences, this call's padded length and the unit's density threshold, whether
+/// to compress. A data-parallel trainer replaces it by one that takes the maximum of both over the
+/// ranks of the micro-batch.
+public typealias CompressionDecision = (_ maxActive: Int, _ length: Int, _ threshold: Double) ->
+  Bool
 
-/// The single-process decision: compress iff no sequence is fully active.
-public let localCompressionDecision: CompressionDecision = { maxActive, length in maxActive < length
+/// The single-process decision (reference `density < density_threshold`): compress iff the
+/// densest sequence's active fraction is below `threshold` (1 with a window: iff no sequence is
+/// fully active; 0.9 in the global mode).
+public let localCompressionDecision: CompressionDecision = { maxActive, length, threshold in
+  Double(maxActive) / Double(length) < threshold
 }

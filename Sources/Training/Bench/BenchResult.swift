@@ -32,9 +32,10 @@ public struct BenchResult {
   public var forwardCPUMs: Double
   /// Model FLOPs of one forward pass (all ranks).
   public var forwardFLOPs: Double
-  /// SeqBoat: mean fraction of tokens the router activated, per layer (empty for Mega).
+  /// SeqBoat: mean fraction of tokens the router activated, per layer run (empty for Mega; a
+  /// two-input model lists the first input's layers, then the second's).
   public var activatedFraction: [Double]
-  /// SeqBoat: mean compressed length over the sequence length, per layer (1 uncompressed).
+  /// SeqBoat: mean compressed length over the sequence length, per layer run (1 uncompressed).
   public var compressedFraction: [Double]
   /// Peak resident set of this process, MB.
   public var peakRSSMB: Double
