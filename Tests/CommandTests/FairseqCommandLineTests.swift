@@ -62,21 +62,13 @@ final class FairseqCommandLineTests: XCTestCase {
     return ["train"] + out
   }
 
-  private func temporaryDirectory() throws -> URL {
-    let dir = FileManager.default.temporaryDirectory
-      .appendingPathComponent("seqboat-fairseq-lines-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
-    return dir
-  }
-
   private let mpiEnvironment = [
     "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
     "OPENBLAS_NUM_THREADS": "1",
   ]
 
   func testEveryRecipeLineIsAcceptedUpToTheData() throws {
-    let dir = try temporaryDirectory()
+    let dir = try temporaryFolder()
     let missing = dir.appendingPathComponent("missing.h5").path
     XCTAssertEqual(FairseqRecipeLines.all.count, 17)
     for r in FairseqRecipeLines.all {
@@ -91,7 +83,7 @@ final class FairseqCommandLineTests: XCTestCase {
   }
 
   func testListOpsLinesTrainOnGeneratedListOps() throws {
-    let dir = try temporaryDirectory()
+    let dir = try temporaryFolder()
     let data = dir.appendingPathComponent("listops.h5").path
     let prep = try ScriptRunner.run([
       binary.path, "prep", "listops", "--generate", "40", "--min-len", "20", "--max-len", "120",

@@ -3,16 +3,9 @@ import XCTest
 
 /// tools/plot-log.py renders a JSON-lines training log to a PNG and refuses logs without losses.
 final class PlotLogTests: XCTestCase {
-  private func scratch() throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-      .appendingPathComponent("seqboat-plot-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-    return url
-  }
 
   func testRendersLossAndAccuracyCurvesToPNG() throws {
-    let folder = try scratch()
+    let folder = try temporaryFolder()
     var lines = ["a line that is not JSON"]
     for update in 1...200 {
       let loss = 2.3 * exp(-Double(update) / 80) + 0.5
@@ -37,7 +30,7 @@ final class PlotLogTests: XCTestCase {
   }
 
   func testRefusesLogWithoutLosses() throws {
-    let folder = try scratch()
+    let folder = try temporaryFolder()
     let log = folder.appendingPathComponent("empty.jsonl")
     try #"{"update": 1, "lr": 0.1}"#.write(to: log, atomically: true, encoding: .utf8)
     let result = try ScriptRunner.run(

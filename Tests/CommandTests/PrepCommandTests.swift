@@ -27,16 +27,8 @@ final class PrepCommandTests: XCTestCase {
       stderr: String(decoding: stderr, as: UTF8.self))
   }
 
-  private func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-      .appendingPathComponent("seqboat-command-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-    return url
-  }
-
   func testGenerateThenInspect() throws {
-    let dir = try temporaryDirectory()
+    let dir = try temporaryFolder()
     let out = dir.appendingPathComponent("listops.h5").path
     let prep = try seqboat([
       "prep", "listops", "--generate", "60", "--min-len", "5", "--max-len", "30", "--seed", "1",
@@ -55,7 +47,7 @@ final class PrepCommandTests: XCTestCase {
   }
 
   func testBadInputIsOneLineNonZeroAndLeavesNoFile() throws {
-    let dir = try temporaryDirectory()
+    let dir = try temporaryFolder()
     let raw = dir.appendingPathComponent("raw")
     try FileManager.default.createDirectory(at: raw, withIntermediateDirectories: true)
     for name in ["basic_train", "basic_val", "basic_test"] {
@@ -74,7 +66,7 @@ final class PrepCommandTests: XCTestCase {
   }
 
   func testInspectRejectsCorruptedFile() throws {
-    let dir = try temporaryDirectory()
+    let dir = try temporaryFolder()
     let path = dir.appendingPathComponent("x.h5").path
     try "not hdf5".write(toFile: path, atomically: true, encoding: .utf8)
     let result = try seqboat(["inspect", path])

@@ -13,9 +13,10 @@ final class LMSizeFilterTests: XCTestCase {
     -> [String]
   {
     [
-      "train", "--arch", "mega_lm_enwik8_base", "--encoder-layers", "1", "--encoder-embed-dim",
-      "16", "--encoder-hidden-dim", "32", "--encoder-ffn-embed-dim", "32", "--z-dim", "8",
-      "--n-dim", "4", "--chunk-size", "16", "--dropout", "0", "--max-positions", "64", "--data",
+      "train", "--arch", "mega_lm_enwik8_base", "--decoder-layers", "1", "--decoder-embed-dim",
+      "16", "--decoder-hidden-dim", "32", "--decoder-ffn-embed-dim", "32", "--decoder-z-dim", "8",
+      "--decoder-n-dim", "4", "--decoder-chunk-size", "16", "--dropout", "0",
+      "--max-target-positions", "64", "--data",
       data, "--save-dir", f.path(name), "--log-file", f.path(name + ".jsonl"), "--max-update",
       "3", "--batch-size", "4", "--lr", "0.01", "--seed", "2",
     ] + extra
