@@ -1,6 +1,7 @@
 import ArgumentParser
 import Distributed
 import Foundation
+import Models
 import Training
 
 /// `seqboat train`: data-parallel training on every rank of an `mpirun`/`srun` job (or one
@@ -171,13 +172,27 @@ struct TrainCommand: ParsableCommand {
     return (o, words)
   }
 
+  /// Every option parsed and checked, before MPI starts: a bad one is one line (from the first rank
+  /// of the launcher only) and exit status 1 on every rank, without MPI_Abort's banner.
   func run() throws {
+    let options: TrainOptions
+    let config: ModelConfig
+    do {
+      let (o, words) = try trainOptions()
+      try o.validate()
+      guard collectiveTimeout.isFinite, collectiveTimeout > 0 else {
+        throw TrainingError("--collective-timeout \(collectiveTimeout) must be finite and > 0")
+      }
+      options = o
+      config = try ModelArgs.config(
+        arch: arch, values: ModelFlags.entries(arch: arch, words: words))
+    } catch {
+      if LauncherRank.isFirst { fputs("seqboat: train: \(error)\n", stderr) }
+      throw ExitCode(1)
+    }
     let comm = try Communicator.world(collectiveTimeout: collectiveTimeout)
     let outcome: TrainingOutcome
     do {
-      let (options, words) = try trainOptions()
-      let config = try ModelArgs.config(
-        arch: arch, values: ModelFlags.entries(arch: arch, words: words))
       outcome = try TrainingRun(config: config, options: options, communicator: comm).run()
     } catch {
       comm.abort("train: \(error)")

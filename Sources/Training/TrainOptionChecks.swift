@@ -1,0 +1,74 @@
+/// The ranges and combinations `seqboat train` accepts for its own options, checked before any
+/// work: a value out of range, or an option that the chosen learning-rate scheduler or precision
+/// never reads (no fairseq parser of that scheduler has it), is one line naming the flag.
+extension TrainOptions {
+  /// Throws for the first option out of range or given where nothing reads it.
+  public func validate() throws {
+    func need(_ ok: Bool, _ flag: String, _ value: Any, _ range: String) throws {
+      if !ok { throw TrainingError("--\(flag) \(value) is out of range: \(range)") }
+    }
+    for (flag, v) in [
+      ("max-update", maxUpdate), ("max-epoch", maxEpoch), ("warmup-updates", warmupUpdates),
+      ("validate-interval-updates", validateIntervalUpdates),
+      ("save-interval-updates", saveIntervalUpdates), ("batch-size-valid", batchSizeValid),
+      ("fp16-scale-window", fp16ScaleWindow),
+    ] {
+      try need(v >= 0, flag, v, "must be >= 0")
+    }
+    for (flag, v) in [
+      ("batch-size", batchSize), ("update-freq", updateFreq), ("log-interval", logInterval),
+      ("tokens-per-sample", tokensPerSample), ("total-num-update", totalNumUpdate),
+      ("warmup-power", warmupPower),
+    ] {
+      try need(v >= 1, flag, v, "must be >= 1")
+    }
+    try need(keepIntervalUpdates >= -1, "keep-interval-updates", keepIntervalUpdates, ">= -1")
+    for (flag, v) in [
+      ("lr", lr), ("weight-decay", weightDecay), ("clip-norm", clipNorm),
+      ("end-learning-rate", endLearningRate), ("min-lr", minLR),
+    ] {
+      try need(v.isFinite && v >= 0, flag, v, "must be finite and >= 0")
+    }
+    for (flag, v) in [
+      ("adam-eps", adamEps), ("fp16-init-scale", fp16InitScale),
+      ("min-loss-scale", minLossScale), ("t-mult", tMult),
+    ] {
+      try need(v.isFinite && v > 0, flag, v, "must be finite and > 0")
+    }
+    try need(lrShrink.isFinite && lrShrink > 0 && lrShrink <= 1, "lr-shrink", lrShrink, "(0, 1]")
+    try need(
+      warmupInitLR == -1 || (warmupInitLR.isFinite && warmupInitLR >= 0), "warmup-init-lr",
+      warmupInitLR, "-1 (fairseq's default) or finite and >= 0")
+    try need(
+      lrPeriodUpdates == -1 || (lrPeriodUpdates.isFinite && lrPeriodUpdates > 0),
+      "lr-period-updates", lrPeriodUpdates, "-1 (max-update - warmup) or > 0")
+    try checkReaders()
+  }
+
+  /// Scheduler and fp16 options given (away from their defaults) where nothing reads them.
+  func checkReaders() throws {
+    let d = TrainOptions()
+    let byScheduler: [(flag: String, given: Bool, readers: [String])] = [
+      ("warmup-power", warmupPower != d.warmupPower, ["linear_decay"]),
+      ("total-num-update", totalNumUpdate != d.totalNumUpdate, ["linear_decay"]),
+      ("end-learning-rate", endLearningRate != d.endLearningRate, ["linear_decay"]),
+      ("lr-period-updates", lrPeriodUpdates != d.lrPeriodUpdates, ["cosine"]),
+      ("t-mult", tMult != d.tMult, ["cosine"]),
+      ("lr-shrink", lrShrink != d.lrShrink, ["cosine"]),
+      ("min-lr", minLR != d.minLR, ["cosine"]),
+    ]
+    for (flag, given, readers) in byScheduler where given && !readers.contains(lrScheduler) {
+      throw TrainingError(
+        "--\(flag) is an option of --lr-scheduler \(readers.joined(separator: "/")), "
+          + "not \(lrScheduler)")
+    }
+    let halfOnly = [
+      ("fp16-init-scale", fp16InitScale != d.fp16InitScale),
+      ("fp16-scale-window", fp16ScaleWindow != d.fp16ScaleWindow),
+      ("min-loss-scale", minLossScale != d.minLossScale),
+    ]
+    if !fp16, let (flag, _) = halfOnly.first(where: \.1) {
+      throw TrainingError("--\(flag) applies to --fp16 runs only")
+    }
+  }
+}
