@@ -1,56 +1,55 @@
-import Foundation
+import Models
 
 /// Typed access to a golden file's `config` JSON object. Every accessor throws a `GoldenError`
-/// naming the key when it is absent or of the wrong type.
+/// naming the key when it is absent or of the wrong type (an integer is never a boolean, nor the
+/// other way round).
 public struct GoldenConfig {
   /// The decoded JSON object.
-  public let object: [String: Any]
+  public let value: JSONValue
 
   /// Parses `json` (the `config` attribute text).
   public init(json: String) throws {
-    guard let data = json.data(using: .utf8),
-      let parsed = try? JSONSerialization.jsonObject(with: data),
-      let object = parsed as? [String: Any]
-    else { throw GoldenError.invalid("attribute 'config' is not a JSON object") }
-    self.object = object
+    guard let parsed = try? JSONValue(parsing: json), case .object = parsed else {
+      throw GoldenError.invalid("attribute 'config' is not a JSON object")
+    }
+    value = parsed
   }
 
-  /// Wraps an already decoded object (e.g. a nested `args`).
-  public init(object: [String: Any]) { self.object = object }
+  private init(object: JSONValue) { value = object }
 
-  private func value(_ key: String) throws -> Any {
-    guard let v = object[key] else { throw GoldenError.invalid("config key '\(key)' is missing") }
+  private func member(_ key: String) throws -> JSONValue {
+    guard let v = value[key] else { throw GoldenError.invalid("config key '\(key)' is missing") }
     return v
   }
 
   /// Whether `key` is present and not null.
-  public func has(_ key: String) -> Bool { object[key].map { !($0 is NSNull) } ?? false }
+  public func has(_ key: String) -> Bool { value[key].map { !$0.isNull } ?? false }
 
   /// An integer value.
   public func int(_ key: String) throws -> Int {
-    guard let n = try value(key) as? NSNumber, !(n is Bool),
-      n.doubleValue == n.doubleValue.rounded()
-    else { throw GoldenError.invalid("config key '\(key)' is not an integer") }
-    return n.intValue
+    guard let n = try member(key).int else {
+      throw GoldenError.invalid("config key '\(key)' is not an integer")
+    }
+    return n
   }
 
   /// An integer value, nil when the key is null.
   public func optionalInt(_ key: String) throws -> Int? {
-    if try value(key) is NSNull { return nil }
+    if try member(key).isNull { return nil }
     return try int(key)
   }
 
   /// A number.
   public func double(_ key: String) throws -> Double {
-    guard let n = try value(key) as? NSNumber else {
+    guard let d = try member(key).double else {
       throw GoldenError.invalid("config key '\(key)' is not a number")
     }
-    return n.doubleValue
+    return d
   }
 
   /// A boolean.
   public func bool(_ key: String) throws -> Bool {
-    guard let b = try value(key) as? Bool else {
+    guard let b = try member(key).bool else {
       throw GoldenError.invalid("config key '\(key)' is not a boolean")
     }
     return b
@@ -58,7 +57,7 @@ public struct GoldenConfig {
 
   /// A string.
   public func string(_ key: String) throws -> String {
-    guard let s = try value(key) as? String else {
+    guard let s = try member(key).string else {
       throw GoldenError.invalid("config key '\(key)' is not a string")
     }
     return s
@@ -73,9 +72,10 @@ public struct GoldenConfig {
 
   /// A nested object.
   public func nested(_ key: String) throws -> GoldenConfig {
-    guard let o = try value(key) as? [String: Any] else {
+    let v = try member(key)
+    guard case .object = v else {
       throw GoldenError.invalid("config key '\(key)' is not an object")
     }
-    return GoldenConfig(object: o)
+    return GoldenConfig(object: v)
   }
 }
