@@ -28,7 +28,8 @@ echo "quickstart: training a small Mega model on 2 ranks for $updates updates"
   --encoder-layers 2 --encoder-embed-dim 64 --encoder-hidden-dim 128 \
   --encoder-ffn-embed-dim 128 --z-dim 32 --dropout 0 \
   --batch-size 32 --lr 0.004 --warmup-updates 50 --weight-decay 0.01 --clip-norm 1 \
-  --adam-betas '(0.9, 0.98)' --max-update "$updates" --log-interval 25
+  --adam-betas '(0.9, 0.98)' --max-update "$updates" --total-num-update "$updates" \
+  --log-interval 25
 
 echo "quickstart: evaluating the best checkpoint on the validation split"
 "${mpi[@]}" "$seqboat" eval --checkpoint "$out/checkpoints/checkpoint_best.h5" \
