@@ -67,7 +67,7 @@ let package = Package(
       dependencies: [
         "Training", "Data", "Distributed", "Models", "Optim", "Tensor", "TestSupport",
       ]),
-    .testTarget(name: "CommandTests", dependencies: ["HDF5"]),
+    .testTarget(name: "CommandTests", dependencies: ["HDF5", "Training"]),
     .testTarget(
       name: "GoldenTests", dependencies: ["Golden", "HDF5", "Models", "Layers", "Tensor"]),
   ],

@@ -17,8 +17,13 @@
 # The trainer's "checkpoint saved, resume me" exit status (sysexits.h EX_TEMPFAIL).
 SEQBOAT_EXIT_RESUME=75
 
-# Flags that take no value; every other flag of `seqboat train` takes exactly one.
-SEQBOAT_SWITCHES=" --sync-bn --fp16 --no-epoch-checkpoints "
+# Flags that take no value; every other flag of `seqboat train` takes exactly one. The model's
+# store-true options are fairseq's (`seqboat train --help` marks them).
+SEQBOAT_SWITCHES=" --sync-bn --fp16 --no-epoch-checkpoints --sentence-avg \
+--skip-invalid-size-inputs-valid-test --encoder-normalize-before --normalize-before \
+--no-affine-final-norm --share-decoder-input-output-embed --no-scale-embedding \
+--normalize-embedding --local-pos --use-nli --add-apos --adaptive-input --tie-adaptive-weights \
+--tie-adaptive-proj --find-unused-parameters "
 
 seqboat_log() { echo "seqboat-launch: $*" >&2; }
 

@@ -1,8 +1,12 @@
 import Layers
 
-/// The named architectures of both papers (MODEL.md §6.5) with the reference's defaults and the
-/// vocabulary sizes of MODEL.md §7.3 (ListOps 25 rows, Text and Retrieval 265, enwik8 208,
-/// WikiText-103 267,744; pixel and audio models have none).
+/// The named architectures of both papers exactly as the reference's `register_model_architecture`
+/// functions set them (`lra/model.py`'s `base_architecture`, `speech_commands/model.py`,
+/// `base_lm_architecture` and the named functions of both repositories): what `fairseq-train -a
+/// NAME` builds when the command line adds nothing. The papers' recipes add their own options on
+/// top (`jobs/`, `PaperRecipes`). Vocabulary sizes are ours (MODEL.md §7.3: ListOps 25 rows, Text
+/// and Retrieval 265, enwik8 208, WikiText-103 267,744; pixel and audio models have none); the
+/// dataset's own size is checked against them at start.
 extension ModelConfig {
   /// Every preset name.
   public static let presetNames: [String] = [
@@ -12,136 +16,112 @@ extension ModelConfig {
     "slag_lra_pf32", "slag_lra_pf128_base", "slag_sc_raw_base", "slag_lm_enwik8_base_v2",
   ]
 
+  /// Archs whose reference function sets no `norm_type` (the reference then fails without
+  /// `--norm-type`); the command line must give one.
+  public static let archsWithoutNormType: Set<String> = ["mega_lra_aan", "slag_lra_aan"]
+
   /// The preset `name`; throws `ModelConfigError.unknownArch` for any other name.
   public static func preset(_ name: String) throws -> ModelConfig {
-    switch name {
+    let family: LayerFamily = name.hasPrefix("slag_") ? .seqboat : .mega
+    let lra = name.replacingOccurrences(of: "slag_", with: "mega_")
+    switch lra {
     case "mega_lra_listop":
-      return megaLRA(name, .tokens, 25, 6, 80, 160, 64, c: -1, m: 2002, .softmax, .layernorm, 10)
+      return lraArch(name, family, .tokens, 25, 6, 80, 160, 64, c: -1, t: 1024, m: 2002, 10)
     case "mega_lra_imdb":
-      return megaLRA(name, .tokens, 265, 4, 128, 256, 64, c: -1, m: 4002, .softmax, .scalenorm, 2)
+      return lraArch(name, family, .tokens, 265, 4, 128, 256, 64, c: -1, t: 1024, m: 4002, 2)
     case "mega_lra_aan":
-      var c = megaLRA(
-        name, .tokens, 265, 6, 128, 256, 64, c: -1, m: 4002, .softmax, .scalenorm, 2)
+      var c = lraArch(name, family, .tokens, 265, 6, 128, 256, 64, c: -1, t: 1024, m: 4002, 2)
       c.twoInputs = true
       return c
     case "mega_lra_cifar10":
-      return megaLRA(
-        name, .realNumbers, 0, 8, 160, 320, 96, c: 1024, m: 1024, .laplace, .batchnorm, 10)
+      var c = lraArch(name, family, .realNumbers, 0, 8, 160, 320, 96, c: 1024, t: 1024, m: 1024, 10)
+      c.normType = .batchnorm
+      return c
     case "mega_lra_pf32":
-      return megaLRA(
-        name, .realNumbers, 0, 6, 128, 256, 64, c: 1024, m: 1024, .laplace, .batchnorm, 2)
-    case "mega_lra_pf128":
-      var c = megaLRA(
-        name, .realNumbers, 0, 4, 64, 128, 32, c: 16384, m: 16384, .laplace, .syncbatchnorm, 2)
-      c.truncation = 4096
+      var c = lraArch(name, family, .realNumbers, 0, 6, 128, 256, 64, c: 1024, t: 1024, m: 1024, 2)
+      c.normType = .batchnorm
       return c
-    case "mega_sc_raw_base", "mega_sc_raw_big":
-      let e = name == "mega_sc_raw_base" ? 60 : 72
-      var c = megaLRA(
-        name, .realNumbers, 0, 6, e, 2 * e, e / 2, c: 1000, m: 16000, .laplace, .batchnorm, 10)
-      c.task = .sc
-      c.truncation = 1000
+    case "mega_lra_pf128" where family == .mega:
+      var c = lraArch(name, family, .realNumbers, 0, 4, 64, 128, 32, c: 16384, t: 4096, m: 16384, 2)
+      c.normType = .batchnorm
       return c
-    case "mega_lm_enwik8_base":
-      return megaLM(name, 208, 12, 512, 1024, 128, c: 2048, m: 10384, dropout: 0.1, hidden: 0)
-    case "mega_lm_adaptive_big":
-      var c = megaLM(
-        name, 267_744, 16, 1024, 2048, 256, c: 1024, m: 8096, dropout: 0.3, hidden: 0.1)
+    case "mega_lra_pf128_base" where family == .seqboat:
+      var c = lraArch(
+        name, family, .realNumbers, 0, 6, 128, 256, 64, c: 16384, t: 16384, m: 16384, 2)
+      c.normType = .batchnorm
+      return c
+    case "mega_sc_raw_base":
+      return scArch(name, family, layers: family == .seqboat ? 8 : 6, e: 60, h: 120, z: 30)
+    case "mega_sc_raw_big" where family == .mega:
+      return scArch(name, family, layers: 6, e: 72, h: 144, z: 36)
+    case "mega_lm_enwik8_base" where family == .mega:
+      return lmArch(name, .mega, 208, layers: 12, e: 512, h: 1024, z: 128)
+    case "mega_lm_enwik8_base_v2" where family == .seqboat:
+      return lmArch(name, .seqboat, 208, layers: 14, e: 616, h: 1232, z: 128)
+    case "mega_lm_adaptive_big" where family == .mega:
+      var c = lmArch(name, .mega, 267_744, layers: 16, e: 1024, h: 2048, z: 256)
+      c.dropout = 0.3
       c.attentionDropout = 0.1
+      c.hiddenDropout = 0.1
       c.activationDropout = 0.1
       c.adaptiveCutoffs = [20000, 60000]
+      c.adaptiveFactor = 4
       c.adaptiveSoftmaxDropout = 0.2
-      return c
-    case "slag_lra_listop":
-      return slagLRA(
-        name, .tokens, 25, 6, 80, 160, 64, w: 128, m: 2002, .softmax, .layernorm, 10, temp: 0.3)
-    case "slag_lra_imdb":
-      var c = slagLRA(
-        name, .tokens, 265, 4, 128, 256, 64, w: 128, m: 4002, .softmax, .scalenorm, 2, temp: 0.3)
-      c.localPos = true
-      return c
-    case "slag_lra_aan":
-      var c = slagLRA(
-        name, .tokens, 265, 6, 128, 256, 64, w: 128, m: 4002, .softmax, .scalenorm, 2, temp: 0.3)
-      c.twoInputs = true
-      c.useNLI = true
-      return c
-    case "slag_lra_cifar10":
-      return slagLRA(
-        name, .realNumbers, 0, 8, 160, 320, 96, w: 128, m: 1024, .relu2, .batchnorm, 10,
-        temp: 0.4)
-    case "slag_lra_pf32":
-      return slagLRA(
-        name, .realNumbers, 0, 6, 128, 256, 64, w: 128, m: 1024, .relu2, .batchnorm, 2, temp: 1)
-    case "slag_lra_pf128_base":
-      var c = slagLRA(
-        name, .realNumbers, 0, 4, 128, 256, 64, w: 256, m: 16384, .relu2, .syncbatchnorm, 2,
-        temp: 1)
-      c.truncation = 16384
-      return c
-    case "slag_sc_raw_base":
-      var c = slagLRA(
-        name, .realNumbers, 0, 8, 60, 120, 30, w: 128, m: 16000, .relu2, .batchnorm, 10, temp: 1)
-      c.task = .sc
-      c.truncation = 4000
-      c.localPos = true
-      return c
-    case "slag_lm_enwik8_base_v2":
-      var c = megaLM(name, 208, 14, 616, 1232, 128, c: 1024, m: 10384, dropout: 0.15, hidden: 0)
-      c.family = .seqboat
-      c.ffnDim = -1
-      c.truncation = 2048
-      c.initTempScale = 1
       return c
     default:
       throw ModelConfigError.unknownArch(name)
     }
   }
 
-  /// A Mega LRA/SC classifier: F = H, truncation 1024, classifier width H; pixel models pre-norm
-  /// without dropout, token models post-norm with dropout 0.1.
-  private static func megaLRA(
-    _ arch: String, _ input: ModelInput, _ vocab: Int, _ layers: Int, _ e: Int, _ h: Int, _ z: Int,
-    c: Int, m: Int, _ attention: AttentionFunction, _ norm: NormType, _ classes: Int
+  /// An LRA classifier: the named function's sizes over `base_architecture` (dropout 0.1,
+  /// attention dropout 0.1, act dropout 0, relu2 attention, post-norm, silu as every named
+  /// function sets it, F = H, one gelu classifier block of width H, mean pooling, scalenorm where
+  /// the function sets it, simple relative positions).
+  private static func lraArch(
+    _ arch: String, _ family: LayerFamily, _ input: ModelInput, _ vocab: Int, _ layers: Int,
+    _ e: Int, _ h: Int, _ z: Int, c: Int, t: Int, m: Int, _ classes: Int
   ) -> ModelConfig {
-    let pixels = input == .realNumbers
     var cfg = ModelConfig(
-      arch: arch, family: .mega, task: .lra, input: input, vocabSize: vocab, layers: layers,
-      embedDim: e, hiddenDim: h, ffnDim: h, zDim: z, nDim: 16, chunkSize: c, truncation: 1024,
-      maxPositions: m, attentionActivation: attention, normType: norm, prenorm: pixels,
-      dropout: pixels ? 0 : 0.1)
+      arch: arch, family: family, task: .lra, input: input, vocabSize: vocab, layers: layers,
+      embedDim: e, hiddenDim: h, ffnDim: h, zDim: z, nDim: 16, chunkSize: c, truncation: t,
+      maxPositions: m, attentionActivation: .relu2, normType: .scalenorm, prenorm: false,
+      dropout: 0.1)
+    cfg.attentionDropout = 0.1
     cfg.classes = classes
     cfg.classifierOutDim = h
     return cfg
   }
 
-  /// A SeqBoat LRA/SC classifier: no NFFN, absolute positions on pixel and audio input.
-  private static func slagLRA(
-    _ arch: String, _ input: ModelInput, _ vocab: Int, _ layers: Int, _ e: Int, _ h: Int, _ z: Int,
-    w: Int, m: Int, _ attention: AttentionFunction, _ norm: NormType, _ classes: Int, temp: Float
+  /// A raw Speech Commands classifier (`speech_commands/model.py`'s `base_architecture`): no
+  /// dropout, laplace attention, batch norm, pre-norm, F = H, classifier width 2E, chunk 1000,
+  /// truncation 1000, 16,000 positions, 10 classes.
+  private static func scArch(
+    _ arch: String, _ family: LayerFamily, layers: Int, e: Int, h: Int, z: Int
   ) -> ModelConfig {
-    var cfg = megaLRA(
-      arch, input, vocab, layers, e, h, z, c: w, m: m, attention, norm, classes)
-    cfg.family = .seqboat
-    cfg.ffnDim = -1
-    cfg.initTempScale = temp
-    cfg.addAbsolutePositions = input == .realNumbers
+    var cfg = ModelConfig(
+      arch: arch, family: family, task: .sc, input: .realNumbers, vocabSize: 0, layers: layers,
+      embedDim: e, hiddenDim: h, ffnDim: h, zDim: z, nDim: 16, chunkSize: 1000, truncation: 1000,
+      maxPositions: 16000, attentionActivation: .laplace, normType: .batchnorm, prenorm: true,
+      dropout: 0)
+    cfg.addAbsolutePositions = family == .seqboat  // SeqBoat's raw-audio encoder always adds them
+    cfg.classes = 10
+    cfg.classifierOutDim = 2 * e
     return cfg
   }
 
-  /// A Mega language model: softmax, rotary, layernorm pre-norm, final norm without affine,
-  /// truncation 8192, tied embedding, F = H.
-  private static func megaLM(
-    _ arch: String, _ vocab: Int, _ layers: Int, _ e: Int, _ h: Int, _ z: Int, c: Int, m: Int,
-    dropout: Float, hidden: Float
+  /// A language model over `base_lm_architecture`: F = H, N 16, no chunking, truncation 2048,
+  /// simple relative positions, layernorm post-norm, affine final norm, untied output, dropout
+  /// 0.1, softmax attention, 1,024 target positions (`DEFAULT_MAX_TARGET_POSITIONS`).
+  private static func lmArch(
+    _ arch: String, _ family: LayerFamily, _ vocab: Int, layers: Int, e: Int, h: Int, z: Int
   ) -> ModelConfig {
     var cfg = ModelConfig(
-      arch: arch, family: .mega, task: .lm, input: .tokens, vocabSize: vocab, layers: layers,
-      embedDim: e, hiddenDim: h, ffnDim: h, zDim: z, nDim: 16, chunkSize: c, truncation: 8192,
-      maxPositions: m, attentionActivation: .softmax, normType: .layernorm, prenorm: true,
-      dropout: dropout)
-    cfg.relPosBias = .rotary
-    cfg.hiddenDropout = hidden
+      arch: arch, family: family, task: .lm, input: .tokens, vocabSize: vocab, layers: layers,
+      embedDim: e, hiddenDim: h, ffnDim: h, zDim: z, nDim: 16, chunkSize: -1, truncation: 2048,
+      maxPositions: 1024, attentionActivation: .softmax, normType: .layernorm, prenorm: false,
+      dropout: 0.1)
+    cfg.shareEmbedding = false
+    cfg.noAffineFinalNorm = false
     return cfg
   }
 }

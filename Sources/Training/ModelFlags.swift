@@ -60,6 +60,10 @@ public enum ModelFlags {
       case .refused(let why): throw TrainingError("--\(name): \(why)")
       }
     }
+    if ModelConfig.archsWithoutNormType.contains(arch), out["normalization-type"] == nil {
+      throw TrainingError(
+        "--arch \(arch) sets no norm type (nor does the reference): give --norm-type")
+    }
     let family = out["layer-type"] ?? preset.family.rawValue
     if family != LayerFamily.seqboat.rawValue, let name = seqBoatOnly.first {
       throw TrainingError("--\(name) is read by SeqBoat layers only; this model has Mega layers")

@@ -21,7 +21,9 @@ struct TrainCommand: ParsableCommand {
       SIGUSR1/SIGTERM: save at the next update and exit \(StopSignal.exitCode) (resume me).
       """)
 
-  @Option(name: [.customLong("arch"), .customShort("a")], help: "Model preset (MODEL.md 6.5).")
+  @Option(
+    name: [.customLong("arch"), .customShort("a")],
+    help: "Architecture: the reference's arch function of that name.")
   var arch: String
   @Option(help: "Dataset file (seqboat-hdf5); fairseq's positional DATA also works.")
   var data: String?

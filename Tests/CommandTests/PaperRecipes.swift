@@ -1,3 +1,5 @@
+import Training
+
 /// One configuration of the Mega or SeqBoat paper and the job script that must reproduce it.
 /// The values are copied from MODEL.md 6.5 by hand, independently of the scripts, so a script that
 /// drifts from the paper fails `JobRecipeTests`.
@@ -173,6 +175,13 @@ extension PaperRecipe {
       "--adam-eps": "1e-8", "--clip-norm": "\(clip)", "--lr-scheduler": "linear_decay",
       "--end-learning-rate": "0",
     ]
+    var recipe = PaperRecipeOptions.words(arch)[...]
+    while let word = recipe.popFirst() {
+      let (name, attached) = word.split(separator: "=", maxSplits: 1).map(String.init)
+        .splitFirst()
+      let isValue = attached == nil && recipe.first.map { !$0.hasPrefix("--") } ?? false
+      flags[name] = attached ?? (isValue ? recipe.popFirst()! : "")
+    }
     if tokensPerSample == nil {
       flags["--act-dropout"] = "\(dropout.2)"
     } else {
@@ -188,4 +197,9 @@ extension PaperRecipe {
     if syncBN { flags["--sync-bn"] = "" }
     return flags
   }
+}
+
+extension Array where Element == String {
+  /// The first element and, when there is a second, the second.
+  fileprivate func splitFirst() -> (String, String?) { (self[0], count > 1 ? self[1] : nil) }
 }

@@ -8,7 +8,11 @@ struct TrainCommandLine {
   let repeated: [String]
 
   /// Flags that take no value.
-  static let switches: Set<String> = ["--sync-bn", "--fp16", "--no-epoch-checkpoints"]
+  static let switches: Set<String> = [
+    "--sync-bn", "--fp16", "--no-epoch-checkpoints", "--encoder-normalize-before",
+    "--normalize-before", "--no-affine-final-norm", "--share-decoder-input-output-embed",
+    "--local-pos", "--use-nli", "--add-apos",
+  ]
 
   /// Parses `words` (program, `train`, flags); nil when the shape is wrong.
   init?(words: [String]) {

@@ -3,6 +3,14 @@ import XCTest
 
 /// MODEL.md §9: the analytic matmul FLOP model that `seqboat bench` reports.
 final class FlopModelTests: XCTestCase {
+  /// A SeqBoat arch as its paper trains it: without NFFN, with `window`.
+  func seqBoatPaper(_ arch: String, window: Int) throws -> ModelConfig {
+    var config = try ModelConfig.preset(arch)
+    config.ffnDim = -1
+    config.chunkSize = window
+    return config
+  }
+
   func testMegaListOpsMatchesTheSpecCheck() throws {
     let flops = FlopModel(try ModelConfig.preset("mega_lra_listop"))
     XCTAssertEqual(flops.megaLayerMACs(length: 2000), 529_920)
@@ -20,7 +28,7 @@ final class FlopModelTests: XCTestCase {
   }
 
   func testSeqBoatCountsTheCompressedLength() throws {
-    let config = try ModelConfig.preset("slag_lra_listop")
+    let config = try seqBoatPaper("slag_lra_listop", window: 128)
     let flops = FlopModel(config)
     let (e, h, z, w) = (80.0, 160.0, 64.0, 128.0)
     XCTAssertEqual(flops.seqBoatLayerMACs(length: 2000, compressedLength: 0), e * (e + 2))
@@ -42,7 +50,7 @@ final class FlopModelTests: XCTestCase {
 
   /// The global mode (`chunk_size -1`) attends every compressed slot to every other.
   func testSeqBoatGlobalModeCountsAllPairs() throws {
-    var config = try ModelConfig.preset("slag_lra_listop")
+    var config = try seqBoatPaper("slag_lra_listop", window: 128)
     config.chunkSize = -1
     let (e, h, z) = (80.0, 160.0, 64.0)
     let projections: Double = e * (z + 2 * h) + h * e
@@ -53,7 +61,7 @@ final class FlopModelTests: XCTestCase {
   }
 
   func testCausalWindowCountsTwoBlocks() throws {
-    let config = try ModelConfig.preset("slag_lm_enwik8_base_v2")
+    let config = try seqBoatPaper("slag_lm_enwik8_base_v2", window: 1024)
     let flops = FlopModel(config)
     let (e, h, z) = (616.0, 1232.0, 128.0)
     let projections: Double = e * (z + 2 * h) + h * e

@@ -16,6 +16,8 @@ final class MegaLMStreamTests: XCTestCase {
     c.chunkSize = 16
     c.truncation = 3
     c.dropout = 0
+    c.relPosBias = .rotary  // as the paper trains it (the arch's simple table ties C to L)
+    c.prenorm = true
     if adaptive {
       c.adaptiveCutoffs = [4, 8]
       c.adaptiveFactor = 2

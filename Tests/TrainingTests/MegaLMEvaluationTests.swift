@@ -12,14 +12,16 @@ final class MegaLMEvaluationTests: XCTestCase {
     "--arch", "mega_lm_enwik8_base", "--decoder-layers", "2", "--decoder-embed-dim", "16",
     "--decoder-hidden-dim", "32", "--decoder-ffn-embed-dim", "32", "--decoder-z-dim", "8",
     "--decoder-n-dim", "4", "--decoder-chunk-size", "16", "--dropout", "0",
-    "--max-target-positions", "64",
+    "--max-target-positions", "64", "--rel-pos-bias", "rotary", "--normalize-before",
+    "--no-affine-final-norm", "--share-decoder-input-output-embed",
   ]
 
   static let seqboat = [
     "--arch", "slag_lm_enwik8_base_v2", "--decoder-layers", "1", "--decoder-embed-dim", "16",
     "--decoder-hidden-dim", "32", "--decoder-z-dim", "8", "--decoder-n-dim", "4",
-    "--decoder-chunk-size", "8",
-    "--dropout", "0", "--max-target-positions", "64",
+    "--decoder-chunk-size", "8", "--decoder-ffn-embed-dim=-1",
+    "--dropout", "0", "--max-target-positions", "64", "--rel-pos-bias", "rotary",
+    "--normalize-before", "--no-affine-final-norm", "--share-decoder-input-output-embed",
   ]
 
   /// Trains `model` for `updates` updates on `data` into `f/name`.

@@ -13,9 +13,13 @@ final class ModelFlagEffectTests: XCTestCase {
   static let bases: [ModelParser: [(String, [String])]] = [
     .lra: [
       ("mega_lra_listop", classifier + ["--chunk-size", "-1"]),
+      ("mega_lra_listop", classifier + PaperRecipeOptions.words("mega_lra_listop")),
       ("slag_lra_listop", classifier + ["--chunk-size", "4"]),
-      ("mega_lra_aan", classifier + ["--chunk-size", "-1"]),
-      ("slag_lra_aan", classifier + ["--chunk-size", "4", "--classifier-out-dim", "16"]),
+      ("mega_lra_aan", classifier + ["--chunk-size", "-1", "--norm-type", "layernorm"]),
+      (
+        "slag_lra_aan",
+        classifier + ["--chunk-size", "4", "--classifier-out-dim", "16", "--norm-type", "rmsnorm"]
+      ),
     ],
     .sc: [
       ("mega_sc_raw_base", audio + ["--chunk-size", "-1", "--sentence-class-num", "3"]),
@@ -24,6 +28,7 @@ final class ModelFlagEffectTests: XCTestCase {
     ],
     .lm: [
       ("mega_lm_enwik8_base", languageModel + ["--decoder-chunk-size", "-1"]),
+      ("mega_lm_enwik8_base", languageModel + ["--decoder-chunk-size", "8", "--normalize-before"]),
       ("slag_lm_enwik8_base_v2", languageModel + ["--decoder-chunk-size", "4"]),
     ],
   ]
@@ -52,26 +57,22 @@ final class ModelFlagEffectTests: XCTestCase {
     "act-bias": ["0.5"], "vocab-size": ["30"], "padding-idx": ["2"],
     "decoder-embed-dim": ["12"], "decoder-hidden-dim": ["12"], "decoder-z-dim": ["6"],
     "decoder-n-dim": ["3"], "decoder-ffn-embed-dim": ["12"], "decoder-chunk-size": ["-1", "8"],
-    "decoder-layers": ["2"], "max-target-positions": ["48"],
+    "decoder-layers": ["2"], "decoder-input-dim": ["6"], "max-target-positions": ["48"],
     "classifier-activation-fn": ["relu", "gelu_fast", "gelu_accurate", "linear", "silu"],
     "activation-fn": ["relu", "gelu", "gelu_fast", "gelu_accurate", "linear"],
-    "attention-activation-fn": ["relu2", "laplace"], "rel-pos-bias": ["rotary"],
+    "attention-activation-fn": ["softmax", "relu2", "laplace"], "rel-pos-bias": ["rotary"],
     "norm-type": ["layernorm", "scalenorm", "rmsnorm", "batchnorm"], "sen-rep-type": ["cls"],
     "normalization-type": ["scalenorm"], "input-type": ["image"], "layer-type": ["mega", "slag"],
   ]
 
   /// Options whose effect this test cannot show, and why (each is checked elsewhere).
   static let exempt: [String: String] = [
-    "share-decoder-input-output-embed": "on in every LM preset (store-true cannot unset it)",
-    "normalize-before": "on in every LM preset",
-    "no-affine-final-norm": "on in every LM preset; LanguageModelStructureTests",
-    "decoder-input-dim": "needs an untied LM; LanguageModelStructureTests",
-    "_lm/normalize-embedding": "LM presets are pre-norm; LanguageModelStructureTests",
     "_sc/sen-rep-type": "SCRawModel has mp only (cls is refused)",
     "_sc/classifier-layers=0": "SCRawModel builds one hidden block at least (0 is 1)",
-    "_sc/encoder-normalize-before": "on in every SC preset",
-    "_sc/local-pos": "on in slag_sc_raw_base, the one SeqBoat SC preset",
-    "adaptive-input": "adaptive options only act together; AdaptiveFlagTests",
+    "_sc/attention-activation-fn=laplace": "the SC archs' own value (relu2, softmax tested)",
+    "_lm/attention-activation-fn=softmax": "the LM archs' own value (relu2, laplace tested)",
+    "_sc/encoder-normalize-before": "on in every SC arch (the reference's own default)",
+    "adaptive-input": "they act together; ModelFlagsTests.testAdaptiveOptionsActTogether",
     "adaptive-input-cutoff": "", "adaptive-input-factor": "", "adaptive-softmax-cutoff": "",
     "adaptive-softmax-factor": "", "adaptive-softmax-dropout": "", "tie-adaptive-weights": "",
     "tie-adaptive-proj": "",

@@ -120,7 +120,7 @@ final class ModelFlagsTests: XCTestCase {
       "mega_lra_listop", ["--padding-idx", "999"],
       "model args: 'padding_idx' is 999; must be a row of the 25-row embedding")
     refused(
-      "mega_lra_cifar10", ["--normalize-embedding"],
+      "mega_lra_cifar10", ["--encoder-normalize-before", "--normalize-embedding"],
       "model args: 'normalize_embedding' is true; the reference allows it only without "
         + "normalize_before")
     refused(

@@ -34,14 +34,16 @@ final class TrainingFixture {
   static let mega = [
     "--arch", "mega_lra_listop", "--encoder-layers", "2", "--encoder-embed-dim", "16",
     "--encoder-hidden-dim", "32", "--encoder-ffn-embed-dim", "32", "--z-dim", "8", "--n-dim", "4",
-    "--classifier-out-dim", "16", "--dropout", "0",
+    "--classifier-out-dim", "16", "--dropout", "0", "--attention-dropout", "0",
+    "--attention-activation-fn", "softmax", "--norm-type", "layernorm",
   ]
 
   /// Tiny SeqBoat (layer norm, window 8, no dropout) overrides of `slag_lra_listop`.
   static let seqboat = [
     "--arch", "slag_lra_listop", "--encoder-layers", "2", "--encoder-embed-dim", "16",
     "--encoder-hidden-dim", "32", "--z-dim", "8", "--n-dim", "4", "--classifier-out-dim", "16",
-    "--dropout", "0", "--chunk-size", "8",
+    "--dropout", "0", "--attention-dropout", "0", "--chunk-size", "8", "--encoder-ffn-embed-dim=-1",
+    "--attention-activation-fn", "softmax", "--norm-type", "layernorm",
   ]
 
   /// `train` arguments for `model` writing into `name` (save dir) and `name.jsonl`.
