@@ -6,6 +6,7 @@ import Models
 /// one per language-model split whose over-long blocks were dropped, without an update number).
 public final class TrainLog {
   private let handle: FileHandle?
+  private let path: String
   private let enabled: Bool
   private let start = Date()
 
@@ -14,6 +15,7 @@ public final class TrainLog {
   /// when missing, as fairseq creates the save folder.
   public init(jsonPath: String, enabled: Bool) throws {
     self.enabled = enabled
+    path = jsonPath
     guard enabled, !jsonPath.isEmpty else {
       handle = nil
       return
@@ -50,8 +52,9 @@ public final class TrainLog {
   }
 
   /// One JSON object (keys sorted) on its own line of the JSON-lines file; a non-finite number
-  /// (the gradient norm of an fp16 overflow) is written as `null`.
-  public func record(_ fields: [String: Any]) {
+  /// (the gradient norm of an fp16 overflow) is written as `null`. A failed write (a full disk) is
+  /// an error naming the file.
+  public func record(_ fields: [String: Any]) throws {
     let finite = fields.mapValues { value -> Any in
       if let d = value as? Double, !d.isFinite { return NSNull() }
       return value
@@ -59,7 +62,21 @@ public final class TrainLog {
     guard let handle,
       let data = try? JSONSerialization.data(withJSONObject: finite, options: [.sortedKeys])
     else { return }
-    handle.write(data + Data("\n".utf8))
+    do {
+      try handle.write(contentsOf: data + Data("\n".utf8))
+    } catch {
+      throw TrainingError("--log-file \(path): cannot write: \(Self.reason(error))")
+    }
+  }
+
+  /// The system's words for a failed write ("No space left on device"), from the POSIX error
+  /// inside Foundation's.
+  static func reason(_ error: Error) -> String {
+    let e = error as NSError
+    let posix =
+      e.domain == NSPOSIXErrorDomain ? e : e.userInfo[NSUnderlyingErrorKey] as? NSError
+    guard let posix, posix.domain == NSPOSIXErrorDomain else { return e.localizedDescription }
+    return String(cString: strerror(Int32(posix.code)))
   }
 
   /// The metrics fairseq logs for a loss summed over `sampleSize` samples: `loss` in bits per

@@ -95,15 +95,15 @@ public final class TrainingRun {
       parameterCount: model.module.parameterCount)
     try communicator.broadcastValues(model.module.stateDict.map(\.tensor))
     log = try TrainLog(jsonPath: options.logFile, enabled: communicator.rank == 0)
-    for examples in [train, valid] { reportDropped(examples) }
+    for examples in [train, valid] { try reportDropped(examples) }
     try resume()
   }
 
   /// The size filter's drops of `examples`: a line on standard error and a JSON record.
-  private func reportDropped(_ examples: Examples) {
+  private func reportDropped(_ examples: Examples) throws {
     guard let note = examples.droppedNote, let f = examples.sizeFilter else { return }
     log.warning("seqboat: warning: " + note)
-    log.record([
+    try log.record([
       "split": examples.split.name, "dropped_blocks": f.droppedBlocks,
       "dropped_tokens": f.droppedTokens, "kept_blocks": f.kept.count, "max_length": f.maxLength,
     ])
@@ -170,7 +170,7 @@ public final class TrainingRun {
         let result = try trainer.update(
           try microBatches(rows), stopRequested: StopSignal.requested)
         batchInEpoch += 1
-        report(result, rows: rows, batches: batches)
+        try report(result, rows: rows, batches: batches)
         if !result.skipped {
           let n = trainer.numUpdates
           if options.validateIntervalUpdates > 0, n % options.validateIntervalUpdates == 0 {
@@ -219,7 +219,7 @@ public final class TrainingRun {
     }
   }
 
-  private func report(_ r: UpdateResult, rows: [Int], batches: Int) {
+  private func report(_ r: UpdateResult, rows: [Int], batches: Int) throws {
     let now = Date()
     let seconds = max(now.timeIntervalSince(lastUpdateTime), 1e-9)
     lastUpdateTime = now
@@ -235,7 +235,7 @@ public final class TrainingRun {
     record["update"] = trainer.numUpdates
     record["epoch"] = epoch
     record["skipped"] = r.skipped
-    log.record(record)
+    try log.record(record)
     let n = trainer.numUpdates
     intervalStart.tokens += train.tokenCount(rows)
     guard n == 1 || r.skipped || n % max(options.logInterval, 1) == 0 else { return }
@@ -276,7 +276,7 @@ public final class TrainingRun {
     record["update"] = trainer.numUpdates
     record["epoch"] = epoch
     record["best"] = bestMetric!
-    log.record(record)
+    try log.record(record)
     let keys = isLM ? ["loss", "bpc", "ppl"] : ["loss", "accuracy"]
     log.line(
       String(format: "epoch %03d | valid on '%@' subset | ", epoch, options.validSubset)

@@ -60,6 +60,19 @@ final class TrainCommandTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(lines.count, 2)
   }
 
+  /// A `--log-file` on a full device (`/dev/full`: every write fails with ENOSPC) ends the run with
+  /// one line naming the file and the reason, not a trap.
+  func testFullLogDeviceIsOneLine() throws {
+    let f = try TrainingFixture(count: 100)
+    let job = try SeqboatJob.run(
+      ranks: nil, f.train(TrainingFixture.mega, "full", updates: 2, ["--log-file", "/dev/full"]),
+      limit: 60)
+    XCTAssertEqual(job.exitCode, 1, job.output)
+    XCTAssertTrue(
+      job.output.contains("--log-file /dev/full: cannot write: No space left on device"),
+      job.output)
+  }
+
   func testEvalOnOneAndTwoRanksMatchesTheRunsValidation() throws {
     try assertEvalMatchesValidation(TrainingFixture.mega)
   }
