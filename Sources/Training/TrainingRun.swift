@@ -112,7 +112,9 @@ public final class TrainingRun {
   private var lastPath: String { options.saveDir + "/checkpoint_last.h5" }
 
   /// Resumes from `save-dir/checkpoint_last.h5` when it exists (a requeued or restarted run),
-  /// else from `--restore-file` when given, else starts fresh.
+  /// else from `--restore-file` when given, else starts fresh; a save folder that holds other
+  /// checkpoints but no `checkpoint_last.h5` is refused (a fresh start would overwrite
+  /// `checkpoint_best.h5`), naming the newest.
   private func resume() throws {
     let path: String
     if FileManager.default.fileExists(atPath: lastPath) {
@@ -122,6 +124,10 @@ public final class TrainingRun {
       guard FileManager.default.fileExists(atPath: path) else {
         throw TrainingError("--restore-file \(path): no such file")
       }
+    } else if let newest = newestCheckpoint() {
+      throw TrainingError(
+        "--save-dir \(options.saveDir) holds checkpoints but no checkpoint_last.h5; resume with "
+          + "--restore-file \(newest) or train into another --save-dir")
     } else {
       return
     }
@@ -144,6 +150,18 @@ public final class TrainingRun {
     log.line(
       "loaded checkpoint \(path) (epoch \(epoch), \(checkpoint.numUpdates) updates, saved by "
         + "\(checkpoint.worldSize) ranks; now \(communicator.size))")
+  }
+
+  /// The most recently written `checkpoint*.h5` of the save folder, if any.
+  private func newestCheckpoint() -> String? {
+    let fm = FileManager.default
+    let names = (try? fm.contentsOfDirectory(atPath: options.saveDir)) ?? []
+    let paths = names.filter { $0.hasPrefix("checkpoint") && $0.hasSuffix(".h5") }
+      .map { options.saveDir + "/" + $0 }
+    func date(_ p: String) -> Date {
+      (try? fm.attributesOfItem(atPath: p)[.modificationDate] as? Date) ?? .distantPast
+    }
+    return paths.max { date($0) < date($1) }
   }
 
   private var isLM: Bool { config.task == .lm }

@@ -92,4 +92,22 @@ final class ResumeTests: XCTestCase {
     XCTAssertTrue(third.output.contains("second/checkpoint_last.h5"), third.output)
     XCTAssertEqual(try f.checkpoint("second").numUpdates, 10)
   }
+
+  /// A save folder with checkpoints but no `checkpoint_last.h5` is refused, naming the newest
+  /// checkpoint (a fresh start would overwrite `checkpoint_best.h5`); `--restore-file` resumes.
+  func testSaveFolderWithoutLastCheckpointIsRefused() throws {
+    let f = try TrainingFixture(count: 200)
+    let first = try SeqboatJob.run(ranks: nil, f.train(TrainingFixture.mega, "run", updates: 4))
+    XCTAssertEqual(first.exitCode, 0, first.output)
+    try FileManager.default.removeItem(atPath: f.path("run/checkpoint_last.h5"))
+    let again = try SeqboatJob.run(ranks: nil, f.train(TrainingFixture.mega, "run", updates: 6))
+    XCTAssertEqual(again.exitCode, 1, again.output)
+    XCTAssertTrue(
+      again.output.contains("holds checkpoints but no checkpoint_last.h5; resume with "),
+      again.output)
+    let best = f.path("run/checkpoint_best.h5")
+    let restored = try SeqboatJob.run(
+      ranks: nil, f.train(TrainingFixture.mega, "run", updates: 6, ["--restore-file", best]))
+    XCTAssertEqual(restored.exitCode, 0, restored.output)
+  }
 }
