@@ -39,14 +39,18 @@ public final class HDF5File {
     return HDF5File(path: path, id: id)
   }
 
-  /// Creates a file, replacing any file at `path`.
-  public static func create(_ path: String) throws -> HDF5File {
+  /// Creates a file, replacing any file at `path`; with `exclusive`, fails instead when anything
+  /// (a file, a symbolic link) is already there (`H5F_ACC_EXCL`, an `O_EXCL` open).
+  public static func create(_ path: String, exclusive: Bool = false) throws -> HDF5File {
     HDF5Library.prepare()
     let fapl = H5Pcreate(chdf5_p_file_access())
     defer { H5Pclose(fapl) }
     H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG)
-    let id = H5Fcreate(path, chdf5_acc_trunc(), hid_t(H5P_DEFAULT), fapl)
-    guard id >= 0 else { throw HDF5Error(file: path, path: "/", "cannot create file") }
+    let mode = exclusive ? chdf5_acc_excl() : chdf5_acc_trunc()
+    let id = H5Fcreate(path, mode, hid_t(H5P_DEFAULT), fapl)
+    guard id >= 0 else {
+      throw HDF5Error(file: path, path: "/", exclusive ? "already exists" : "cannot create file")
+    }
     return HDF5File(path: path, id: id)
   }
 

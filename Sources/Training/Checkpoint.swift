@@ -65,12 +65,36 @@ public struct Checkpoint {
     self.scaler = scaler
   }
 
+  /// Throws when `path` is a symbolic link: checkpoints are written in place of real files only.
+  public static func refuseLink(_ path: String) throws {
+    var info = stat()
+    if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+      throw TrainingError("\(path): is a symbolic link; refusing to replace it")
+    }
+  }
+
+  /// Removes the checkpoint temporaries (`.NAME.tmp-PID…`) in `folder` whose process is gone
+  /// (a save killed mid-write); returns their names.
+  @discardableResult
+  public static func removeStaleTemporaries(in folder: String) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return names.filter { name in
+      guard name.hasPrefix("."), let mark = name.range(of: ".tmp-") else { return false }
+      let pidText = name[mark.upperBound...].prefix { $0.isNumber }
+      guard let pid = Int32(pidText), kill(pid, 0) != 0, errno == ESRCH else { return false }
+      return unlink(folder + "/" + name) == 0
+    }
+  }
+
   /// Writes the checkpoint to `path` atomically (temporary file, fsync, rename, fsync of the
-  /// folder).
+  /// folder). The temporary, `.NAME.tmp-PID-RANDOM` beside `path`, is created exclusively (never
+  /// through a planted file or link); a symbolic link at `path` is refused, not replaced.
   public func write(to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path
-    let temporary = folder + "/.\(url.lastPathComponent).tmp-\(getpid())"
+    let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+    let temporary = folder + "/.\(url.lastPathComponent).tmp-\(getpid())-\(nonce)"
+    try Checkpoint.refuseLink(path)
     do {
       try writeFile(temporary)
       try Checkpoint.sync(temporary)
@@ -85,7 +109,7 @@ public struct Checkpoint {
   }
 
   private func writeFile(_ path: String) throws {
-    let file = try HDF5File.create(path)
+    let file = try HDF5File.create(path, exclusive: true)
     let root = try file.root()
     try root.setAttribute("format", string: Checkpoint.format)
     try root.setAttribute("format_version", int64: 1)

@@ -96,6 +96,11 @@ public final class TrainingRun {
     try communicator.broadcastValues(model.module.stateDict.map(\.tensor))
     log = try TrainLog(jsonPath: options.logFile, enabled: communicator.rank == 0)
     for examples in [train, valid] { try reportDropped(examples) }
+    if communicator.rank == 0 {
+      for name in Checkpoint.removeStaleTemporaries(in: options.saveDir) {
+        log.warning("seqboat: removed \(options.saveDir)/\(name), left by a save that was killed")
+      }
+    }
     try resume()
   }
 
@@ -116,6 +121,7 @@ public final class TrainingRun {
   /// checkpoints but no `checkpoint_last.h5` is refused (a fresh start would overwrite
   /// `checkpoint_best.h5`), naming the newest.
   private func resume() throws {
+    try Checkpoint.refuseLink(lastPath)
     let path: String
     if FileManager.default.fileExists(atPath: lastPath) {
       path = lastPath

@@ -110,4 +110,29 @@ final class ResumeTests: XCTestCase {
       ranks: nil, f.train(TrainingFixture.mega, "run", updates: 6, ["--restore-file", best]))
     XCTAssertEqual(restored.exitCode, 0, restored.output)
   }
+
+  /// Temporaries of killed saves are removed at start; a symbolic link planted at
+  /// `checkpoint_last.h5` is refused, and its target is never written.
+  func testStaleTemporariesGoAndPlantedLinksAreRefused() throws {
+    let f = try TrainingFixture(count: 200)
+    let dir = f.path("safe")
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let stale = dir + "/.checkpoint_last.h5.tmp-4000001-abc"
+    FileManager.default.createFile(atPath: stale, contents: Data("x".utf8))
+    let run = try SeqboatJob.run(ranks: nil, f.train(TrainingFixture.mega, "safe", updates: 2))
+    XCTAssertEqual(run.exitCode, 0, run.output)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: stale))
+    XCTAssertTrue(run.output.contains("left by a save that was killed"), run.output)
+
+    let linked = f.path("linked")
+    try FileManager.default.createDirectory(atPath: linked, withIntermediateDirectories: true)
+    let target = f.path("elsewhere.h5")
+    try FileManager.default.createSymbolicLink(
+      atPath: linked + "/checkpoint_last.h5", withDestinationPath: target)
+    let refused = try SeqboatJob.run(
+      ranks: nil, f.train(TrainingFixture.mega, "linked", updates: 2))
+    XCTAssertNotEqual(refused.exitCode, 0, refused.output)
+    XCTAssertTrue(refused.output.contains("is a symbolic link; refusing to replace it"))
+    XCTAssertFalse(FileManager.default.fileExists(atPath: target))
+  }
 }
