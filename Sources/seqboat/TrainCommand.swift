@@ -177,6 +177,7 @@ struct TrainCommand: ParsableCommand {
   /// Every option parsed and checked, before MPI starts: a bad one is one line (from the first rank
   /// of the launcher only) and exit status 1 on every rank, without MPI_Abort's banner.
   func run() throws {
+    StopSignal.install()  // first: a SIGUSR1/SIGTERM during start-up is kept, not fatal
     let options: TrainOptions
     let config: ModelConfig
     do {

@@ -135,4 +135,18 @@ final class ResumeTests: XCTestCase {
     XCTAssertTrue(refused.output.contains("is a symbolic link; refusing to replace it"))
     XCTAssertFalse(FileManager.default.fileExists(atPath: target))
   }
+
+  /// SIGUSR1 0.2 s after start, long before MPI and the data are up (the handlers used to be
+  /// installed after them, so the signal killed the process, exit 138): the request is kept, the
+  /// run saves at its first update boundary and exits 75.
+  func testStopRequestDuringStartUpIsKept() throws {
+    let f = try TrainingFixture(count: 200)
+    let job = try SeqboatJob(ranks: nil, f.train(TrainingFixture.mega, "early", updates: 50))
+    usleep(200_000)
+    kill(job.process.processIdentifier, SIGUSR1)
+    _ = job.wait(limit: 60)
+    XCTAssertEqual(job.exitCode, 75, job.output)
+    XCTAssertTrue(
+      FileManager.default.fileExists(atPath: f.path("early/checkpoint_last.h5")), job.output)
+  }
 }
