@@ -1,7 +1,7 @@
 import Foundation
 import HDF5
 
-/// An open golden file (schema `seqboat-golden`, version 1; shared/golden/README.md): its root
+/// An open golden file (schema `seqboat-golden`, version 1; Tests/Fixtures/golden/README.md): its root
 /// attributes and access to its groups of arrays.
 public final class GoldenFile {
   /// Path as given.

@@ -2,7 +2,7 @@
 """Model golden files from the PyTorch reference code of Mega and SeqBoat.
 
 Writes HDF5 files of the `seqboat-golden` schema (version 1, kinds `model_lra`, `model_sc`,
-`model_lm`; see shared/golden/README.md) for model configurations drawn at random, or given in a
+`model_lm`; see Tests/Fixtures/golden/README.md) for model configurations drawn at random, or given in a
 JSON file.  The reference code is imported unchanged from its own fairseq copy: each family runs in
 its own Python process (the two repositories are separate fairseq copies with the same module
 names).
@@ -1002,7 +1002,7 @@ def verify(paths, binary, report_path, control=None):
         status = "pass" if proc.returncode == 0 and not fails else "FAIL"
         if proc.returncode < 0 or any("Program crashed" in l for l in lines):
             crash = [l.strip() for l in lines if "Program crashed" in l]
-            frames = [l.strip() for l in lines if "/work/main/Sources/" in l][:2]
+            frames = [l.strip() for l in lines if "Sources/" in l][:2]
             fails = crash + frames + [l for l in fails if "Sources" not in l and l.strip()][:0]
             status = "FAIL"
         rows.append((os.path.basename(path), status, proc.returncode, fails[:6]))

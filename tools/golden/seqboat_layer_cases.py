@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden cases (schema `seqboat-golden` v1, see shared/golden/README.md) for SeqBoat layers in
+"""Golden cases (schema `seqboat-golden` v1, see Tests/Fixtures/golden/README.md) for SeqBoat layers in
 configurations the shared goldens do not cover: laplace attention (local window and global) and the
 global (non-local, `chunk_size -1`) mode with softmax, relu2 and laplace, causal and bidirectional,
 with padding.
