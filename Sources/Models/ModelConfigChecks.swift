@@ -5,9 +5,6 @@ public enum ModelConfigChecks {
   /// Throws for the first field of `c` out of range or in a combination that cannot be built.
   public static func check(_ c: ModelConfig) throws {
     let lm = c.task == .lm
-    func need(_ ok: Bool, _ key: String, _ value: Any, _ why: String) throws {
-      if !ok { throw ModelConfigError.badArgument(key, "is \(value); \(why)") }
-    }
     try need(c.layers >= 1, lm ? "decoder_layers" : "encoder_layers", c.layers, "must be >= 1")
     for (key, v) in [
       ("embed_dim", c.embedDim), ("hidden_dim", c.hiddenDim), ("z_dim", c.zDim),
@@ -38,9 +35,6 @@ public enum ModelConfigChecks {
   }
 
   static func checkClassifier(_ c: ModelConfig) throws {
-    func need(_ ok: Bool, _ key: String, _ value: Any, _ why: String) throws {
-      if !ok { throw ModelConfigError.badArgument(key, "is \(value); \(why)") }
-    }
     try need(c.classes >= 1, "sentence_class_num", c.classes, "must be >= 1")
     try need(c.classifierLayers >= 0, "classifier_layers", c.classifierLayers, "must be >= 0")
     try need(c.classifierOutDim >= 1, "classifier_out_dim", c.classifierOutDim, "must be >= 1")
@@ -56,16 +50,19 @@ public enum ModelConfigChecks {
 
   static func checkLanguageModel(_ c: ModelConfig) throws {
     guard let d = c.decoderInputDim else { return }
-    func need(_ ok: Bool, _ why: String) throws {
-      if !ok { throw ModelConfigError.badArgument("decoder_input_dim", "is \(d); \(why)") }
-    }
-    try need(d >= 1, "must be >= 1")
+    let key = "decoder_input_dim"
+    try need(d >= 1, key, d, "must be >= 1")
     guard d != c.embedDim else { return }
     try need(
-      c.adaptiveCutoffs == nil,
+      c.adaptiveCutoffs == nil, key, d,
       "tied adaptive weights need decoder_input_dim = decoder_embed_dim (\(c.embedDim))")
     try need(
-      !c.shareEmbedding,
+      !c.shareEmbedding, key, d,
       "a tied output projection of width \(d) cannot read \(c.embedDim)-wide features")
+  }
+
+  /// Throws `badArgument(key, "is VALUE; why")` unless `ok`.
+  static func need(_ ok: Bool, _ key: String, _ value: Any, _ why: String) throws {
+    if !ok { throw ModelConfigError.badArgument(key, "is \(value); \(why)") }
   }
 }

@@ -92,16 +92,16 @@ public enum ModelFlags {
 
   /// Levenshtein distance.
   static func editDistance(_ a: String, _ b: String) -> Int {
-    let (x, y) = (Array(a), Array(b))
+    let y = Array(b)
     var row = Array(0...y.count)
-    for i in 1...max(x.count, 1) where !x.isEmpty {
-      var next = [i] + [Int](repeating: 0, count: y.count)
-      for j in 1...max(y.count, 1) where !y.isEmpty {
-        next[j] = min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+    for (i, c) in a.enumerated() {
+      var next = [i + 1]
+      for (j, d) in y.enumerated() {
+        next.append(min(row[j + 1] + 1, next[j] + 1, row[j] + (c == d ? 0 : 1)))
       }
       row = next
     }
-    return x.isEmpty ? y.count : row[y.count]
+    return row[y.count]
   }
 
   /// The option values mapped through `map` (reference value → stored value); others refused.

@@ -5,7 +5,7 @@ import Golden
 struct VerifyGoldenCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify-golden",
-    abstract: "Check layers and models against golden reference files (Tests/Fixtures/golden/README.md)."
+    abstract: "Check layers and models against golden files (Tests/Fixtures/golden/README.md)."
   )
 
   @Argument(help: "Golden HDF5 files.")

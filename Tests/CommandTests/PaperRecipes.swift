@@ -175,13 +175,8 @@ extension PaperRecipe {
       "--adam-eps": "1e-8", "--clip-norm": "\(clip)", "--lr-scheduler": "linear_decay",
       "--end-learning-rate": "0",
     ]
-    var recipe = PaperRecipeOptions.words(arch)[...]
-    while let word = recipe.popFirst() {
-      let (name, attached) = word.split(separator: "=", maxSplits: 1).map(String.init)
-        .splitFirst()
-      let isValue = attached == nil && recipe.first.map { !$0.hasPrefix("--") } ?? false
-      flags[name] = attached ?? (isValue ? recipe.popFirst()! : "")
-    }
+    let recipe = TrainCommandLine(words: ["seqboat", "train"] + PaperRecipeOptions.words(arch))
+    flags.merge(recipe?.flags ?? ["unparsable recipe of \(arch)": ""]) { $1 }
     if tokensPerSample == nil {
       flags["--act-dropout"] = "\(dropout.2)"
     } else {
@@ -197,9 +192,4 @@ extension PaperRecipe {
     if syncBN { flags["--sync-bn"] = "" }
     return flags
   }
-}
-
-extension Array where Element == String {
-  /// The first element and, when there is a second, the second.
-  fileprivate func splitFirst() -> (String, String?) { (self[0], count > 1 ? self[1] : nil) }
 }
