@@ -15,11 +15,16 @@ let targetCPU: [SwiftSetting] = {
 }()
 
 /// seqboat: data-parallel training of Mega and SeqBoat models in Swift.
-/// Each target depends only on those listed before it (see README, "Architecture").
+/// Each target depends only on those listed before it (see README, "Architecture"), and lists
+/// exactly the modules its files import.
 let package = Package(
   name: "seqboat",
   platforms: [.macOS(.v13)],
-  products: [.executable(name: "seqboat", targets: ["seqboat"])],
+  products: [
+    .executable(name: "seqboat", targets: ["seqboat"]),
+    // The engine for other Swift packages: tensors with autograd, the layers, the models.
+    .library(name: "SeqboatModels", targets: ["Tensor", "Layers", "Models"]),
+  ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
   ],
@@ -35,39 +40,48 @@ let package = Package(
     .target(name: "CMPI", dependencies: ["MPISystem"]),
     .target(name: "CHDF5", dependencies: ["HDF5System"]),
     // Swift targets, lowest first.
-    .target(name: "Tensor", dependencies: ["COpenBLAS"]),
+    .target(name: "Random"),
+    .target(name: "Tensor", dependencies: ["COpenBLAS", "Random"]),
     .target(name: "Optim", dependencies: ["Tensor"]),
     .target(name: "Layers", dependencies: ["Tensor"]),
     .target(name: "Models", dependencies: ["Layers", "Tensor"]),
     .target(name: "HDF5", dependencies: ["CHDF5"]),
-    .target(name: "Data", dependencies: ["HDF5", "Tensor"]),
-    .target(name: "Prep", dependencies: ["Data", "HDF5", "CZlib"]),
+    .target(name: "Data", dependencies: ["HDF5", "Random"]),
+    .target(name: "Prep", dependencies: ["Data", "HDF5", "CZlib", "Random"]),
     .target(name: "Distributed", dependencies: ["CMPI", "Tensor"]),
-    .target(name: "Training", dependencies: ["Models", "Data", "Distributed", "Optim", "HDF5"]),
+    .target(
+      name: "Training",
+      dependencies: ["Models", "Layers", "Tensor", "Data", "Distributed", "Optim", "HDF5"]),
     .target(name: "Golden", dependencies: ["HDF5", "Models", "Layers", "Optim", "Tensor"]),
+    // Tool targets of the executable: measurements and self-checks, not the engine.
+    .target(
+      name: "Bench",
+      dependencies: ["Training", "Models", "Layers", "Distributed", "Optim", "Tensor"]),
+    .target(name: "MPISelfTest", dependencies: ["Distributed", "Tensor"]),
     .executableTarget(
       name: "seqboat",
       dependencies: [
-        "Training", "Golden", "Prep", "Models", "Layers", "Data", "HDF5", "Distributed", "Optim",
-        "Tensor",
+        "Training", "Golden", "Bench", "MPISelfTest", "Prep", "Models", "Data", "Distributed",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+    .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
     .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensor"]),
-    .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensor"]),
-    .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensor"]),
+    .testTarget(name: "LayersTests", dependencies: ["Layers", "Tensor", "TestSupport"]),
+    .testTarget(
+      name: "ModelsTests", dependencies: ["Models", "Layers", "Tensor", "TestSupport"]),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "HDF5"]),
     .testTarget(name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlib"]),
-    .target(name: "TestSupport", path: "Tests/TestSupport"),
-    .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
+    .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
+    .testTarget(name: "DistributedTests", dependencies: ["TestSupport"]),
     .testTarget(
       name: "TrainingTests",
       dependencies: [
-        "Training", "Data", "Distributed", "Models", "Optim", "Tensor", "TestSupport",
+        "Training", "Data", "Distributed", "Layers", "Models", "Optim", "Tensor", "TestSupport",
       ]),
-    .testTarget(name: "CommandTests", dependencies: ["HDF5", "Training"]),
+    .testTarget(name: "CommandTests", dependencies: ["Training"]),
+    .testTarget(name: "BenchTests", dependencies: ["Bench", "Distributed", "Models", "Training"]),
     .testTarget(
       name: "GoldenTests", dependencies: ["Golden", "HDF5", "Models", "Layers", "Tensor"]),
   ],

@@ -1,4 +1,4 @@
-import Tensor
+import Random
 
 /// What a seeded permutation is for; part of its seed so different uses never share a sequence.
 public enum RandomPurpose: UInt64, Sendable {

@@ -1,4 +1,5 @@
 import HDF5
+import Layers
 import Tensor
 
 /// The common flow of a layer case (README *Kinds*, layer kinds): load `/params` into the module,
@@ -21,6 +22,9 @@ public struct LayerCase {
 
   /// Train mode iff the file's `mode` is `train`.
   public var training: Bool { file.mode == "train" }
+
+  /// A forward context in the file's mode, on one process (goldens' dropout is 0).
+  public func context() -> ForwardContext { ForwardContext(training: training) }
 
   /// The floating input `name` as a differentiable tensor; `channels`, if given, is the size its
   /// last dimension must have (a sequence input `[L, B, channels]` of the configured module).

@@ -13,8 +13,8 @@ enum MegaGoldenCase {
     var rng = SplitMix64(seed: 0)
     let module = GatedAttention(config, rng: &rng)
     try layer.load(module)
-    module.training = layer.training
-    let (out, weights) = module(x, paddingMask: try layer.paddingMask(for: x), causal: layer.causal)
+    let (out, weights) = try module(
+      x, paddingMask: try layer.paddingMask(for: x), causal: layer.causal, layer.context())
     return try layer.compare(
       module: module, differentiable: ["x": x], outputs: ["out": out, "attn_weights": weights])
   }
@@ -45,8 +45,7 @@ enum MegaGoldenCase {
         try c.dropout($0, training: layer.training)
       }, rng: &rng)
     try layer.load(module)
-    module.training = layer.training
-    let out = module(x, paddingMask: try layer.paddingMask(for: x))
+    let out = try module(x, paddingMask: try layer.paddingMask(for: x), layer.context())
     return try layer.compare(module: module, differentiable: ["x": x], outputs: ["out": out])
   }
 

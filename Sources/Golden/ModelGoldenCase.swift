@@ -9,16 +9,15 @@ import Tensor
 enum ModelGoldenCase {
   static func run(_ file: GoldenFile) throws -> [GoldenComparison] {
     let config = try modelConfig(file)
-    let model = Model(config)
+    let model = makeModel(config)
     let layer = try LayerCase(file)
     let view = TiedView(model)
     try load(view, file)
-    model.training = layer.training
+    let ctx = layer.context()
     var outputs: [String: Tensor] = [:]
     var differentiable: [String: Tensor] = [:]
     let loss: Tensor
-    switch model {
-    case .classifier(let m):
+    if let m = model as? SequenceClassifier {
       let input: ClassifierInput
       let tokens = try layer.inputArray("src_tokens")
       let batch = tokens.shape[0]
@@ -32,17 +31,17 @@ enum ModelGoldenCase {
       } else {
         input = .tokens(tokens.ints, batch: batch)
       }
-      let logits = try m.logits(input)
+      let logits = try m.logits(input, ctx)
       let (sum, _) = try Losses.classification(
         logits: logits, targets: try layer.inputArray("target").ints)
       loss = sum.scaled(1 / Float(batch))
       outputs["logits"] = logits
-    case .languageModel(let m):
+    } else if let m = model as? LanguageModel {
       let tokens = try layer.inputArray("src_tokens")
       let targets = try layer.inputArray("target").ints
       let batch = tokens.shape[0]
-      let features = try m.features(tokens: tokens.ints, batch: batch)
-      let (sum, count) = try m.loss(tokens: tokens.ints, targets: targets, batch: batch)
+      let features = try m.features(tokens: tokens.ints, batch: batch, ctx)
+      let (sum, count) = try m.loss(tokens: tokens.ints, targets: targets, batch: batch, ctx)
       loss = sum.scaled(1 / Float(max(count, 1)))
       if let adaptive = m.adaptive {
         outputs["features"] = features
@@ -52,9 +51,11 @@ enum ModelGoldenCase {
       } else {
         outputs["logits"] = GradMode.withoutGrad { m.logits(features: features) }
       }
+    } else {
+      throw GoldenError.unsupported("model kind \(type(of: model))")
     }
     outputs["loss"] = loss
-    for (i, record) in model.routers.enumerated() {
+    for (i, record) in ctx.routers.enumerated() {
       outputs.merge(SeqBoatGoldenCase.routerOutputs(record, layer: i)) { a, _ in a }
     }
     if loss.requiresGrad { loss.backward() }
@@ -107,16 +108,13 @@ private final class TiedView: Module {
 
   init(_ model: Model) { self.model = model }
 
-  var parameters: [(name: String, tensor: Tensor)] {
-    let own = model.module.parameters
-    let byName = Dictionary(own.map { ($0.name, $0.tensor) }) { a, _ in a }
+  var members: [ModuleMember] {
+    let byName = Dictionary(model.parameters.map { ($0.name, $0.tensor) }) { a, _ in a }
     let aliases = model.tiedNames.sorted { $0.key < $1.key }.compactMap { alias, target in
-      byName[target].map { (name: alias, tensor: $0) }
+      byName[target].map { ModuleMember.parameter(alias, $0) }
     }
-    return own + aliases
+    return [.child("", model)] + aliases
   }
-
-  var buffers: [(name: String, tensor: Tensor)] { model.module.buffers }
 }
 
 extension LayerCase {

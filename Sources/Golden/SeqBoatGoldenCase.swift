@@ -87,13 +87,14 @@ enum SeqBoatGoldenCase {
   ) throws -> [GoldenComparison] {
     var rng = SplitMix64(seed: 0)
     let module = SeqBoatLayer(
-      options, ffnHiddenDim: ffn, activationDropout: activationDropout, rng: &rng)
+      options, ffnHiddenDim: ffn, activationDropout: activationDropout, actBias: actBias,
+      rng: &rng)
     try layer.load(module)
-    module.training = layer.training
     let x = try layer.input("x")
-    let out = module(x, paddingMask: try layer.paddingMask(for: x), actBias: actBias)
+    let ctx = layer.context()
+    let out = try module(x, paddingMask: try layer.paddingMask(for: x), ctx)
     var outputs = ["out": out]
-    if let record = module.unit.lastRouter {
+    if let record = ctx.routers.first {
       outputs.merge(routerOutputs(record, layer: 0)) { a, _ in a }
     }
     return try layer.compare(module: module, differentiable: ["x": x], outputs: outputs)

@@ -37,11 +37,12 @@ enum TrajectoryGoldenCase {
       throw GoldenError.invalid("trajectory config: \(error)")
     }
     let config = try ModelGoldenCase.modelConfig(file)
-    guard case .classifier(let model) = Model(config), config.input == .tokens,
-      !config.twoInputs
-    else { throw GoldenError.unsupported("trajectory of a model other than a token classifier") }
+    guard config.task != .lm, config.input == .tokens, !config.twoInputs else {
+      throw GoldenError.unsupported("trajectory of a model other than a token classifier")
+    }
+    let model = makeModel(config)
     try ModelGoldenCase.load(model, file, group: "/params_initial")
-    model.training = try trainer.string("mode") == "train"
+    let training = try trainer.string("mode") == "train"
     let clip = try trainer.double("clip_norm")
     let steps = Int(try trainer.double("steps"))
     var losses: [Double] = []
@@ -53,9 +54,12 @@ enum TrajectoryGoldenCase {
       let targets = try file.array("/batches/step_\(k)/targets")
       let batch = tokens.shape[0]
       model.zeroGrad()
-      let logits = try model.logits(.tokens(tokens.values.map { Int($0) }, batch: batch))
-      let (sum, _) = try Losses.classification(
-        logits: logits, targets: targets.values.map { Int($0) })
+      let batchLoss = try model.loss(
+        .classification(
+          .tokens(tokens.values.map { Int($0) }, batch: batch),
+          targets: targets.values.map { Int($0) }),
+        ForwardContext(training: training))
+      let sum = batchLoss.loss
       sum.backward()
       let inv = 1 / Float(batch)
       for (_, p) in params where p.grad != nil {

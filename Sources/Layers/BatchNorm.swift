@@ -1,13 +1,10 @@
 import Tensor
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Batch normalisation of `[..., E]` activations per channel (the last dimension), statistics over
 /// every other position (MODEL.md §3.7: all L·B positions, padding included), with PyTorch's running
 /// statistics. Names `weight`, `bias` (absent without affine), buffers `running_mean`, `running_var`,
-/// `num_batches_tracked`. With a multi-rank `collective` it is synchronised batch norm.
+/// `num_batches_tracked`. Synchronised batch norm takes its sums over the ranks of the forward
+/// context (`ForwardContext.allReduceSum`).
 public final class BatchNorm: Module {
   /// `[E]` scale, nil without affine.
   public let weight: Tensor?
@@ -19,17 +16,15 @@ public final class BatchNorm: Module {
   public let runningVar: Tensor
   /// Number of training batches seen (a one-element tensor holding an integer).
   public let numBatchesTracked: Tensor
-  /// Train mode: batch statistics and a running-statistics update; eval mode: running statistics.
-  public var training = false
-  /// Where cross-rank sums go (identity in one process).
-  public var collective: Collective
+  /// Whether the batch statistics are summed over the ranks of a training pass (syncbatchnorm).
+  public let synchronised: Bool
   /// Added to the variance.
   public let eps: Float
   /// Weight of the new batch statistic in the running update.
   public let momentum: Double = 0.1
 
   /// A batch norm over `dim` channels.
-  public init(dim: Int, affine: Bool, eps: Float = 1e-5, collective: Collective = SingleProcess()) {
+  public init(dim: Int, affine: Bool, eps: Float = 1e-5, synchronised: Bool = false) {
     weight =
       affine ? Tensor(shape: [dim], data: .init(repeating: 1, count: dim), requiresGrad: true) : nil
     bias = affine ? Tensor.zeros([dim], requiresGrad: true) : nil
@@ -37,35 +32,32 @@ public final class BatchNorm: Module {
     runningVar = .full([dim], 1)
     numBatchesTracked = .zeros([])
     self.eps = eps
-    self.collective = collective
+    self.synchronised = synchronised
   }
 
-  public var parameters: [(name: String, tensor: Tensor)] {
-    guard let weight, let bias else { return [] }
-    return [("weight", weight), ("bias", bias)]
-  }
-
-  public var buffers: [(name: String, tensor: Tensor)] {
-    [
-      ("running_mean", runningMean), ("running_var", runningVar),
-      ("num_batches_tracked", numBatchesTracked),
+  public var members: [ModuleMember] {
+    .parameter("weight", weight) + .parameter("bias", bias) + [
+      .buffer("running_mean", runningMean), .buffer("running_var", runningVar),
+      .buffer("num_batches_tracked", numBatchesTracked),
     ]
   }
 
-  /// Normalises `x` (`[..., E]`).
-  public func callAsFunction(_ x: Tensor) -> Tensor {
+  /// Normalises `x` (`[..., E]`): batch statistics in train mode (over every rank of `ctx` when
+  /// synchronised), running statistics in eval mode.
+  public func callAsFunction(_ x: Tensor, _ ctx: ForwardContext) throws -> Tensor {
     let e = x.lastDim
     let rows = x.count / max(e, 1)
     let xs = x.data
     var mean = [Float](repeating: 0, count: e)
     var rstd = [Float](repeating: 0, count: e)
     var total = Double(rows)
-    if training {
+    let train = ctx.training
+    if train {
       var sums = [Double](repeating: 0, count: 2 * e + 1)
       BatchNorm.channelSums(xs, nil, rows, e, into: &sums, at: 0)
       BatchNorm.channelSums(xs, xs, rows, e, into: &sums, at: e)
       sums[2 * e] = Double(rows)
-      BatchNorm.reduce(&sums, collective)
+      if synchronised { try ctx.allReduceSum(&sums, operation: BatchNorm.operation) }
       total = sums[2 * e]
       for c in 0..<e {
         let m = sums[c] / total
@@ -102,7 +94,7 @@ public final class BatchNorm: Module {
         }
       }
     }
-    let (w, b, train, coll) = (weight, bias, training, collective)
+    let (w, b, sync) = (weight, bias, synchronised)
     let parents = [x] + [w, b].compactMap { $0 }
     return .op(shape: x.shape, data: y, parents: parents) { out in
       let g = out.grad!
@@ -118,7 +110,7 @@ public final class BatchNorm: Module {
         var moments = [Double](repeating: 0, count: 2 * e)
         if train {
           for c in 0..<(2 * e) { moments[c] = sums[c] * Double(scale[c % e]) }
-          BatchNorm.reduce(&moments, coll)
+          if sync { ctx.allReduceSumInBackward(&moments, operation: BatchNorm.operation) }
         }
         let m1 = (0..<e).map { Float(moments[$0] / total) }
         let m2 = (0..<e).map { Float(moments[e + $0] / total) }
@@ -170,14 +162,5 @@ public final class BatchNorm: Module {
     }
   }
 
-  /// Sums `values` over the ranks; a failed reduction ends the process with one line (a rank that
-  /// cannot reach the others cannot continue, and the launcher then stops the job).
-  private static func reduce(_ values: inout [Double], _ collective: Collective) {
-    do {
-      try collective.allReduceSum(&values)
-    } catch {
-      fputs("seqboat: synchronised batch norm: all-reduce failed: \(error)\n", stderr)
-      exit(1)
-    }
-  }
+  private static let operation = "synchronised batch norm statistics"
 }

@@ -21,7 +21,7 @@ public final class Embedding: Module {
     }
   }
 
-  public var parameters: [(name: String, tensor: Tensor)] { [("weight", weight)] }
+  public var members: [ModuleMember] { [.parameter("weight", weight)] }
 
   /// The rows of `tokens` (any layout; `shape` is their shape), output `shape + [E]`.
   public func callAsFunction(_ tokens: [Int], shape: [Int]) -> Tensor {

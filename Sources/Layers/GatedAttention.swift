@@ -90,14 +90,11 @@ public final class GatedAttention: Module {
   private let attentionDropout: Dropout
   private let hiddenDropout: Dropout
 
-  /// A layer drawn from `rng` with the reference initialisation; `collective` serves SyncBN.
-  public init(
-    _ config: GatedAttentionConfig, rng: inout SplitMix64,
-    collective: Collective = SingleProcess()
-  ) {
+  /// A layer drawn from `rng` with the reference initialisation.
+  public init(_ config: GatedAttentionConfig, rng: inout SplitMix64) {
     self.config = config
     let (e, z, h) = (config.embedDim, config.zdim, config.hdim)
-    norm = SequenceNorm(config.normType, dim: e, affine: config.normAffine, collective: collective)
+    norm = SequenceNorm(config.normType, dim: e, affine: config.normAffine)
     move = MultiHeadEMA(
       embedDim: e, ndim: config.ndim, bidirectional: config.bidirectional,
       truncation: config.truncation, outputSilu: true, rng: &rng)
@@ -110,47 +107,35 @@ public final class GatedAttention: Module {
     relPosBias = RelativePositionBias(
       config.relativePosition, maxPositions: radius, zdim: z, initializer: .normal(std: 0.02),
       rng: &rng)
-    dropout = Dropout(config.dropout, seed: rng.next())
-    attentionDropout = Dropout(config.attentionDropout, seed: rng.next())
-    hiddenDropout = Dropout(config.hiddenDropout, seed: rng.next())
+    dropout = Dropout(config.dropout, site: rng.next())
+    attentionDropout = Dropout(config.attentionDropout, site: rng.next())
+    hiddenDropout = Dropout(config.hiddenDropout, site: rng.next())
   }
 
-  /// Train mode (dropout, batch statistics) or eval mode.
-  public var training: Bool {
-    get { dropout.training }
-    set {
-      for d in [dropout, attentionDropout, hiddenDropout] { d.training = newValue }
-      norm.training = newValue
-    }
-  }
-
-  public var parameters: [(name: String, tensor: Tensor)] {
-    scoped("norm", norm.parameters) + scoped("move", move.parameters)
-      + scoped("v_proj", vProj.parameters) + scoped("mx_proj", mxProj.parameters)
-      + scoped("h_proj", hProj.parameters) + [("gamma", gamma), ("beta", beta)]
-      + scoped("rel_pos_bias", relPosBias.parameters)
-  }
-
-  public var buffers: [(name: String, tensor: Tensor)] {
-    scoped("norm", norm.buffers) + scoped("rel_pos_bias", relPosBias.buffers)
+  public var members: [ModuleMember] {
+    [
+      .child("norm", norm), .child("move", move), .child("v_proj", vProj),
+      .child("mx_proj", mxProj), .child("h_proj", hProj), .parameter("gamma", gamma),
+      .parameter("beta", beta), .child("rel_pos_bias", relPosBias),
+    ]
   }
 
   /// The layer on `x` (`[L, B, E]`) with an optional padding mask (`[B, L]`, true = padding) and
   /// causal masking. L must be a multiple of the chunk when L ≥ C (wrappers pad). Returns the
   /// output `[L, B, E]` and the attention weights `[B, L/C_eff, C_eff, C_eff]`. `chunkSize`
   /// overrides the configured chunk C; `emaState` carries the EMA across consecutive segments
-  /// (evaluation only, MODEL.md §2.6).
+  /// (evaluation only, MODEL.md §2.6). `ctx` gives the mode, the dropout masks and the ranks.
   public func callAsFunction(
     _ x: Tensor, paddingMask: [Bool]? = nil, causal: Bool = false, chunkSize: Int? = nil,
-    emaState: EMAState? = nil
-  ) -> (output: Tensor, weights: Tensor) {
+    emaState: EMAState? = nil, _ ctx: ForwardContext
+  ) throws -> (output: Tensor, weights: Tensor) {
     let (len, e) = (x.shape[0], config.embedDim)
     let (z, h) = (config.zdim, config.hdim)
     let chunk = chunkSize ?? config.chunkSize
     let c = chunk < 0 || len < chunk ? len : chunk
-    let normed = config.prenorm ? norm(x) : x
-    let v = hiddenDropout(vProj(normed), after: config.activation)
-    let mx = dropout(move(normed, paddingMask: paddingMask, state: emaState))
+    let normed = config.prenorm ? try norm(x, ctx) : x
+    let v = hiddenDropout(vProj(normed), after: config.activation, ctx)
+    let mx = dropout(move(normed, paddingMask: paddingMask, state: emaState), ctx)
     let packed = mxProj(mx)
     let u = packed.activated(.sigmoid, lastDim: 0..<e)
     let zz = packed.activated(.silu, lastDim: e..<(e + z))
@@ -161,9 +146,9 @@ public final class GatedAttention: Module {
     let (o, weights) = ChunkedAttention.apply(
       q: q, k: k, v: v, bias: relPosBias(c), chunk: c,
       function: config.attentionFunction, paddingMask: paddingMask, causal: causal,
-      dropout: attentionDropout.nextDraw())
-    let gated = dropout(hx + hProj(o * r), after: config.activation)
+      dropout: attentionDropout.draw(ctx))
+    let gated = dropout(hx + hProj(o * r), after: config.activation, ctx)
     let out = Tensor.interpolated(from: x, to: gated, weight: u)
-    return (config.prenorm ? out : norm(out), weights)
+    return (config.prenorm ? out : try norm(out, ctx), weights)
   }
 }

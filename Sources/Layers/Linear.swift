@@ -21,9 +21,7 @@ public final class Linear: Module {
   /// Output features.
   public var outFeatures: Int { weight.shape[0] }
 
-  public var parameters: [(name: String, tensor: Tensor)] {
-    [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
-  }
+  public var members: [ModuleMember] { [.parameter("weight", weight)] + .parameter("bias", bias) }
 
   /// Applies the layer over the last dimension of `x`.
   public func callAsFunction(_ x: Tensor) -> Tensor { x.linear(weight, bias) }

@@ -17,48 +17,33 @@ public final class MegaLayer: Module {
   /// (default: the attention's hidden dropout, as the encoder passes it).
   public init(
     attention: GatedAttentionConfig, ffnHiddenDim: Int, causal: Bool,
-    activationDropout: Float? = nil, rng: inout SplitMix64,
-    collective: Collective = SingleProcess()
+    activationDropout: Float? = nil, rng: inout SplitMix64
   ) {
     var config = attention
     config.bidirectional = !causal
     self.causal = causal
-    megaLayer = GatedAttention(config, rng: &rng, collective: collective)
+    megaLayer = GatedAttention(config, rng: &rng)
     nffn =
       ffnHiddenDim > 0
       ? NormalizedFFN(
         embedDim: config.embedDim, hiddenDim: ffnHiddenDim, activation: config.activation,
         normType: config.normType, normAffine: config.normAffine, prenorm: config.prenorm,
         dropout: config.dropout, hiddenDropout: activationDropout ?? config.hiddenDropout,
-        collective: collective, rng: &rng) : nil
+        rng: &rng) : nil
   }
 
-  /// Train or eval mode for every sub-layer.
-  public var training: Bool {
-    get { megaLayer.training }
-    set {
-      megaLayer.training = newValue
-      nffn?.training = newValue
-    }
-  }
-
-  public var parameters: [(name: String, tensor: Tensor)] {
-    scoped("mega_layer", megaLayer.parameters) + scoped("nffn", nffn?.parameters ?? [])
-  }
-
-  public var buffers: [(name: String, tensor: Tensor)] {
-    scoped("mega_layer", megaLayer.buffers) + scoped("nffn", nffn?.buffers ?? [])
-  }
+  public var members: [ModuleMember] { [.child("mega_layer", megaLayer)] + .child("nffn", nffn) }
 
   /// The layer on `x` (`[L, B, E]`; L a multiple of the chunk when L ≥ C) with an optional
   /// padding mask (`[B, L]`, true = padding); `chunkSize` overrides the attention chunk and
   /// `emaState` carries the EMA across segments (evaluation only, MODEL.md §2.6).
   public func callAsFunction(
-    _ x: Tensor, paddingMask: [Bool]? = nil, chunkSize: Int? = nil, emaState: EMAState? = nil
-  ) -> Tensor {
-    let out = megaLayer(
-      x, paddingMask: paddingMask, causal: causal, chunkSize: chunkSize, emaState: emaState
+    _ x: Tensor, paddingMask: [Bool]? = nil, chunkSize: Int? = nil, emaState: EMAState? = nil,
+    _ ctx: ForwardContext
+  ) throws -> Tensor {
+    let out = try megaLayer(
+      x, paddingMask: paddingMask, causal: causal, chunkSize: chunkSize, emaState: emaState, ctx
     ).output
-    return nffn.map { $0(out) } ?? out
+    return try nffn.map { try $0(out, ctx) } ?? out
   }
 }

@@ -66,8 +66,11 @@ public final class MultiHeadEMA: Module {
     omega = rule(1).make([embedDim], rng: &rng)
   }
 
-  public var parameters: [(name: String, tensor: Tensor)] {
-    [("delta", delta), ("alpha", alpha), ("beta", beta), ("gamma", gamma), ("omega", omega)]
+  public var members: [ModuleMember] {
+    [
+      .parameter("delta", delta), .parameter("alpha", alpha), .parameter("beta", beta),
+      .parameter("gamma", gamma), .parameter("omega", omega),
+    ]
   }
 
   /// The EMA of `x` (`[L, B, E]`); `paddingMask` (`[B, L]`, true = padding) zeroes the convolution
@@ -81,7 +84,7 @@ public final class MultiHeadEMA: Module {
     let (len, batch, e) = (x.shape[0], x.shape[1], embedDim)
     precondition(paddingMask == nil || paddingMask!.count == batch * len, "EMA padding mask size")
     precondition(
-      state == nil || (!bidirectional && !GradMode.isEnabled),
+      state == nil || (!bidirectional && !GradMode.isRecording),
       "an EMA state needs a causal EMA and no gradient recording")
     let k = state == nil ? min(truncation ?? len, len) : len
     let kernel = EMAKernel(self, length: k)

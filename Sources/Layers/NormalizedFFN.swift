@@ -22,39 +22,26 @@ public final class NormalizedFFN: Module {
   public init(
     embedDim: Int, hiddenDim: Int, activation: Activation, normType: NormType,
     normAffine: Bool = true, prenorm: Bool, dropout: Float = 0, hiddenDropout: Float = 0,
-    weightInit: Initializer = .normal(std: 0.02), collective: Collective = SingleProcess(),
-    rng: inout SplitMix64
+    weightInit: Initializer = .normal(std: 0.02), rng: inout SplitMix64
   ) {
-    norm = SequenceNorm(normType, dim: embedDim, affine: normAffine, collective: collective)
+    norm = SequenceNorm(normType, dim: embedDim, affine: normAffine)
     fc1 = Linear(embedDim, hiddenDim, weightInit: weightInit, rng: &rng)
     fc2 = Linear(hiddenDim, embedDim, weightInit: weightInit, rng: &rng)
     self.activation = activation
     self.prenorm = prenorm
-    self.dropout = Dropout(dropout, seed: rng.next())
-    self.hiddenDropout = Dropout(hiddenDropout, seed: rng.next())
+    self.dropout = Dropout(dropout, site: rng.next())
+    self.hiddenDropout = Dropout(hiddenDropout, site: rng.next())
   }
 
-  /// Train mode (dropout, batch statistics) or eval mode.
-  public var training: Bool {
-    get { dropout.training }
-    set {
-      dropout.training = newValue
-      hiddenDropout.training = newValue
-      norm.training = newValue
-    }
+  public var members: [ModuleMember] {
+    [.child("norm", norm), .child("fc1", fc1), .child("fc2", fc2)]
   }
-
-  public var parameters: [(name: String, tensor: Tensor)] {
-    scoped("norm", norm.parameters) + scoped("fc1", fc1.parameters) + scoped("fc2", fc2.parameters)
-  }
-
-  public var buffers: [(name: String, tensor: Tensor)] { scoped("norm", norm.buffers) }
 
   /// The block on `x` (`[..., E]`).
-  public func callAsFunction(_ x: Tensor) -> Tensor {
-    let normed = prenorm ? norm(x) : x
-    let hidden = hiddenDropout(fc1(normed), after: activation)
-    let out = dropout(fc2(hidden)) + x
-    return prenorm ? out : norm(out)
+  public func callAsFunction(_ x: Tensor, _ ctx: ForwardContext) throws -> Tensor {
+    let normed = prenorm ? try norm(x, ctx) : x
+    let hidden = hiddenDropout(fc1(normed), after: activation, ctx)
+    let out = dropout(fc2(hidden), ctx) + x
+    return prenorm ? out : try norm(out, ctx)
   }
 }

@@ -14,7 +14,7 @@ public final class RealNumberEmbedding: Module {
     bias = Initializer.normal(std: 0.1).make([dim], rng: &rng)
   }
 
-  public var parameters: [(name: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }
+  public var members: [ModuleMember] { [.parameter("weight", weight), .parameter("bias", bias)] }
 
   /// Embeds every element of `x`: output `x.shape + [E]`.
   public func callAsFunction(_ x: Tensor) -> Tensor {

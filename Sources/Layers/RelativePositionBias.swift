@@ -44,15 +44,14 @@ public final class RelativePositionBias: Module {
     }
   }
 
-  public var parameters: [(name: String, tensor: Tensor)] {
+  public var members: [ModuleMember] {
     switch kind {
-    case .simple: return [("rel_pos_bias", first)]
-    case .rotary: return [("alpha", first), ("beta", second!)]
+    case .simple: return [.parameter("rel_pos_bias", first)]
+    case .rotary:
+      return [
+        .parameter("alpha", first), .parameter("beta", second!), .buffer("_float_tensor", marker),
+      ]
     }
-  }
-
-  public var buffers: [(name: String, tensor: Tensor)] {
-    kind == .rotary ? [("_float_tensor", marker)] : []
   }
 
   /// The `[n, n]` bias of a chunk of `n` positions (simple requires n ≤ M).

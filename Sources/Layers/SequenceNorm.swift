@@ -20,11 +20,8 @@ public final class SequenceNorm: Module {
   /// Added to the variance or mean square.
   public let eps: Float
 
-  /// A norm of `type` over `dim` channels; `collective` reaches other ranks for syncbatchnorm.
-  public init(
-    _ type: NormType, dim: Int, affine: Bool = true, eps: Float = 1e-5,
-    collective: Collective = SingleProcess()
-  ) {
+  /// A norm of `type` over `dim` channels.
+  public init(_ type: NormType, dim: Int, affine: Bool = true, eps: Float = 1e-5) {
     self.type = type
     self.eps = eps
     func ones(_ n: Int) -> Tensor {
@@ -46,34 +43,23 @@ public final class SequenceNorm: Module {
     case .batchnorm, .syncbatchnorm:
       weight = nil
       bias = nil
-      batchNorm = BatchNorm(dim: dim, affine: affine, eps: eps, collective: collective)
+      batchNorm = BatchNorm(
+        dim: dim, affine: affine, eps: eps, synchronised: type == .syncbatchnorm)
     }
   }
 
-  /// Train or eval mode (matters for batch norm only).
-  public var training: Bool {
-    get { batchNorm?.training ?? false }
-    set { batchNorm?.training = newValue }
+  public var members: [ModuleMember] {
+    .child("norm", batchNorm)
+      + .parameter(type == .scalenorm ? "norm.scalar" : "norm.weight", weight)
+      + .parameter("norm.bias", bias)
   }
 
-  public var parameters: [(name: String, tensor: Tensor)] {
-    if let batchNorm { return scoped("norm", batchNorm.parameters) }
-    var list: [(name: String, tensor: Tensor)] = []
-    if let weight { list.append((type == .scalenorm ? "norm.scalar" : "norm.weight", weight)) }
-    if let bias { list.append(("norm.bias", bias)) }
-    return list
-  }
-
-  public var buffers: [(name: String, tensor: Tensor)] {
-    batchNorm.map { scoped("norm", $0.buffers) } ?? []
-  }
-
-  /// Normalises `x` (`[..., E]`).
-  public func callAsFunction(_ x: Tensor) -> Tensor {
+  /// Normalises `x` (`[..., E]`); batch norm reads the mode and ranks of `ctx`.
+  public func callAsFunction(_ x: Tensor, _ ctx: ForwardContext) throws -> Tensor {
     switch type {
     case .layernorm: return x.layerNorm(weight: weight, bias: bias, eps: eps)
     case .scalenorm, .rmsnorm: return x.rmsNorm(weight: weight, eps: eps)
-    case .batchnorm, .syncbatchnorm: return batchNorm!(x)
+    case .batchnorm, .syncbatchnorm: return try batchNorm!(x, ctx)
     }
   }
 }

@@ -20,8 +20,7 @@ public final class AbsolutePositions: Module {
       shape: [half], data: (0..<half).map { Float(pow(10000, -2 * Double($0) / Double(dim))) })
   }
 
-  public var parameters: [(name: String, tensor: Tensor)] { [("scale", scale)] }
-  public var buffers: [(name: String, tensor: Tensor)] { [("inv_freq", invFreq)] }
+  public var members: [ModuleMember] { [.parameter("scale", scale), .buffer("inv_freq", invFreq)] }
 
   /// `x` (`[B, L, E]`) plus the scaled positions `t = 0 ..< L`.
   public func callAsFunction(_ x: Tensor) -> Tensor {

@@ -38,23 +38,16 @@ public final class AdaptiveEmbedding: Module {
     self.tables = tables
     self.projections = projections
     classProjection = Initializer.xavierUniform.make([cutoffs.count, dim], rng: &rng)
-    dropout = Dropout(p, seed: rng.next())
+    dropout = Dropout(p, site: rng.next())
   }
 
-  /// Train or eval mode (dropout inside the softmax).
-  public var training: Bool {
-    get { dropout.training }
-    set { dropout.training = newValue }
-  }
-
-  public var parameters: [(name: String, tensor: Tensor)] {
-    var list: [(name: String, tensor: Tensor)] = []
-    for i in 0..<tables.count {
-      list.append(("embed_tokens.embeddings.\(i).0.weight", tables[i]))
-      list.append(("embed_tokens.embeddings.\(i).1.weight", projections[i]))
-    }
-    list.append(("adaptive_softmax.head.class_proj.weight", classProjection))
-    return list
+  public var members: [ModuleMember] {
+    tables.indices.flatMap { i -> [ModuleMember] in
+      [
+        .parameter("embed_tokens.embeddings.\(i).0.weight", tables[i]),
+        .parameter("embed_tokens.embeddings.\(i).1.weight", projections[i]),
+      ]
+    } + [.parameter("adaptive_softmax.head.class_proj.weight", classProjection)]
   }
 
   /// The adaptive softmax's names of tied tensors under `prefix`, mapped to the parameter names.
@@ -92,25 +85,27 @@ public final class AdaptiveEmbedding: Module {
   /// Summed adaptive-softmax NLL of `targets` (padding id 1 ignored) for `features` `[..., E]`.
   /// Tail tokens whose relative index is 1 contribute only their cluster term (the reference's
   /// `ignore_index` quirk).
-  public func loss(features: Tensor, targets: [Int]) -> Tensor {
+  public func loss(features: Tensor, targets: [Int], _ ctx: ForwardContext) -> Tensor {
     let e = classProjection.shape[1]
-    let x = dropout(features.reshaped([targets.count, e]))
+    let x = dropout(features.reshaped([targets.count, e]), ctx)
     let headTargets = targets.map { t in t == 1 ? 1 : band(t) == 0 ? t : bounds[1] + band(t) - 1 }
     var total = x.linearCrossEntropySum(
       [tables[0], classProjection], targets: headTargets, ignoreIndex: 1)
     for i in 1..<tables.count {
       let rows = targets.indices.filter { targets[$0] != 1 && band(targets[$0]) == i }
       guard !rows.isEmpty else { continue }
-      let hidden = tailHidden(i, x.gatherRows(rows, shape: [rows.count]))
+      let hidden = tailHidden(i, x.gatherRows(rows, shape: [rows.count]), ctx)
       let rel = rows.map { targets[$0] - bounds[i] }
       total = total + hidden.linearCrossEntropySum([tables[i]], targets: rel, ignoreIndex: 1)
     }
     return total
   }
 
-  /// Log-probabilities `[N, V]` of every token for `features` (`[N, E]` rows), no gradient.
+  /// Log-probabilities `[N, V]` of every token for `features` (`[N, E]` rows), no gradient, eval
+  /// mode.
   public func logProbabilities(features: Tensor) -> [Float] {
-    GradMode.withoutGrad {
+    let ctx = ForwardContext.evaluation()
+    return GradMode.withoutGrad {
       let e = classProjection.shape[1]
       let n = features.count / e
       let x = features.reshaped([n, e])
@@ -121,7 +116,7 @@ public final class AdaptiveEmbedding: Module {
       var out = [Float](repeating: 0, count: n * v)
       for r in 0..<n { for j in 0..<bounds[1] { out[r * v + j] = head.data[r * hw + j] } }
       for i in 1..<tables.count {
-        let lp = tail(i, x).logSoftmax()
+        let lp = tailHidden(i, x, ctx).linear(tables[i]).logSoftmax()
         let width = lp.lastDim
         for r in 0..<n {
           let cluster = head.data[r * hw + bounds[1] + i - 1]
@@ -132,14 +127,9 @@ public final class AdaptiveEmbedding: Module {
     }
   }
 
-  /// Tail logits of band i for rows `x` (`[n, E]`): `Emb_i · dropout(W_iᵀ x)`.
-  private func tail(_ i: Int, _ x: Tensor) -> Tensor {
-    tailHidden(i, x).linear(tables[i])
-  }
-
-  /// The tail's hidden rows `dropout(W_iᵀ x)` (`[n, d_i]`).
-  private func tailHidden(_ i: Int, _ x: Tensor) -> Tensor {
-    dropout(x.matmul(projections[i]))
+  /// The tail's hidden rows `dropout(W_iᵀ x)` (`[n, d_i]`) of band i for rows `x` (`[n, E]`).
+  private func tailHidden(_ i: Int, _ x: Tensor, _ ctx: ForwardContext) -> Tensor {
+    dropout(x.matmul(projections[i]), ctx)
   }
 }
 

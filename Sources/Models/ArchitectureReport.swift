@@ -5,8 +5,7 @@ import Tensor
 /// its shape, and the totals (tied weights counted once).
 public func architectureReport(_ name: String) throws -> String {
   let config = try ModelConfig.preset(name)
-  let module = Model(config).module
-  let params = module.parameters
+  let params = makeModel(config).parameters
   let total = params.reduce(0) { $0 + $1.tensor.count }
   let embedding = params.filter { $0.name.contains("embed_tokens") }.reduce(0) {
     $0 + $1.tensor.count

@@ -27,9 +27,7 @@ public final class LanguageModel: Module {
   private let dropout: Dropout
 
   /// A language model for `config` with the reference initialisation drawn from `rng`.
-  public init(
-    _ config: ModelConfig, collective: Collective = SingleProcess(), rng: inout SplitMix64
-  ) {
+  public init(_ config: ModelConfig, rng: inout SplitMix64) {
     self.config = config
     let e = config.embedDim
     if let cutoffs = config.adaptiveCutoffs {
@@ -55,48 +53,22 @@ public final class LanguageModel: Module {
       : Linear(config.embeddingDim, e, bias: false, weightInit: .xavierUniform, rng: &rng)
     embedNorm =
       config.normalizeEmbedding
-      ? SequenceNorm(config.normType, dim: e, collective: collective) : nil
-    layers = makeLayers(config, collective: collective, rng: &rng)
+      ? SequenceNorm(config.normType, dim: e) : nil
+    layers = makeLayers(config, rng: &rng)
     finalNorm =
       config.hasFinalNorm
-      ? SequenceNorm(
-        config.normType, dim: e, affine: !config.noAffineFinalNorm, collective: collective)
-      : nil
-    dropout = Dropout(config.dropout, seed: rng.next())
+      ? SequenceNorm(config.normType, dim: e, affine: !config.noAffineFinalNorm) : nil
+    dropout = Dropout(config.dropout, site: rng.next())
   }
 
-  /// Train or eval mode.
-  public var training: Bool {
-    get { dropout.training }
-    set {
-      dropout.training = newValue
-      adaptive?.training = newValue
-      embedNorm?.training = newValue
-      for layer in layers { layer.training = newValue }
-      finalNorm?.training = newValue
-    }
-  }
-
-  public var parameters: [(name: String, tensor: Tensor)] {
-    var list: [(name: String, tensor: Tensor)] = []
-    if let embedding { list += scoped("decoder.embed_tokens", embedding.parameters) }
-    if let adaptive { list += scoped("decoder", adaptive.parameters) }
-    if let projectIn { list += scoped("decoder.project_in_dim", projectIn.parameters) }
-    if let embedNorm { list += scoped("decoder.embed_norm", embedNorm.parameters) }
-    for (i, layer) in layers.enumerated() {
-      list += scoped("decoder.layers.\(i)", layer.parameters)
-    }
-    if let finalNorm { list += scoped("decoder.final_norm", finalNorm.parameters) }
-    if let outputProjection { list.append(("decoder.output_projection.weight", outputProjection)) }
-    return list
-  }
-
-  public var buffers: [(name: String, tensor: Tensor)] {
-    var list: [(name: String, tensor: Tensor)] = []
-    if let embedNorm { list += scoped("decoder.embed_norm", embedNorm.buffers) }
-    for (i, layer) in layers.enumerated() { list += scoped("decoder.layers.\(i)", layer.buffers) }
-    if let finalNorm { list += scoped("decoder.final_norm", finalNorm.buffers) }
-    return list
+  public var members: [ModuleMember] {
+    let groups: [[ModuleMember]] = [
+      .child("decoder.embed_tokens", embedding), .child("decoder", adaptive),
+      .child("decoder.project_in_dim", projectIn), .child("decoder.embed_norm", embedNorm),
+      .children("decoder.layers", layers), .child("decoder.final_norm", finalNorm),
+      .parameter("decoder.output_projection.weight", outputProjection),
+    ]
+    return groups.flatMap { $0 }
   }
 
   /// Reference names that alias one of `parameters` (tied weights): name → the parameter's name.
@@ -112,7 +84,9 @@ public final class LanguageModel: Module {
   /// (Mega, evaluation only) the tokens are the next segment of the blocks the stream has read:
   /// its chunk replaces the configured one and its EMA states are carried; `max_positions` does
   /// not apply.
-  public func features(tokens: [Int], batch: Int, stream: MegaLMStream? = nil) throws -> Tensor {
+  public func features(
+    tokens: [Int], batch: Int, stream: MegaLMStream? = nil, _ ctx: ForwardContext
+  ) throws -> Tensor {
     guard batch > 0, tokens.count % batch == 0 else {
       throw ModelInputError.shape(field: "src_tokens", "\(tokens.count) ids for \(batch) sequences")
     }
@@ -138,17 +112,17 @@ public final class LanguageModel: Module {
       adaptive?.embed(ids, shape: [batch, len]) ?? embedding!(ids, shape: [batch, len])
     var x = config.scaleEmbedding ? embedded.scaled(Float(e).squareRoot()) : embedded
     if let projectIn { x = projectIn(x) }
-    if let embedNorm { x = embedNorm(x) }
-    x = dropout(x)
+    if let embedNorm { x = try embedNorm(x, ctx) }
+    x = dropout(x, ctx)
     let keep = keepMask(padMask.map { !$0 }, width: e)
     if padding != nil { x = x.masked(by: keep) }
     var h = x.permuted([1, 0, 2])
     for (i, layer) in layers.enumerated() {
       h =
-        stream?.forward(layer: i, h, paddingMask: padding)
-        ?? layer.forward(h, paddingMask: padding)
+        try stream?.forward(layer: i, h, paddingMask: padding, ctx)
+        ?? layer.forward(h, paddingMask: padding, ctx)
     }
-    if let finalNorm { h = finalNorm(h) }
+    if let finalNorm { h = try finalNorm(h, ctx) }
     var y = h.permuted([1, 0, 2])
     if padding != nil { y = y.masked(by: keep) }
     if pads { y = y.reshaped([batch, len * e]).slice(lastDim: 0..<(len0 * e)) }
@@ -162,9 +136,9 @@ public final class LanguageModel: Module {
 
   /// Summed NLL (nats) over the targets that are not padding, and their count; `stream` as in
   /// `features`.
-  public func loss(tokens: [Int], targets: [Int], batch: Int, stream: MegaLMStream? = nil) throws
-    -> (loss: Tensor, tokens: Int)
-  {
+  public func loss(
+    tokens: [Int], targets: [Int], batch: Int, stream: MegaLMStream? = nil, _ ctx: ForwardContext
+  ) throws -> (loss: Tensor, tokens: Int) {
     guard targets.count == tokens.count else {
       throw ModelInputError.shape(field: "target", "\(targets.count) targets for \(tokens.count)")
     }
@@ -172,13 +146,11 @@ public final class LanguageModel: Module {
       throw ModelInputError.tokenOutOfRange(
         field: "target", value: bad, vocabulary: config.vocabSize)
     }
-    let f = try features(tokens: tokens, batch: batch, stream: stream)
+    let f = try features(tokens: tokens, batch: batch, stream: stream, ctx)
     let count = targets.filter { $0 != config.paddingIndex }.count
-    if let adaptive { return (adaptive.loss(features: f, targets: targets), count) }
+    if let adaptive { return (adaptive.loss(features: f, targets: targets, ctx), count) }
     let l = logits(features: f)
     return (l.crossEntropySum(targets: targets, ignoreIndex: config.paddingIndex), count)
   }
 
-  /// The SeqBoat router records of the last call, one per layer (empty for Mega).
-  public var routers: [RouterRecord] { layers.compactMap(\.router) }
 }

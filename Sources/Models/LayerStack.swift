@@ -2,9 +2,7 @@ import Layers
 import Tensor
 
 /// The layer stack of `config`: Mega or SeqBoat, encoder (LRA/SC) or decoder (LM) layers.
-func makeLayers(_ config: ModelConfig, collective: Collective, rng: inout SplitMix64)
-  -> [SequenceLayer]
-{
+func makeLayers(_ config: ModelConfig, rng: inout SplitMix64) -> [SequenceLayer] {
   (0..<config.layers).map { _ -> SequenceLayer in
     switch config.family {
     case .mega:
@@ -18,13 +16,11 @@ func makeLayers(_ config: ModelConfig, collective: Collective, rng: inout SplitM
         hiddenDropout: config.hiddenDropout)
       return MegaLayer(
         attention: attention, ffnHiddenDim: config.ffnDim, causal: config.causal,
-        activationDropout: config.causal ? config.activationDropout : nil, rng: &rng,
-        collective: collective)
+        activationDropout: config.causal ? config.activationDropout : nil, rng: &rng)
     case .seqboat:
-      let layer = SeqBoatLayer(
+      return SeqBoatLayer(
         config.seqBoatUnitOptions, ffnHiddenDim: config.ffnDim,
-        activationDropout: config.activationDropout, collective: collective, rng: &rng)
-      return SeqBoatStackLayer(layer, actBias: config.actBias)
+        activationDropout: config.activationDropout, actBias: config.actBias, rng: &rng)
     }
   }
 }
@@ -47,33 +43,13 @@ extension ModelConfig {
 }
 
 extension MegaLayer: SequenceLayer {
-  public var router: RouterRecord? { nil }
-  public func forward(_ x: Tensor, paddingMask: [Bool]?) -> Tensor {
-    self(x, paddingMask: paddingMask)
+  public func forward(_ x: Tensor, paddingMask: [Bool]?, _ ctx: ForwardContext) throws -> Tensor {
+    try self(x, paddingMask: paddingMask, ctx)
   }
 }
 
-/// A SeqBoat layer in a model's stack, with the model's `act_bias`.
-public final class SeqBoatStackLayer: SequenceLayer {
-  /// The layer.
-  public let layer: SeqBoatLayer
-  /// `act_bias` passed to the unit.
-  public let actBias: Float
-
-  /// Wraps `layer`.
-  public init(_ layer: SeqBoatLayer, actBias: Float) {
-    self.layer = layer
-    self.actBias = actBias
-  }
-
-  public var training: Bool {
-    get { layer.training }
-    set { layer.training = newValue }
-  }
-  public var parameters: [(name: String, tensor: Tensor)] { layer.parameters }
-  public var buffers: [(name: String, tensor: Tensor)] { layer.buffers }
-  public var router: RouterRecord? { layer.unit.lastRouter }
-  public func forward(_ x: Tensor, paddingMask: [Bool]?) -> Tensor {
-    layer(x, paddingMask: paddingMask, actBias: actBias)
+extension SeqBoatLayer: SequenceLayer {
+  public func forward(_ x: Tensor, paddingMask: [Bool]?, _ ctx: ForwardContext) throws -> Tensor {
+    try self(x, paddingMask: paddingMask, ctx)
   }
 }

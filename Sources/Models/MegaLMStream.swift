@@ -57,7 +57,10 @@ public final class MegaLMStream {
   }
 
   /// Layer `index` on the next segment `x` (`[L, B, E]`) of the block.
-  func forward(layer index: Int, _ x: Tensor, paddingMask: [Bool]?) -> Tensor {
-    layers[index](x, paddingMask: paddingMask, chunkSize: chunkSize, emaState: states[index])
+  func forward(layer index: Int, _ x: Tensor, paddingMask: [Bool]?, _ ctx: ForwardContext) throws
+    -> Tensor
+  {
+    try layers[index](
+      x, paddingMask: paddingMask, chunkSize: chunkSize, emaState: states[index], ctx)
   }
 }

@@ -1,72 +1,66 @@
 import Layers
 import Tensor
 
-/// A model built from a `ModelConfig`: a classifier (LRA, SC) or a language model.
-public enum Model {
-  case classifier(SequenceClassifier)
-  case languageModel(LanguageModel)
-
-  /// The model of `config` with the reference initialisation drawn from a generator seeded `seed`.
-  public init(_ config: ModelConfig, seed: UInt64 = 1, collective: Collective = SingleProcess()) {
-    var rng = SplitMix64(seed: seed)
-    switch config.task {
-    case .lra, .sc:
-      self = .classifier(SequenceClassifier(config, collective: collective, rng: &rng))
-    case .lm: self = .languageModel(LanguageModel(config, collective: collective, rng: &rng))
-    }
-  }
-
-  /// The model as a `Module`.
-  public var module: Module {
-    switch self {
-    case .classifier(let m): return m
-    case .languageModel(let m): return m
-    }
-  }
-
-  /// Train or eval mode.
-  public var training: Bool {
-    get {
-      switch self {
-      case .classifier(let m): return m.training
-      case .languageModel(let m): return m.training
-      }
-    }
-    nonmutating set {
-      switch self {
-      case .classifier(let m): m.training = newValue
-      case .languageModel(let m): m.training = newValue
-      }
-    }
-  }
-
-  /// Reference names that alias a parameter (tied weights): alias → parameter name.
-  public var tiedNames: [String: String] {
-    if case .languageModel(let m) = self { return m.tiedNames }
-    return [:]
-  }
-
-  /// The SeqBoat router records of the last forward call, one per layer run.
-  public var routers: [RouterRecord] {
-    switch self {
-    case .classifier(let m): return m.routers
-    case .languageModel(let m): return m.routers
-    }
-  }
+/// A model built from a `ModelConfig`: the LRA and Speech Commands classifier or a language
+/// model. Training, evaluation and checkpoints see a model only through this protocol and the
+/// module tree it inherits; `makeModel` is the one place that chooses the kind.
+public protocol Model: Module {
+  /// The configuration the model was built from.
+  var config: ModelConfig { get }
+  /// Reference names that alias one of the parameters (tied weights): alias → parameter name.
+  var tiedNames: [String: String] { get }
+  /// The summed loss of `batch` in `ctx` (MODEL.md §5.8); throws on a batch of another kind.
+  func loss(_ batch: MicroBatch, _ ctx: ForwardContext) throws -> BatchStats
 }
 
 extension Model {
-  /// Installs `decision` as the compression decision of every SeqBoat layer (a data-parallel
-  /// trainer passes one that agrees over the ranks of the micro-batch; MODEL.md §4.8). Every
-  /// SeqBoat layer calls it once per forward call, in layer order, on every rank.
-  public func setCompressionDecision(_ decision: @escaping CompressionDecision) {
-    let layers: [SequenceLayer]
-    switch self {
-    case .classifier(let m): layers = m.encoder.layers
-    case .languageModel(let m): layers = m.layers
+  public var tiedNames: [String: String] { [:] }
+}
+
+/// The model of `config` with the reference initialisation drawn from a generator seeded `seed`.
+public func makeModel(_ config: ModelConfig, seed: UInt64 = 1) -> Model {
+  var rng = SplitMix64(seed: seed)
+  switch config.task {
+  case .lra, .sc: return SequenceClassifier(config, rng: &rng)
+  case .lm: return LanguageModel(config, rng: &rng)
+  }
+}
+
+/// One rank's share of a micro-batch, ready for the model.
+public enum MicroBatch {
+  /// Classifier input and the class of each row.
+  case classification(ClassifierInput, targets: [Int])
+  /// Language-model input tokens and targets `[B, L]` row-major.
+  case languageModel(tokens: [Int], targets: [Int], batch: Int)
+}
+
+/// What one micro-batch contributed: the summed loss (nats), its sample size (sentences or target
+/// tokens) and the number of correct predictions (classification).
+public struct BatchStats {
+  /// Summed loss tensor (backward starts here).
+  public let loss: Tensor
+  /// Sentences (classification) or non-pad target tokens (LM).
+  public let sampleSize: Int
+  /// Correct argmax predictions (0 for LM).
+  public let correct: Int
+}
+
+extension SequenceClassifier: Model {
+  public func loss(_ batch: MicroBatch, _ ctx: ForwardContext) throws -> BatchStats {
+    guard case .classification(let input, let targets) = batch else {
+      throw ModelInputError.shape(field: "target", "a classifier needs labelled examples")
     }
-    for case let layer as SeqBoatStackLayer in layers {
-      layer.layer.unit.compressionDecision = decision
+    let (loss, correct) = try Losses.classification(logits: logits(input, ctx), targets: targets)
+    return BatchStats(loss: loss, sampleSize: targets.count, correct: correct)
+  }
+}
+
+extension LanguageModel: Model {
+  public func loss(_ batch: MicroBatch, _ ctx: ForwardContext) throws -> BatchStats {
+    guard case .languageModel(let tokens, let targets, let rows) = batch else {
+      throw ModelInputError.shape(field: "target", "a language model needs token blocks")
     }
+    let (loss, count) = try loss(tokens: tokens, targets: targets, batch: rows, ctx)
+    return BatchStats(loss: loss, sampleSize: count, correct: 0)
   }
 }

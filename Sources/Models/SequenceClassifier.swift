@@ -24,18 +24,12 @@ public final class SequenceClassifier: Module {
   public let hidden: [Linear]
   /// `sentence_projection_layer` (Dc → classes, no bias).
   public let projection: Linear
-  /// The SeqBoat router records of the last call, one per layer run (empty for Mega): the
-  /// encoder's layers on the first input, then (Retrieval) on the second, as the reference numbers
-  /// them (`0..<N`, then `N..<2N`).
-  public private(set) var routers: [RouterRecord] = []
   private let dropout: Dropout
 
   /// A classifier for `config` with the reference initialisation drawn from `rng`.
-  public init(
-    _ config: ModelConfig, collective: Collective = SingleProcess(), rng: inout SplitMix64
-  ) {
+  public init(_ config: ModelConfig, rng: inout SplitMix64) {
     self.config = config
-    encoder = SequenceEncoder(config, collective: collective, rng: &rng)
+    encoder = SequenceEncoder(config, rng: &rng)
     hidden = (0..<config.classifierHiddenLayers).map { i in
       Linear(
         i == 0 ? config.classifierInDim : config.classifierOutDim, config.classifierOutDim,
@@ -43,54 +37,38 @@ public final class SequenceClassifier: Module {
     }
     projection = Linear(
       config.classifierOutDim, config.classes, bias: false, weightInit: .xavierUniform, rng: &rng)
-    dropout = Dropout(config.dropout, seed: rng.next())
+    dropout = Dropout(config.dropout, site: rng.next())
   }
 
-  /// Train or eval mode.
-  public var training: Bool {
-    get { dropout.training }
-    set {
-      dropout.training = newValue
-      encoder.training = newValue
-    }
+  public var members: [ModuleMember] {
+    [.child("encoder.encoder", encoder)]
+      + hidden.enumerated().map { .child("classifier.\($0.offset).0", $0.element) }
+      + [.child("sentence_projection_layer", projection)]
   }
 
-  public var parameters: [(name: String, tensor: Tensor)] {
-    scoped("encoder.encoder", encoder.parameters)
-      + hidden.enumerated().flatMap { scoped("classifier.\($0.offset).0", $0.element.parameters) }
-      + scoped("sentence_projection_layer", projection.parameters)
-  }
-
-  public var buffers: [(name: String, tensor: Tensor)] {
-    scoped("encoder.encoder", encoder.buffers)
-  }
-
-  /// Logits `[B, classes]`.
-  public func logits(_ input: ClassifierInput) throws -> Tensor {
+  /// Logits `[B, classes]` in `ctx`. SeqBoat router records go to `ctx.routers`: the encoder's
+  /// layers on the first input, then (Retrieval) on the second, as the reference numbers them
+  /// (`0..<N`, then `N..<2N`).
+  public func logits(_ input: ClassifierInput, _ ctx: ForwardContext) throws -> Tensor {
     let features: Tensor
-    routers = []
     switch input {
     case .tokens(let ids, let batch):
       try requireSingle()
-      features = try encoder.encode(tokens: ids, batch: batch)
-      routers = encoderRouters
+      features = try encoder.encode(tokens: ids, batch: batch, ctx)
     case .values(let x):
       try requireSingle()
-      features = try encoder.encode(values: x)
-      routers = encoderRouters
+      features = try encoder.encode(values: x, ctx)
     case .tokenPair(let first, let second, let batch):
       guard config.twoInputs else {
         throw ModelInputError.shape(field: "src1_tokens", "this model reads one input")
       }
-      let r1 = try encoder.encode(tokens: first, batch: batch, field: "src_tokens")
-      let firstRouters = encoderRouters
-      let r2 = try encoder.encode(tokens: second, batch: batch, field: "src1_tokens")
-      routers = firstRouters + encoderRouters
+      let r1 = try encoder.encode(tokens: first, batch: batch, field: "src_tokens", ctx)
+      let r2 = try encoder.encode(tokens: second, batch: batch, field: "src1_tokens", ctx)
       features = Tensor.concat(
         lastDim: config.useNLI ? [r2, r1, r1 * r2, r1 - r2] : [r2, r1])
     }
     let activation = config.classifierActivation
-    return projection(hidden.reduce(features) { dropout($1($0)).activated(activation) })
+    return projection(hidden.reduce(features) { dropout($1($0), ctx).activated(activation) })
   }
 
   private func requireSingle() throws {
@@ -99,6 +77,4 @@ public final class SequenceClassifier: Module {
     }
   }
 
-  /// The records of the encoder's last pass.
-  private var encoderRouters: [RouterRecord] { encoder.layers.compactMap(\.router) }
 }

@@ -23,9 +23,7 @@ public final class SequenceEncoder: Module {
   private let dropout: Dropout
 
   /// An encoder for `config` with the reference initialisation drawn from `rng`.
-  public init(
-    _ config: ModelConfig, collective: Collective = SingleProcess(), rng: inout SplitMix64
-  ) {
+  public init(_ config: ModelConfig, rng: inout SplitMix64) {
     self.config = config
     let e = config.embedDim
     if config.input == .tokens {
@@ -40,47 +38,26 @@ public final class SequenceEncoder: Module {
     positions = config.addAbsolutePositions ? AbsolutePositions(dim: e) : nil
     embedNorm =
       config.normalizeEmbedding && config.task == .lra
-      ? SequenceNorm(config.normType, dim: e, collective: collective) : nil
-    layers = makeLayers(config, collective: collective, rng: &rng)
-    finalNorm =
-      config.hasFinalNorm ? SequenceNorm(config.normType, dim: e, collective: collective) : nil
-    dropout = Dropout(config.dropout, seed: rng.next())
+      ? SequenceNorm(config.normType, dim: e) : nil
+    layers = makeLayers(config, rng: &rng)
+    finalNorm = config.hasFinalNorm ? SequenceNorm(config.normType, dim: e) : nil
+    dropout = Dropout(config.dropout, site: rng.next())
   }
 
-  /// Train or eval mode.
-  public var training: Bool {
-    get { dropout.training }
-    set {
-      dropout.training = newValue
-      for layer in layers { layer.training = newValue }
-      embedNorm?.training = newValue
-      finalNorm?.training = newValue
-    }
-  }
-
-  public var parameters: [(name: String, tensor: Tensor)] {
-    var list: [(name: String, tensor: Tensor)] = []
-    if let tokenEmbedding { list += scoped("embed_tokens.embed", tokenEmbedding.parameters) }
-    if let realEmbedding { list += scoped("embed_tokens", realEmbedding.parameters) }
-    if let positions { list += scoped("pos_emb", positions.parameters) }
-    if let embedNorm { list += scoped("embed_norm", embedNorm.parameters) }
-    for (i, layer) in layers.enumerated() { list += scoped("layers.\(i)", layer.parameters) }
-    if let finalNorm { list += scoped("final_norm", finalNorm.parameters) }
-    return list
-  }
-
-  public var buffers: [(name: String, tensor: Tensor)] {
-    var list: [(name: String, tensor: Tensor)] = []
-    if let positions { list += scoped("pos_emb", positions.buffers) }
-    if let embedNorm { list += scoped("embed_norm", embedNorm.buffers) }
-    for (i, layer) in layers.enumerated() { list += scoped("layers.\(i)", layer.buffers) }
-    if let finalNorm { list += scoped("final_norm", finalNorm.buffers) }
-    return list
+  public var members: [ModuleMember] {
+    let groups: [[ModuleMember]] = [
+      .child("embed_tokens.embed", tokenEmbedding), .child("embed_tokens", realEmbedding),
+      .child("pos_emb", positions), .child("embed_norm", embedNorm), .children("layers", layers),
+      .child("final_norm", finalNorm),
+    ]
+    return groups.flatMap { $0 }
   }
 
   /// Pooled representation `[B, E]` of token sequences (`tokens` `[B, L]` row-major, right-padded
-  /// with the padding id). `field` names the input in error messages.
-  public func encode(tokens: [Int], batch: Int, field: String = "src_tokens") throws -> Tensor {
+  /// with the padding id) in `ctx`. `field` names the input in error messages.
+  public func encode(
+    tokens: [Int], batch: Int, field: String = "src_tokens", _ ctx: ForwardContext
+  ) throws -> Tensor {
     guard let table = tokenEmbedding else {
       throw ModelInputError.shape(field: field, "this model reads real values, not tokens")
     }
@@ -97,11 +74,13 @@ public final class SequenceEncoder: Module {
     var ids = [Int](repeating: config.paddingIndex, count: batch * len)
     for b in 0..<batch { for t in 0..<len0 { ids[b * len + t] = tokens[b * len0 + t] } }
     let pad = ids.map { $0 == config.paddingIndex }
-    return run(table(ids, shape: [batch, len]), padding: pad.contains(true) ? pad : nil)
+    return try run(table(ids, shape: [batch, len]), padding: pad.contains(true) ? pad : nil, ctx)
   }
 
   /// Pooled representation `[B, E]` of real-valued sequences (`values` `[B, L]`: pixels, audio).
-  public func encode(values: Tensor, field: String = "src_tokens") throws -> Tensor {
+  public func encode(values: Tensor, field: String = "src_tokens", _ ctx: ForwardContext) throws
+    -> Tensor
+  {
     guard let embed = realEmbedding else {
       throw ModelInputError.shape(field: field, "this model reads tokens, not real values")
     }
@@ -112,7 +91,7 @@ public final class SequenceEncoder: Module {
     if let i = values.data.firstIndex(where: { !$0.isFinite }) {
       throw ModelInputError.notFinite(field: field, index: i)
     }
-    return run(embed(values), padding: nil)
+    return try run(embed(values), padding: nil, ctx)
   }
 
   /// Mega pads token input to a multiple of the chunk when it is longer than one chunk.
@@ -130,17 +109,17 @@ public final class SequenceEncoder: Module {
 
   /// Embedded input `[B, L, E]` through positions, embedding norm, dropout, masking, layers,
   /// final norm and the sentence representation.
-  private func run(_ embedded: Tensor, padding: [Bool]?) -> Tensor {
+  private func run(_ embedded: Tensor, padding: [Bool]?, _ ctx: ForwardContext) throws -> Tensor {
     let (bsz, len, e) = (embedded.shape[0], embedded.shape[1], embedded.shape[2])
     var x = positions.map { $0(embedded) } ?? embedded
-    if let embedNorm { x = embedNorm(x) }
-    x = dropout(x)
+    if let embedNorm { x = try embedNorm(x, ctx) }
+    x = dropout(x, ctx)
     let keep = padding.map { $0.map { !$0 } } ?? [Bool](repeating: true, count: bsz * len)
     let keepScale = keepMask(keep, width: config.embedDim)
     if padding != nil { x = x.masked(by: keepScale) }
     var h = x.permuted([1, 0, 2])
-    for layer in layers { h = layer.forward(h, paddingMask: padding) }
-    if let finalNorm { h = finalNorm(h) }
+    for layer in layers { h = try layer.forward(h, paddingMask: padding, ctx) }
+    if let finalNorm { h = try finalNorm(h, ctx) }
     var y = h.permuted([1, 0, 2])
     if padding != nil { y = y.masked(by: keepScale) }
     if config.sentenceRepresentation == .cls {

@@ -1,5 +1,5 @@
 import Data
-import Tensor
+import Random
 
 /// Our implementation of the public ListOps generator (DATASETS.md 3.1): random trees of depth
 /// ≤ 10 whose nodes below the maximum depth are operators with probability 0.25 taking 2..10

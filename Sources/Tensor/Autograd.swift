@@ -6,8 +6,8 @@ extension Tensor {
   /// `onLeafGradient`, if given, is called for each leaf reached as soon as its gradient from this
   /// pass is complete (every op using it has run its backward), while the rest of the pass goes on:
   /// data-parallel training starts reducing those gradients early.
-  /// Under `HalfMode`, the gradient of every half op output is rounded to half once complete
-  /// (before its op's backward runs), and so is every leaf's (before `onLeafGradient`).
+  /// In a half model, the gradient of every half op output is rounded to half once complete
+  /// (before its op's backward runs), and so is every half leaf's (before `onLeafGradient`).
   public func backward(seed: [Float]? = nil, onLeafGradient: ((Tensor) -> Void)? = nil) {
     precondition(seed == nil || seed!.count == count, "seed of \(seed!.count) values for \(shape)")
     guard requiresGrad else { return }
@@ -19,9 +19,9 @@ extension Tensor {
         for i in 0..<g.count { g[i] += 1 }
       }
     }
-    let half = HalfMode.isEnabled
     // Taken before the pass consumes the graph (ops then look like leaves).
-    let leaves = half && onLeafGradient == nil ? order.filter { $0.backwardFn == nil } : []
+    let leaves =
+      onLeafGradient == nil ? order.filter { $0.backwardFn == nil && $0.precision == .half } : []
     var consumers: [ObjectIdentifier: Int] = [:]
     if let onLeafGradient {
       for node in order where node.backwardFn != nil {
@@ -30,7 +30,7 @@ extension Tensor {
         }
       }
       if backwardFn == nil {
-        if half { roundGradToHalf() }
+        if precision == .half { roundGradToHalf() }
         onLeafGradient(self)
       }
     }
@@ -46,7 +46,7 @@ extension Tensor {
           let id = ObjectIdentifier(p)
           consumers[id]! -= 1
           if consumers[id] == 0 && p.backwardFn == nil {
-            if half { p.roundGradToHalf() }
+            if p.precision == .half { p.roundGradToHalf() }
             onLeafGradient(p)
           }
         }

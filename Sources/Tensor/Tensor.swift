@@ -17,8 +17,9 @@ public final class Tensor {
   var parents: [Tensor]
   /// The op's backward closure (it holds the values it saved); cleared with `parents`.
   var backwardFn: ((Tensor) -> Void)?
-  /// What the values are under `HalfMode` (`.float` for leaves and outside it).
-  let precision: Precision
+  /// Float32, half or a float32 island of a half model (`TensorPrecision.swift`): a leaf's is set
+  /// by `convertToHalf()`, an op output's follows its inputs.
+  public internal(set) var precision: Precision
 
   /// A leaf tensor holding `data` (count must equal the product of `shape`).
   public init(shape: [Int], data: [Float], requiresGrad: Bool = false) {
@@ -41,7 +42,7 @@ public final class Tensor {
     let (precision, rounds) = Tensor.precision(of: halfOutput, parents: parents)
     self.precision = precision
     if rounds { HalfRounding.round(&self.data) }
-    let tracked = GradMode.isEnabled && backward != nil && parents.contains { $0.requiresGrad }
+    let tracked = GradMode.isRecording && backward != nil && parents.contains { $0.requiresGrad }
     self.requiresGrad = tracked
     self.parents = tracked ? parents : []
     self.backwardFn = tracked ? backward : nil
@@ -106,15 +107,21 @@ public final class Tensor {
   public var gradOrZeros: [Float] { grad ?? [Float](repeating: 0, count: count) }
 }
 
-/// Whether ops record the graph for backward. Turn it off for evaluation and optimizer updates.
+/// Whether ops record the graph for backward: on, except inside `withoutGrad` (evaluation,
+/// optimizer updates, numerical probes).
+///
+/// This is the one mode that is not passed through `ForwardContext`: every op of the engine reads
+/// it, most of them far below any layer (an optimizer update, a gradient check), so it is a
+/// task-local value, as `torch.no_grad` is thread-local: an immutable binding for the duration of a
+/// closure, never a mutable global, and safe to read from any thread.
 public enum GradMode {
-  nonisolated(unsafe) public static var isEnabled = true
+  @TaskLocal static var recording = true
+
+  /// Whether ops called here record the graph.
+  public static var isRecording: Bool { recording }
 
   /// Runs `body` with graph recording off.
   public static func withoutGrad<T>(_ body: () throws -> T) rethrows -> T {
-    let saved = isEnabled
-    isEnabled = false
-    defer { isEnabled = saved }
-    return try body()
+    try $recording.withValue(false, operation: body)
   }
 }

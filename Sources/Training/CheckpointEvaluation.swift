@@ -26,14 +26,14 @@ public enum CheckpointEvaluation {
     let config = try ModelArgs.config(arch: arch, values: checkpoint.modelArgs)
     let file = try DatasetFile.open(data)
     try RunChecks.model(config, fits: file)
-    let model = Model(config, seed: checkpoint.options.seed)
-    try model.module.load(checkpoint.tensors)
+    let model = makeModel(config, seed: checkpoint.options.seed)
+    try model.load(checkpoint.tensors)
     let o = checkpoint.options
     guard let mode = LMBreakMode(rawValue: o.sampleBreakMode) else {
       throw TrainingError("\(path): / train_options: sample break mode '\(o.sampleBreakMode)'")
     }
     if let megaEval {
-      guard case .languageModel(let lm) = model else {
+      guard let lm = model as? LanguageModel else {
         throw TrainingError(
           "--mega-eval applies to Mega language models only; '\(arch)' is not one")
       }

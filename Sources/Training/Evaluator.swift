@@ -1,5 +1,6 @@
 import Data
 import Distributed
+import Layers
 import Models
 import Tensor
 
@@ -23,13 +24,10 @@ public enum Evaluator {
     let schedule = try BatchSchedule(
       count: examples.count, globalBatch: communicator.size, worldSize: communicator.size,
       rank: communicator.rank)
-    let wasTraining = model.training
-    model.training = false
-    defer { model.training = wasTraining }
     var totals = [0.0, 0.0, 0.0]
     try GradMode.withoutGrad {
       for rows in schedule.evaluationBatches(batchSize: batchSize) {
-        let stats = try model.loss(examples.batch(rows))
+        let stats = try model.loss(examples.batch(rows), .evaluation())
         totals[0] += Double(stats.loss.item)
         totals[1] += Double(stats.sampleSize)
         totals[2] += Double(stats.correct)

@@ -2,14 +2,6 @@ import Data
 import Models
 import Tensor
 
-/// One rank's share of a micro-batch, ready for the model.
-public enum MicroBatch {
-  /// Classifier input and the class of each row.
-  case classification(ClassifierInput, targets: [Int])
-  /// Language-model input tokens and targets `[B, L]` row-major.
-  case languageModel(tokens: [Int], targets: [Int], batch: Int)
-}
-
 /// The examples of one split as the trainer sees them: classification examples, or the blocks of a
 /// language-model stream (`--tokens-per-sample`, `--sample-break-mode`). Token rows are padded to a
 /// length the caller chooses (the longest row of the global micro-batch, so that every rank pads as
@@ -128,32 +120,5 @@ extension SequenceBatch {
   var intTokens: [Int] {
     guard case .tokens(let tokens) = values else { return [] }
     return tokens.map { Int($0) }
-  }
-}
-
-/// What one micro-batch contributed: the summed loss (nats), its sample size (sentences or target
-/// tokens) and the number of correct predictions (classification).
-public struct BatchStats {
-  /// Summed loss tensor (backward starts here).
-  public let loss: Tensor
-  /// Sentences (classification) or non-pad target tokens (LM).
-  public let sampleSize: Int
-  /// Correct argmax predictions (0 for LM).
-  public let correct: Int
-}
-
-extension Model {
-  /// The model's summed loss on `batch` (MODEL.md §5.8).
-  public func loss(_ batch: MicroBatch) throws -> BatchStats {
-    switch (self, batch) {
-    case (.classifier(let m), .classification(let input, let targets)):
-      let (loss, correct) = try Losses.classification(logits: m.logits(input), targets: targets)
-      return BatchStats(loss: loss, sampleSize: targets.count, correct: correct)
-    case (.languageModel(let m), .languageModel(let tokens, let targets, let batch)):
-      let (loss, count) = try m.loss(tokens: tokens, targets: targets, batch: batch)
-      return BatchStats(loss: loss, sampleSize: count, correct: 0)
-    default:
-      throw TrainingError("the model and the data disagree: a classifier needs labelled examples")
-    }
   }
 }

@@ -1,4 +1,5 @@
 import Data
+import Models
 
 /// Rows that evaluation reads: a count, and the micro-batch of any subset of them.
 public protocol EvaluationRows {

@@ -1,5 +1,6 @@
 import Data
 import Distributed
+import Layers
 import Models
 import Tensor
 
@@ -64,9 +65,6 @@ public enum MegaLMEvaluation {
       count: blocks.count, globalBatch: communicator.size, worldSize: communicator.size,
       rank: communicator.rank
     ).evaluationRange
-    let wasTraining = model.training
-    model.training = false
-    defer { model.training = wasTraining }
     // [loss of block 0, tokens of block 0, loss of block 1, …]; zeros for other ranks' blocks.
     var sums = [Double](repeating: 0, count: 2 * blocks.count)
     let segment = options.segmentLength
@@ -81,7 +79,7 @@ public enum MegaLMEvaluation {
           let end = min(start + segment, input.count)
           let (loss, count) = try model.loss(
             tokens: input[start..<end].map(Int.init), targets: target[start..<end].map(Int.init),
-            batch: 1, stream: stream)
+            batch: 1, stream: stream, .evaluation())
           sums[2 * index] += Double(loss.item)
           sums[2 * index + 1] += Double(count)
         }

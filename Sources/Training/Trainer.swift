@@ -22,6 +22,8 @@ public struct UpdateResult {
   public var skipped: Bool
   /// Whether some rank asked to stop (agreed across ranks).
   public var stopRequested: Bool
+  /// This rank's SeqBoat router records, micro-batch after micro-batch (empty for Mega).
+  public var routers: [RouterRecord]
 }
 
 /// The data-parallel update of MODEL.md §6.1: per micro-batch forward, summed loss and backward on
@@ -30,9 +32,13 @@ public struct UpdateResult {
 /// 1/Σsample_size (global), clipped by the global norm, then the optimizer steps every parameter
 /// that had a gradient on some rank, with the learning rate `lr(k−1)` for update k.
 ///
+/// Each micro-batch runs in its own `ForwardContext`: train mode, a dropout key derived from
+/// (seed, update, rank, micro-batch), and the communicator for layers that reduce over ranks; a
+/// collective that fails inside a layer (forward or backward) is raised here as an error.
+///
 /// fp16 (fairseq semantics, MODEL.md §6.6): the optimizer's weights are the fp32 masters; forward
-/// and backward run on copies rounded to Float16 under `HalfMode` (every activation and every
-/// gradient between ops rounded to half, the loss a float32 island), backward starts from the loss
+/// and backward run on the weights rounded to Float16 (`Module.withHalfWeights`: every activation
+/// and every gradient between ops rounded to half, the loss a float32 island), backward starts from the loss
 /// times the dynamic scale, gradients are summed over ranks in Float16, then unscaled. A
 /// non-finite gradient norm (agreed by all ranks) skips the step and halves the scale.
 public final class Trainer {
@@ -54,8 +60,6 @@ public final class Trainer {
   public let dropoutSeed: UInt64
   /// Completed updates (the schedule's position).
   public var numUpdates = 0
-  /// SeqBoat's cross-rank compression decision.
-  public let compression: CompressionSync
   /// The gradient all-reduce; nil for a single fp32 process, where there is nothing to sum and
   /// the buckets' flat copy of every gradient would only cost memory.
   private let buckets: GradientBuckets?
@@ -67,13 +71,12 @@ public final class Trainer {
   ) throws {
     self.dropoutSeed = dropoutSeed
     self.model = model
-    parameters = model.module.parameters
+    parameters = model.parameters
     self.communicator = communicator
     self.optimizer = optimizer
     self.schedule = schedule
     self.clipNorm = clipNorm
     self.scaler = scaler
-    compression = CompressionSync(model: model, communicator: communicator)
     buckets =
       communicator.size == 1 && scaler == nil
       ? nil
@@ -83,31 +86,30 @@ public final class Trainer {
   }
 
   /// Runs `body` on the half model in fp16 mode (fairseq casts the model to half for training and
-  /// validation): weights rounded to Float16 and every op in `HalfMode`, then the fp32 masters are
-  /// put back. In fp32 mode it just runs `body`.
+  /// validation); in fp32 mode it just runs `body`.
   public func asHalfModel<T>(_ body: () throws -> T) rethrows -> T {
-    guard scaler != nil else { return try body() }
-    let tensors = parameters.map(\.tensor)
-    let masters = tensors.map(\.data)
-    for t in tensors { HalfRounding.round(&t.data) }
-    defer { for (t, m) in zip(tensors, masters) { t.data = m } }
-    return try HalfMode.withHalf { try body() }
+    try model.withHalfWeights(scaler != nil, body)
+  }
+
+  /// The forward context of micro-batch `index` of the next update.
+  private func context(microBatch index: Int) -> ForwardContext {
+    var stream = SplitMix64(
+      seed: dropoutSeed &+ UInt64(numUpdates) << 16 &+ UInt64(communicator.rank))
+    for _ in 0..<index { _ = stream.next() }
+    return ForwardContext(training: true, dropoutKey: stream.next(), collective: communicator)
   }
 
   /// One update on this rank's micro-batches (the same number on every rank). `stopRequested` is
   /// this rank's wish to stop after this update; the result says whether any rank wished it.
   public func update(_ microBatches: [MicroBatch], stopRequested: Bool) throws -> UpdateResult {
-    var stream = SplitMix64(
-      seed: dropoutSeed &+ UInt64(numUpdates) << 16 &+ UInt64(communicator.rank))
-    DropoutStream.position = stream.next()
     let tensors = parameters.map(\.tensor)
     let scale = scaler?.scale ?? 1
-    model.training = true
-    compression.global = true
     var totals = [0, 0, 0, stopRequested ? 1 : 0] as [Double]
+    var routers: [RouterRecord] = []
     try asHalfModel {
       for (i, batch) in microBatches.enumerated() {
-        let stats = try model.loss(batch)
+        let ctx = context(microBatch: i)
+        let stats = try model.loss(batch, ctx)
         totals[0] += Double(stats.loss.item)
         totals[1] += Double(stats.sampleSize)
         totals[2] += Double(stats.correct)
@@ -117,6 +119,8 @@ public final class Trainer {
         } else {
           scaled.backward()
         }
+        try ctx.checkCollectives()
+        routers += ctx.routers
       }
     }
     try communicator.allReduce(&totals)
@@ -128,8 +132,8 @@ public final class Trainer {
     let norm = clipGradientNorm(tensors, maxNorm: clipNorm)
     var result = UpdateResult(
       lossSum: totals[0], sampleSize: totals[1], correct: totals[2], gradNorm: norm, lr: 0,
-      lossScale: scale, skipped: false, stopRequested: totals[3] > 0)
-    defer { model.module.zeroGrad() }
+      lossScale: scale, skipped: false, stopRequested: totals[3] > 0, routers: routers)
+    defer { model.zeroGrad() }
     if scaler != nil {
       var overflow = [norm.isFinite ? 0 : 1] as [Double]
       try communicator.allReduce(&overflow, .max)

@@ -73,9 +73,7 @@ public final class TrainingRun {
         "--batch-size \(options.batchSize) exceeds the \(train.count) training examples of "
           + "\(options.data)")
     }
-    let sync = config.normType == .syncbatchnorm
-    let model = Model(
-      config, seed: options.seed, collective: sync ? communicator : SingleProcess())
+    let model = makeModel(config, seed: options.seed)
     var scaler: LossScaler?
     if options.fp16 {
       let window =
@@ -92,8 +90,8 @@ public final class TrainingRun {
     let args = try Checkpoint.json(ModelArgs.table(config))
     try communicator.verifySameSetup(
       configHash: fnv1a64(args + (try options.json())),
-      parameterCount: model.module.parameterCount)
-    try communicator.broadcastValues(model.module.stateDict.map(\.tensor))
+      parameterCount: model.parameterCount)
+    try communicator.broadcastValues(model.stateDict.map(\.tensor))
     log = try TrainLog(jsonPath: options.logFile, enabled: communicator.rank == 0)
     for examples in [train, valid] { try reportDropped(examples) }
     if communicator.rank == 0 {
@@ -145,7 +143,7 @@ public final class TrainingRun {
         "\(path): model --\(key) is \(checkpoint.modelArgs[key] ?? "absent") in the checkpoint "
           + "but \(mine[key] ?? "absent") in this run")
     }
-    let unused = try trainer.model.module.load(checkpoint.tensors)
+    let unused = try trainer.model.load(checkpoint.tensors)
     if let name = unused.first { throw TrainingError("\(path): /model/\(name): not in this model") }
     trainer.optimizer.state = checkpoint.moments
     trainer.numUpdates = checkpoint.numUpdates
@@ -282,9 +280,7 @@ public final class TrainingRun {
   private func validate() throws {
     let batch =
       options.batchSizeValid > 0 ? options.batchSizeValid : options.batchSize / communicator.size
-    trainer.compression.global = false
-    defer { trainer.compression.global = true }
-    let buffers = trainer.model.module.buffers.map(\.tensor)
+    let buffers = trainer.model.buffers.map(\.tensor)
     if !buffers.isEmpty { try communicator.broadcastValues(buffers) }
     let r = try trainer.asHalfModel {
       try Evaluator.evaluate(
@@ -320,7 +316,7 @@ public final class TrainingRun {
       numUpdates: trainer.numUpdates, epoch: epoch, batchInEpoch: batchInEpoch,
       bestMetric: bestMetric,
       tensors: Dictionary(
-        uniqueKeysWithValues: trainer.model.module.stateDict.map {
+        uniqueKeysWithValues: trainer.model.stateDict.map {
           ($0.name, ($0.tensor.shape, $0.tensor.data))
         }),
       moments: trainer.optimizer.state, scaler: trainer.scaler)

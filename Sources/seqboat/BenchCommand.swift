@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bench
 import Distributed
 import Models
 import Training
@@ -81,11 +82,11 @@ struct BenchCommand: ParsableCommand {
           parameterSizes: AllreduceReport.modelLikeSizes(megabytes: modelMB),
           bucketBytes: bucketBytes, repeats: repeats))
       guard let config else { return }
-      let model = Model(try BenchShape.named(config).config)
+      let model = makeModel(try BenchShape.named(config).config)
       say(["gradients of \(config):"])
       say(
         try AllreduceReport.lines(
-          comm, payloads: [], parameterSizes: model.module.parameters.map(\.tensor.count),
+          comm, payloads: [], parameterSizes: model.parameters.map(\.tensor.count),
           bucketBytes: bucketBytes, repeats: repeats))
     }
     guard let config else { return }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Distributed
+import MPISelfTest
 
 /// `seqboat selftest-mpi SCENARIO` (hidden): runs one of `MPISelfTest`'s scenarios on every rank of
 /// an `mpirun` job and prints `rank R of W: PASS summary`; DistributedTests launch it.

@@ -59,13 +59,12 @@ final class StreamGoldenTests: XCTestCase {
     let config = try ModelGoldenCase.modelConfig(f)
     XCTAssertEqual(config.chunkSize, 8)
     XCTAssertEqual(config.truncation, 16)
-    guard case .languageModel(let model) = Model(config) else {
+    guard let model = makeModel(config) as? LanguageModel else {
       return XCTFail("model_lm_mega is not a language model")
     }
     var values: [String: (shape: [Int], data: [Float])] = [:]
     for (name, a) in try f.arrays(under: "/params") { values[name] = (a.shape, a.floats) }
     try model.load(values)
-    model.training = false
     let layer = try LayerCase(f)
     let tokens = try layer.inputArray("src_tokens")
     let (batch, len) = (tokens.shape[0], tokens.shape[1])
@@ -76,9 +75,9 @@ final class StreamGoldenTests: XCTestCase {
       for start in stride(from: 0, to: len, by: 8) {
         let end = min(start + 8, len)
         let piece = (0..<batch).flatMap { b in tokens.ints[(b * len + start)..<(b * len + end)] }
-        let out = model.logits(
-          features: try model.features(tokens: piece, batch: batch, stream: stream)
-        ).data
+        let features = try model.features(
+          tokens: piece, batch: batch, stream: stream, .evaluation())
+        let out = model.logits(features: features).data
         for b in 0..<batch {
           for t in start..<min(end, scored) {
             let row = (b * (end - start) + t - start) * vocab

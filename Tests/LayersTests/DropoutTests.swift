@@ -9,10 +9,9 @@ final class DropoutTests: XCTestCase {
 
   func testEvalIsIdentityAndTrainScalesKeptElements() {
     let x = Tensor(shape: [1000], data: .init(repeating: 1, count: 1000), requiresGrad: true)
-    let dropout = Dropout(0.25, seed: 3)
-    XCTAssertTrue(dropout(x) === x)
-    dropout.training = true
-    let y = dropout(x)
+    let dropout = Dropout(0.25, site: 3)
+    XCTAssertTrue(dropout(x, .evaluation()) === x)
+    let y = dropout(x, ForwardContext(training: true, dropoutKey: 5))
     let kept = y.data.filter { $0 != 0 }
     XCTAssertTrue(kept.allSatisfy { abs($0 - 4 / 3) < 1e-6 })
     XCTAssertEqual(Double(kept.count) / 1000, 0.75, accuracy: 0.05)
@@ -22,23 +21,25 @@ final class DropoutTests: XCTestCase {
 
   func testZeroProbabilityIsIdentityInTrainMode() {
     let x = Tensor(shape: [3], data: [1, 2, 3])
-    let dropout = Dropout(0, seed: 1)
-    dropout.training = true
-    XCTAssertTrue(dropout(x) === x)
+    XCTAssertTrue(Dropout(0, site: 1)(x, ForwardContext(training: true)) === x)
   }
 
-  /// Each call's mask is the `DropoutDraw` of the next key of the stream's generator.
-  func testMasksFollowTheStreamsKeys() {
-    DropoutStream.position = 7
-    let (p, seed): (Float, UInt64) = (0.1, 42)
-    let dropout = Dropout(p, seed: seed)
-    dropout.training = true
-    var keys = SplitMix64(seed: seed ^ (7 &* 0x9E37_79B9_7F4A_7C15))
-    for count in [5000, 333] {
-      let ones = Tensor(shape: [count], data: .init(repeating: 1, count: count))
-      XCTAssertEqual(dropout(ones).data, mask(DropoutDraw(p: p, key: keys.next()), count))
+  /// Masks follow the context's key, the site and the number of masks the context has drawn:
+  /// two contexts with one key give the same sequence of masks; another key, another site or a
+  /// later draw give other masks.
+  func testMasksFollowKeySiteAndDrawOrder() {
+    let ones = Tensor(shape: [4000], data: .init(repeating: 1, count: 4000))
+    func masks(key: UInt64, sites: [UInt64]) -> [[Float]] {
+      let ctx = ForwardContext(training: true, dropoutKey: key)
+      return sites.map { Dropout(0.3, site: $0)(ones, ctx).data }
     }
-    DropoutStream.position = 0
+    let a = masks(key: 7, sites: [1, 1, 2])
+    XCTAssertEqual(a, masks(key: 7, sites: [1, 1, 2]), "same key, same masks")
+    XCTAssertNotEqual(a[0], a[1], "a second draw of one site differs")
+    XCTAssertNotEqual(masks(key: 8, sites: [1])[0], a[0], "another key differs")
+    XCTAssertNotEqual(masks(key: 7, sites: [2])[0], a[0], "another site differs")
+    let draw = ForwardContext(training: true, dropoutKey: 7).dropoutDraw(p: 0.3, site: 1)!
+    XCTAssertEqual(mask(draw, 4000), a[0], "the layer applies the context's draw")
   }
 
   /// Over 2²⁰ elements the drop rate is p within 5σ, neighbours are dropped independently (pairs

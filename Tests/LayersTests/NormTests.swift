@@ -1,4 +1,5 @@
 import Tensor
+import TestSupport
 import XCTest
 
 @testable import Layers
@@ -17,24 +18,24 @@ final class NormTests: XCTestCase {
     }
   }
 
-  func testLayerNormMatchesFormula() {
+  func testLayerNormMatchesFormula() throws {
     let x = Tensor(shape: [1, 4], data: [1, 2, 3, 6])
     let norm = SequenceNorm(.layernorm, dim: 4, affine: false)
-    let y = norm(x)
+    let y = try norm(x, .evaluation())
     let mean: Float = 3
     let std = ((4 + 1 + 0 + 9) / 4 + 1e-5 as Float).squareRoot()
     for j in 0..<4 { XCTAssertEqual(y.data[j], (x.data[j] - mean) / std, accuracy: 1e-5) }
   }
 
-  func testScaleNormAndRMSNormMatchFormula() {
+  func testScaleNormAndRMSNormMatchFormula() throws {
     let x = Tensor(shape: [1, 2], data: [3, 4])
     let scale = SequenceNorm(.scalenorm, dim: 2)
     scale.weight!.data[0] = 2
     let rms = (12.5 + 1e-5 as Float).squareRoot()
-    XCTAssertEqual(scale(x).data[1], 2 * 4 / rms, accuracy: 1e-5)
+    XCTAssertEqual(try scale(x, .evaluation()).data[1], 2 * 4 / rms, accuracy: 1e-5)
     let rmsNorm = SequenceNorm(.rmsnorm, dim: 2)
     rmsNorm.weight!.data = [1, -3]
-    XCTAssertEqual(rmsNorm(x).data[1], -3 * 4 / rms, accuracy: 1e-5)
+    XCTAssertEqual(try rmsNorm(x, .evaluation()).data[1], -3 * 4 / rms, accuracy: 1e-5)
   }
 
   func testStateNames() {
@@ -51,21 +52,22 @@ final class NormTests: XCTestCase {
     XCTAssertTrue(SequenceNorm(.layernorm, dim: 3, affine: false).stateDict.isEmpty)
   }
 
-  func testGradientsOfEveryNormType() {
+  func testGradientsOfEveryNormType() throws {
     for type in NormType.allCases {
       for affine in [true, false] {
         for training in [true, false] {
           if training && type != .batchnorm { continue }
           let norm = SequenceNorm(type, dim: 5, affine: affine)
           perturb(norm)
-          norm.training = training
           if let bn = norm.batchNorm {
             bn.runningMean.data = [0.1, -0.2, 0.3, 0, 0.5]
             bn.runningVar.data = [0.7, 1.2, 2, 0.9, 1.5]
           }
           let x = input([6, 2, 5])
-          let err = GradientCheck.maxRelativeError(inputs: [x] + norm.parameters.map(\.tensor)) {
-            norm($0[0])
+          let err = try GradientCheck.maxRelativeError(
+            inputs: [x] + norm.parameters.map(\.tensor)
+          ) {
+            try norm($0[0], ForwardContext(training: training))
           }
           XCTAssertLessThan(err, 2e-2, "\(type) affine \(affine) training \(training)")
         }
@@ -73,18 +75,16 @@ final class NormTests: XCTestCase {
     }
   }
 
-  func testBatchNormTrainUpdatesRunningStatistics() {
+  func testBatchNormTrainUpdatesRunningStatistics() throws {
     let bn = BatchNorm(dim: 2, affine: true)
-    bn.training = true
     let x = Tensor(shape: [2, 2, 2], data: [1, 10, 2, 20, 3, 30, 6, 40])
-    let y = bn(x)
+    let y = try bn(x, ForwardContext(training: true))
     // Channel 0: values 1, 2, 3, 6 → mean 3, biased var 3.5, unbiased 14/3.
     XCTAssertEqual(bn.runningMean.data[0], 0.3, accuracy: 1e-6)
     XCTAssertEqual(bn.runningVar.data[0], 0.9 + 0.1 * 14 / 3, accuracy: 1e-6)
     XCTAssertEqual(bn.numBatchesTracked.data[0], 1)
     XCTAssertEqual(y.data[0], (1 - 3) / (3.5 + 1e-5 as Float).squareRoot(), accuracy: 1e-5)
-    bn.training = false
-    let z = bn(x)
+    let z = try bn(x, .evaluation())
     XCTAssertEqual(
       z.data[0], (1 - 0.3) / (bn.runningVar.data[0] + 1e-5).squareRoot(), accuracy: 1e-5)
     XCTAssertEqual(bn.numBatchesTracked.data[0], 1)
@@ -100,11 +100,48 @@ final class NormTests: XCTestCase {
     }
   }
 
-  func testSyncBatchNormEqualsBatchNormOnTheWholeBatch() {
+  /// A collective whose reductions fail after `working` successful calls.
+  private final class Failing: Collective {
+    var working: Int
+    let rank = 1
+    let size = 2
+    init(working: Int) { self.working = working }
+    func allReduceSum(_ values: inout [Double]) throws {
+      guard working > 0 else { throw DistributedTestError() }
+      working -= 1
+    }
+  }
+
+  private struct DistributedTestError: Error, CustomStringConvertible {
+    var description: String { "peer unreachable" }
+  }
+
+  /// A reduction that fails in forward is thrown, naming the rank and the operation; one that
+  /// fails in backward is kept by the context and thrown by `checkCollectives`.
+  func testSyncBatchNormCollectiveFailuresAreErrors() throws {
+    let x = input([4, 2, 3])
+    let sync = BatchNorm(dim: 3, affine: true, synchronised: true)
+    let forward = ForwardContext(training: true, collective: Failing(working: 0))
+    XCTAssertThrowsError(try sync(x, forward)) { error in
+      XCTAssertEqual(
+        "\(error)",
+        "rank 1: synchronised batch norm statistics: all-reduce failed: peer unreachable")
+    }
+    let backward = ForwardContext(training: true, collective: Failing(working: 1))
+    let y = try sync(x, backward)
+    XCTAssertNoThrow(try backward.checkCollectives())
+    y.sum().backward()
+    XCTAssertThrowsError(try backward.checkCollectives()) { error in
+      XCTAssertTrue("\(error)".hasPrefix("rank 1: synchronised batch norm statistics"))
+    }
+    let plain = BatchNorm(dim: 3, affine: true)
+    XCTAssertNoThrow(try plain(x, forward), "batchnorm (not sync) never reduces over ranks")
+  }
+
+  func testSyncBatchNormEqualsBatchNormOnTheWholeBatch() throws {
     let whole = input([4, 2, 3])
     let full = BatchNorm(dim: 3, affine: false)
-    full.training = true
-    let expected = full(whole).data
+    let expected = try full(whole, ForwardContext(training: true)).data
     let firstHalf = Tensor(shape: [2, 2, 3], data: Array(whole.data[0..<12]))
     let secondHalf = Tensor(shape: [2, 2, 3], data: Array(whole.data[12..<24]))
     var sums = [Double](repeating: 0, count: 7)
@@ -118,9 +155,8 @@ final class NormTests: XCTestCase {
     sums[6] = 4
     let halves = Halves()
     halves.other = sums
-    let sync = BatchNorm(dim: 3, affine: false, collective: halves)
-    sync.training = true
-    let got = sync(firstHalf).data
+    let sync = BatchNorm(dim: 3, affine: false, synchronised: true)
+    let got = try sync(firstHalf, ForwardContext(training: true, collective: halves)).data
     for i in 0..<12 { XCTAssertEqual(got[i], expected[i], accuracy: 1e-5) }
     for c in 0..<3 {
       XCTAssertEqual(sync.runningVar.data[c], full.runningVar.data[c], accuracy: 1e-5)

@@ -1,5 +1,6 @@
 import Layers
 import Tensor
+import TestSupport
 import XCTest
 
 final class SeqBoatLocalAttentionTests: XCTestCase {

@@ -7,7 +7,7 @@ import XCTest
 /// (`MegaDecoder`/`SeqBoatDecoder.__init__`).
 final class LanguageModelStructureTests: XCTestCase {
   func names(_ c: ModelConfig) -> [String] {
-    guard case .languageModel(let m) = Model(c) else { return [] }
+    guard let m = makeModelAs(LanguageModel.self, c) else { return [] }
     return m.parameters.map(\.name).filter { !$0.contains(".layers.") }
   }
 
@@ -41,14 +41,14 @@ final class LanguageModelStructureTests: XCTestCase {
     let n = names(c)
     XCTAssertTrue(n.contains("decoder.project_in_dim.weight"))
     XCTAssertTrue(n.contains("decoder.embed_norm.norm.weight"))
-    guard case .languageModel(let m) = Model(c) else { return XCTFail() }
+    guard let m = makeModelAs(LanguageModel.self, c) else { return XCTFail() }
     XCTAssertEqual(m.embedding?.weight.shape, [12, 6])
     XCTAssertEqual(m.projectIn?.weight.shape, [8, 6])
     let ids = [3, 4, 5, 6]
-    let scaled = try m.features(tokens: ids, batch: 1).data
+    let scaled = try m.features(tokens: ids, batch: 1, .evaluation()).data
     c.scaleEmbedding = false
-    guard case .languageModel(let unscaled) = Model(c) else { return XCTFail() }
-    XCTAssertNotEqual(try unscaled.features(tokens: ids, batch: 1).data, scaled)
+    guard let unscaled = makeModelAs(LanguageModel.self, c) else { return XCTFail() }
+    XCTAssertNotEqual(try unscaled.features(tokens: ids, batch: 1, .evaluation()).data, scaled)
     c.shareEmbedding = true
     XCTAssertThrowsError(try ModelConfigChecks.check(c)) {
       XCTAssertEqual(

@@ -47,19 +47,17 @@ final class MegaLMStreamTests: XCTestCase {
   private func check(adaptive: Bool) throws {
     var rng = SplitMix64(seed: 7)
     let model = LanguageModel(try trained(adaptive: adaptive), rng: &rng)
-    model.training = false
     var whole = try trained(adaptive: adaptive)
     whole.chunkSize = 4
     whole.truncation = nil
     let reference = try copy(model, as: whole)
-    reference.training = false
     let len = 22
     let tokens = (0..<len).map { 2 + ($0 * 7 + $0 / 3) % 10 }
     let targets = Array(tokens.dropFirst()) + [2]
     let (wantFeatures, wantLoss) = try GradMode.withoutGrad {
       (
-        try reference.features(tokens: tokens, batch: 1).data,
-        try reference.loss(tokens: tokens, targets: targets, batch: 1).loss.item
+        try reference.features(tokens: tokens, batch: 1, .evaluation()).data,
+        try reference.loss(tokens: tokens, targets: targets, batch: 1, .evaluation()).loss.item
       )
     }
     let stream = try MegaLMStream(model, chunkSize: 4)
@@ -71,7 +69,8 @@ final class MegaLMStreamTests: XCTestCase {
         for start in stride(from: 0, to: len, by: segment) {
           let end = min(start + segment, len)
           let piece = Array(tokens[start..<end])
-          features += try model.features(tokens: piece, batch: 1, stream: stream).data
+          features += try model.features(tokens: piece, batch: 1, stream: stream, .evaluation())
+            .data
         }
         stream.reset()
         for start in stride(from: 0, to: len, by: segment) {
@@ -79,7 +78,7 @@ final class MegaLMStreamTests: XCTestCase {
           loss +=
             try model.loss(
               tokens: Array(tokens[start..<end]), targets: Array(targets[start..<end]), batch: 1,
-              stream: stream
+              stream: stream, .evaluation()
             ).loss.item
         }
       }
@@ -88,7 +87,9 @@ final class MegaLMStreamTests: XCTestCase {
       XCTAssertLessThan(worst, 2e-4, "segments of \(segment)")
       XCTAssertEqual(loss, wantLoss, accuracy: 1e-4 * abs(wantLoss), "segments of \(segment)")
     }
-    let plain = try GradMode.withoutGrad { try model.features(tokens: tokens, batch: 1).data }
+    let plain = try GradMode.withoutGrad {
+      try model.features(tokens: tokens, batch: 1, .evaluation()).data
+    }
     let far = zip(plain, wantFeatures).map { abs($0 - $1) }.max() ?? 0
     XCTAssertGreaterThan(far, 1e-3, "the training chunk and truncation give other features")
   }
@@ -98,13 +99,17 @@ final class MegaLMStreamTests: XCTestCase {
     let model = LanguageModel(try trained(), rng: &rng)
     let stream = try MegaLMStream(model, chunkSize: 4)
     try GradMode.withoutGrad {
-      _ = try model.features(tokens: [2, 3, 4, 5, 6, 7, 8, 9], batch: 1, stream: stream)
-      _ = try model.features(tokens: [2, 3, 4, 5, 6], batch: 1, stream: stream)
-      XCTAssertThrowsError(try model.features(tokens: [2, 3, 4, 5], batch: 1, stream: stream)) {
+      _ = try model.features(
+        tokens: [2, 3, 4, 5, 6, 7, 8, 9], batch: 1, stream: stream, .evaluation())
+      _ = try model.features(tokens: [2, 3, 4, 5, 6], batch: 1, stream: stream, .evaluation())
+      XCTAssertThrowsError(
+        try model.features(tokens: [2, 3, 4, 5], batch: 1, stream: stream, .evaluation())
+      ) {
         XCTAssertTrue("\($0)".contains("after one of 5 tokens"), "\($0)")
       }
       stream.reset()
-      XCTAssertNoThrow(try model.features(tokens: [2, 3, 4, 5], batch: 1, stream: stream))
+      XCTAssertNoThrow(
+        try model.features(tokens: [2, 3, 4, 5], batch: 1, stream: stream, .evaluation()))
     }
   }
 

@@ -11,12 +11,12 @@ final class SequenceClassifierTests: XCTestCase {
   /// Retrieval features are `[r2, r1]` (Mega) and `[r2, r1, r1⊙r2, r1 − r2]` (SeqBoat --use-nli).
   func testRetrievalFeatureOrder() throws {
     for arch in ["mega_lra_aan", "slag_lra_aan"] {
-      guard case .classifier(let m) = Model(try config(arch)) else { return XCTFail() }
+      guard let m = makeModelAs(SequenceClassifier.self, try config(arch)) else { return XCTFail() }
       let a = [4, 7, 9, 2, 1, 1]
       let b = [5, 6, 8, 10, 11, 2]
-      let logits = try m.logits(.tokenPair(a, b, batch: 1))
-      let r1 = try m.encoder.encode(tokens: a, batch: 1)
-      let r2 = try m.encoder.encode(tokens: b, batch: 1)
+      let logits = try m.logits(.tokenPair(a, b, batch: 1), .evaluation())
+      let r1 = try m.encoder.encode(tokens: a, batch: 1, .evaluation())
+      let r2 = try m.encoder.encode(tokens: b, batch: 1, .evaluation())
       let nli = m.config.useNLI
       let features = Tensor.concat(lastDim: nli ? [r2, r1, r1 * r2, r1 - r2] : [r2, r1])
       let want = m.projection(m.hidden[0](features).activated(.gelu))
@@ -29,15 +29,19 @@ final class SequenceClassifierTests: XCTestCase {
   func testRetrievalKeepsBothInputsRouterRecordsInOrder() throws {
     var c = try config("slag_lra_aan")
     c.layers = 2
-    guard case .classifier(let m) = Model(c) else { return XCTFail() }
+    guard let m = makeModelAs(SequenceClassifier.self, c) else { return XCTFail() }
     let a = [4, 7, 9, 2, 1, 1]
     let b = [5, 6, 8, 10, 11, 2]
-    _ = try m.logits(.tokenPair(a, b, batch: 1))
-    let both = m.routers.map(\.logits)
-    _ = try m.encoder.encode(tokens: a, batch: 1)
-    let first = m.encoder.layers.compactMap(\.router).map(\.logits)
-    _ = try m.encoder.encode(tokens: b, batch: 1)
-    let second = m.encoder.layers.compactMap(\.router).map(\.logits)
+    let pair = ForwardContext.evaluation()
+    _ = try m.logits(.tokenPair(a, b, batch: 1), pair)
+    let both = pair.routers.map(\.logits)
+    func routerLogits(_ tokens: [Int]) throws -> [[Float]] {
+      let ctx = ForwardContext.evaluation()
+      _ = try m.encoder.encode(tokens: tokens, batch: 1, ctx)
+      return ctx.routers.map(\.logits)
+    }
+    let first = try routerLogits(a)
+    let second = try routerLogits(b)
     XCTAssertEqual(both.count, 4)
     XCTAssertEqual(both, first + second)
     XCTAssertNotEqual(first, second)
@@ -50,10 +54,12 @@ final class SequenceClassifierTests: XCTestCase {
       var c = try config("slag_lra_listop")
       c.chunkSize = -1
       c.attentionActivation = function
-      guard case .classifier(let m) = Model(c) else { return XCTFail() }
-      let logits = try m.logits(.tokens([4, 7, 9, 12, 3, 2, 1], batch: 1))
+      guard let m = makeModelAs(SequenceClassifier.self, c) else { return XCTFail() }
+      let ctx = ForwardContext.evaluation()
+      let logits = try m.logits(.tokens([4, 7, 9, 12, 3, 2, 1], batch: 1), ctx)
       XCTAssertTrue(logits.data.allSatisfy(\.isFinite), "\(function)")
-      for r in m.routers {
+      XCTAssertEqual(ctx.routers.count, c.layers)
+      for r in ctx.routers {
         let density = Double(r.decision.maxActiveCount) / Double(r.decision.length)
         XCTAssertEqual(r.compressed, density < 0.9, "\(function)")
       }
@@ -69,38 +75,56 @@ final class SequenceClassifierTests: XCTestCase {
   /// Mega model whose padding to the chunk multiple is internal).
   func testPaddingDoesNotChangeLogits() throws {
     for arch in ["slag_lra_listop", "mega_lra_listop"] {
-      guard case .classifier(let m) = Model(try config(arch)) else { return XCTFail() }
-      let short = try m.logits(.tokens([4, 7, 9, 12, 3, 2], batch: 1))
-      let long = try m.logits(.tokens([4, 7, 9, 12, 3, 2, 1, 1, 1], batch: 1))
+      guard let m = makeModelAs(SequenceClassifier.self, try config(arch)) else { return XCTFail() }
+      let short = try m.logits(.tokens([4, 7, 9, 12, 3, 2], batch: 1), .evaluation())
+      let long = try m.logits(.tokens([4, 7, 9, 12, 3, 2, 1, 1, 1], batch: 1), .evaluation())
       for i in 0..<short.count { XCTAssertEqual(short.data[i], long.data[i], accuracy: 1e-5, arch) }
     }
   }
 
   func testClassifierGradientsReachEveryParameter() throws {
-    guard case .classifier(let m) = Model(try config("slag_lra_pf32")) else { return XCTFail() }
+    guard let m = makeModelAs(SequenceClassifier.self, try config("slag_lra_pf32")) else {
+      return XCTFail()
+    }
     var rng = SplitMix64(seed: 3)
     let x = Tensor.randn([2, 12], rng: &rng)
-    let (loss, _) = try Losses.classification(logits: try m.logits(.values(x)), targets: [0, 1])
+    let (loss, _) = try Losses.classification(
+      logits: try m.logits(.values(x), .evaluation()), targets: [0, 1])
     loss.backward()
     let missing = m.parameters.filter { $0.tensor.grad == nil }.map(\.name)
     XCTAssertEqual(missing, [])
   }
 
-  /// The installed decision is asked once per SeqBoat layer and forward call, in layer order.
+  /// In a training pass over ranks every SeqBoat layer takes its decision over the ranks, once
+  /// per forward call, in layer order: with a dense sequence on the other rank, no layer compresses.
   func testCompressionDecisionReachesEveryLayer() throws {
     var c = try config("slag_lra_listop")
     c.layers = 3
-    let model = Model(c)
-    var calls: [(Int, Int)] = []
-    model.setCompressionDecision { maxActive, length, _ in
-      calls.append((maxActive, length))
-      return false
+    c.dropout = 0
+    c.attentionDropout = 0
+    c.hiddenDropout = 0
+    guard let m = makeModelAs(SequenceClassifier.self, c) else { return XCTFail() }
+    let partner = DenseOtherRank()
+    let ctx = ForwardContext(training: true, collective: partner)
+    _ = try m.logits(.tokens([4, 7, 9, 12, 3, 2, 1], batch: 1), ctx)
+    XCTAssertEqual(partner.calls, 3)
+    XCTAssertEqual(ctx.routers.map(\.compressed), [false, false, false])
+    let alone = ForwardContext.evaluation()
+    _ = try m.logits(.tokens([4, 7, 9, 12, 3, 2, 1], batch: 1), alone)
+    XCTAssertEqual(
+      alone.routers.map(\.compressed), [true, true, true], "this rank alone compresses")
+  }
+
+  /// The other rank of a two-rank pass, whose rows hold a dense sequence: it counts the reductions
+  /// and adds its "dense" flag to each.
+  private final class DenseOtherRank: Collective {
+    var calls = 0
+    let rank = 0
+    let size = 2
+    func allReduceSum(_ values: inout [Double]) {
+      calls += 1
+      values[0] += 1
     }
-    guard case .classifier(let m) = model else { return XCTFail() }
-    _ = try m.logits(.tokens([4, 7, 9, 12, 3, 2, 1], batch: 1))
-    XCTAssertEqual(calls.count, 3)
-    XCTAssertTrue(calls.allSatisfy { $0.1 == 7 && $0.0 <= 6 })
-    XCTAssertEqual(m.routers.map(\.compressed), [false, false, false])
   }
 
   func testBitsAndPerplexity() {

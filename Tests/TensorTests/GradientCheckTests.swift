@@ -1,4 +1,5 @@
 import Tensor
+import TestSupport
 import XCTest
 
 /// Every op of the core, checked against central finite differences.

@@ -1,4 +1,5 @@
 import Distributed
+import Layers
 import Models
 import Optim
 import Tensor
@@ -21,7 +22,7 @@ final class HalfActivationOverflowTests: XCTestCase {
     config.maxPositions = 16
     config.classifierOutDim = 8
     config.dropout = 0
-    let model = Model(config, seed: 2)
+    let model = makeModel(config, seed: 2)
     let trainer = try Trainer(
       model: model, communicator: try Communicator.world(),
       optimizer: Adam(betas: (0.9, 0.98), eps: 1e-8, weightDecay: 0),
@@ -41,30 +42,29 @@ final class HalfActivationOverflowTests: XCTestCase {
   /// rounding; afterwards the fp32 masters are back.
   func testValidationRunsTheHalfModelAndKeepsTheMasters() throws {
     let (half, model) = try trainer(fp16: true)
-    model.training = false
-    let masters = model.module.parameters.map(\.tensor.data)
+    let masters = model.parameters.map(\.tensor.data)
     let (halfLoss, weights) = try half.asHalfModel {
       (
-        try model.loss(batch(scale: 1)).loss.item,
-        model.module.parameters.flatMap(\.tensor.data)
+        try model.loss(batch(scale: 1), .evaluation()).loss.item,
+        model.parameters.flatMap(\.tensor.data)
       )
     }
-    XCTAssertEqual(model.module.parameters.map(\.tensor.data), masters)
+    XCTAssertEqual(model.parameters.map(\.tensor.data), masters)
     XCTAssertTrue(weights.allSatisfy { Float(Float16($0)) == $0 })
     XCTAssertFalse(masters.joined().allSatisfy { Float(Float16($0)) == $0 })
-    let floatLoss = try model.loss(batch(scale: 1)).loss.item
+    let floatLoss = try model.loss(batch(scale: 1), .evaluation()).loss.item
     XCTAssertNotEqual(halfLoss, floatLoss)
     XCTAssertEqual(halfLoss, floatLoss, accuracy: 1e-2 * abs(floatLoss))
   }
 
   func testActivationOverflowSkipsTheStepAndHalvesTheScale() throws {
     let (half, model) = try trainer(fp16: true)
-    let before = model.module.parameters.map(\.tensor.data)
+    let before = model.parameters.map(\.tensor.data)
     let huge = try half.update([batch(scale: 1e6)], stopRequested: false)
     XCTAssertTrue(huge.skipped, "an activation above 65504 must overflow in fp16 mode")
     XCTAssertEqual(half.scaler?.scale, 64)
     XCTAssertEqual(half.numUpdates, 0)
-    XCTAssertEqual(model.module.parameters.map(\.tensor.data), before, "a skipped step")
+    XCTAssertEqual(model.parameters.map(\.tensor.data), before, "a skipped step")
 
     let (float, _) = try trainer(fp16: false)
     let same = try float.update([batch(scale: 1e6)], stopRequested: false)
@@ -75,7 +75,7 @@ final class HalfActivationOverflowTests: XCTestCase {
     XCTAssertFalse(ordinary.skipped)
     XCTAssertTrue(ordinary.lossSum.isFinite && ordinary.gradNorm.isFinite)
     XCTAssertEqual(half.numUpdates, 1)
-    let after = model.module.parameters.map(\.tensor.data)
+    let after = model.parameters.map(\.tensor.data)
     XCTAssertNotEqual(after, before)
     XCTAssertTrue(after.allSatisfy { $0.allSatisfy(\.isFinite) })
   }

@@ -18,7 +18,7 @@ final class PaperParameterCountTests: XCTestCase {
     var config = try ModelArgs.config(
       arch: name, values: ModelFlags.entries(arch: name, words: words))
     if let layers { config.layers = layers }
-    return Model(config).module.parameterCount
+    return makeModel(config).parameterCount
   }
 
   func testMegaClassifiers() throws {
@@ -63,7 +63,7 @@ final class PaperParameterCountTests: XCTestCase {
 
   func testReportListsShapesAndTotal() throws {
     let report = try architectureReport("slag_lra_listop")
-    let arch = Model(try ModelConfig.preset("slag_lra_listop")).module.parameterCount
+    let arch = makeModel(try ModelConfig.preset("slag_lra_listop")).parameterCount
     XCTAssertNotEqual(arch, try count("slag_lra_listop"), "the arch has an NFFN, the paper none")
     XCTAssertTrue(report.contains("parameters \(arch) "))
     XCTAssertTrue(

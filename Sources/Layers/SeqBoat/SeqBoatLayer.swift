@@ -10,15 +10,18 @@ public final class SeqBoatLayer: Module {
   public let nffn: NormalizedFFN?
   /// The unit's state-dict name.
   public let unitName: String
+  /// The model's `act_bias`, added to the router's activation logit in `forward`.
+  public let actBias: Float
 
   /// A layer: `options.causal` selects the decoder layer (`slag_layer`, NFFN with truncated
   /// init and `activationDropout`) or the encoder layer (`mega_layer`, NFFN with plain init and
   /// the values' dropout).
   public init(
     _ options: SeqBoatUnitOptions, ffnHiddenDim: Int, activationDropout: Float = 0,
-    collective: Collective = SingleProcess(), rng: inout SplitMix64
+    actBias: Float = 0, rng: inout SplitMix64
   ) {
-    unit = SeqBoatUnit(options, collective: collective, rng: &rng)
+    self.actBias = actBias
+    unit = SeqBoatUnit(options, rng: &rng)
     unitName = options.causal ? "slag_layer" : "mega_layer"
     nffn =
       ffnHiddenDim > 0
@@ -27,31 +30,16 @@ public final class SeqBoatLayer: Module {
         normType: options.normType, prenorm: options.prenorm, dropout: options.dropout,
         hiddenDropout: options.causal ? activationDropout : options.hiddenDropout,
         weightInit: options.causal ? .truncatedNormal(std: 0.02, bound: 0.04) : .normal(std: 0.02),
-        collective: collective, rng: &rng) : nil
+        rng: &rng) : nil
   }
 
-  /// Train or eval mode for every sub-layer.
-  public var training: Bool {
-    get { unit.training }
-    set {
-      unit.training = newValue
-      nffn?.training = newValue
-    }
-  }
-
-  public var parameters: [(name: String, tensor: Tensor)] {
-    scoped(unitName, unit.parameters) + scoped("nffn", nffn?.parameters ?? [])
-  }
-
-  public var buffers: [(name: String, tensor: Tensor)] {
-    scoped(unitName, unit.buffers) + scoped("nffn", nffn?.buffers ?? [])
-  }
+  public var members: [ModuleMember] { [.child(unitName, unit)] + .child("nffn", nffn) }
 
   /// The layer on `x` (`[L, B, E]`) with an optional padding mask (`[B, L]`, true = padding).
-  public func callAsFunction(_ x: Tensor, paddingMask: [Bool]? = nil, actBias: Float = 0)
-    -> Tensor
-  {
-    let out = unit(x, paddingMask: paddingMask, actBias: actBias)
-    return nffn.map { $0(out) } ?? out
+  public func callAsFunction(
+    _ x: Tensor, paddingMask: [Bool]? = nil, _ ctx: ForwardContext
+  ) throws -> Tensor {
+    let out = try unit(x, paddingMask: paddingMask, actBias: actBias, ctx)
+    return try nffn.map { try $0(out, ctx) } ?? out
   }
 }

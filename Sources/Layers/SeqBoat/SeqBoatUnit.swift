@@ -119,33 +119,18 @@ public final class SeqBoatUnit: Module {
   public let hProj: Linear
   /// The relative-position table, nil with RoPE.
   public let relPosBias: Tensor?
-  /// Train mode (dropout on; batch norm statistics).
-  public var training = false {
-    didSet {
-      norm.training = training
-      dropout.training = training
-      hiddenDropout.training = training
-      attentionDropout.training = training
-    }
-  }
-  /// The batch-global compression decision (identity in a single process).
-  public var compressionDecision: CompressionDecision = localCompressionDecision
-  /// The router of the last forward call.
-  public private(set) var lastRouter: RouterRecord?
   private let dropout: Dropout
   private let hiddenDropout: Dropout
   private let attentionDropout: Dropout
 
   /// A unit with the reference's initialisation drawn from `rng`.
-  public init(
-    _ o: SeqBoatUnitOptions, collective: Collective = SingleProcess(), rng: inout SplitMix64
-  ) {
+  public init(_ o: SeqBoatUnitOptions, rng: inout SplitMix64) {
     precondition(o.window != 0, "SeqBoat chunk_size 0 (callers validate it)")
     precondition(
       o.positions != .localTable || o.localWindow != nil, "SeqBoat local_pos needs a window")
     options = o
     let trunc = Initializer.truncatedNormal(std: 0.02, bound: 0.04)
-    norm = SequenceNorm(o.normType, dim: o.embedDim, collective: collective)
+    norm = SequenceNorm(o.normType, dim: o.embedDim)
     move = MultiHeadEMA(
       embedDim: o.embedDim, ndim: o.nDim, bidirectional: !o.causal, truncation: o.truncation,
       outputSilu: false, truncatedInit: true, rng: &rng)
@@ -161,60 +146,63 @@ public final class SeqBoatUnit: Module {
     case .fullTable(let m): relPosBias = trunc.make([2 * m - 1], rng: &rng)
     case .rotary: relPosBias = nil
     }
-    dropout = Dropout(o.dropout, seed: rng.next())
-    hiddenDropout = Dropout(o.hiddenDropout, seed: rng.next())
-    attentionDropout = Dropout(o.attentionDropout, seed: rng.next())
+    dropout = Dropout(o.dropout, site: rng.next())
+    hiddenDropout = Dropout(o.hiddenDropout, site: rng.next())
+    attentionDropout = Dropout(o.attentionDropout, site: rng.next())
   }
 
-  public var parameters: [(name: String, tensor: Tensor)] {
-    var list = scoped("norm", norm.parameters) + scoped("move", move.parameters)
-    list += [("gamma", gamma), ("beta", beta), ("q_router.temp", temp)]
-    list += scoped("mx_proj", mxProj.parameters) + scoped("hx_proj", hxProj.parameters)
-    list += scoped("h_proj", hProj.parameters)
-    if let relPosBias { list.append(("rel_pos_bias.rel_pos_bias", relPosBias)) }
-    return list
+  public var members: [ModuleMember] {
+    [
+      .child("norm", norm), .child("move", move), .parameter("gamma", gamma),
+      .parameter("beta", beta), .parameter("q_router.temp", temp), .child("mx_proj", mxProj),
+      .child("hx_proj", hxProj), .child("h_proj", hProj),
+    ] + .parameter("rel_pos_bias.rel_pos_bias", relPosBias)
   }
-
-  public var buffers: [(name: String, tensor: Tensor)] { scoped("norm", norm.buffers) }
 
   /// The unit on `x` (`[L, B, E]`) with `paddingMask` (`[B, L]`, true = padding): `[L, B, E]`.
-  public func callAsFunction(_ x: Tensor, paddingMask: [Bool]? = nil, actBias: Float = 0)
-    -> Tensor
-  {
+  /// The router's record goes to `ctx.routers`; in a training pass the compression decision is
+  /// taken over the ranks of `ctx` (compress iff no rank has a dense sequence).
+  public func callAsFunction(
+    _ x: Tensor, paddingMask: [Bool]? = nil, actBias: Float = 0, _ ctx: ForwardContext
+  ) throws -> Tensor {
     let o = options
     let (len, bsz, e) = (x.shape[0], x.shape[1], o.embedDim)
     let act = o.activation
-    let xn = o.prenorm ? norm(x) : x
-    let mx = dropout(move(xn, paddingMask: paddingMask), after: act)
+    let xn = o.prenorm ? try norm(x, ctx) : x
+    let mx = dropout(move(xn, paddingMask: paddingMask), after: act, ctx)
     let hxAll = hxProj(mx)
     let logits = hxAll.slice(lastDim: 0..<2)
     let hx = hxAll.slice(lastDim: 2..<(e + 2))
     let (p, decision) = Tensor.seqBoatRouter(
       logits: logits, temp: temp, paddingMask: paddingMask, actBias: actBias)
-    let compress = compressionDecision(decision.maxActiveCount, len, o.densityThreshold)
-    lastRouter = RouterRecord(decision: decision, logits: logits.data, compressed: compress)
+    let local = localCompressionDecision(
+      maxActive: decision.maxActiveCount, length: len, threshold: o.densityThreshold)
+    var dense = [local ? 0 : 1] as [Double]
+    try ctx.allReduceSum(&dense, operation: "SeqBoat compression decision")
+    let compress = dense[0] == 0
+    ctx.record(RouterRecord(decision: decision, logits: logits.data, compressed: compress))
     var sum = hx
     if decision.maxActiveCount > 0 {
       let plan = SlotPlan(decision: decision, compress: compress)
-      var h = attend(mx.compressed(by: plan), plan: plan)
-      if !o.causal { h = dropout(h) }
+      var h = attend(mx.compressed(by: plan), plan: plan, ctx)
+      if !o.causal { h = dropout(h, ctx) }
       sum = hx + h.extracted(by: plan, scale: p)
     }
-    if o.causal { sum = dropout(sum) }
+    if o.causal { sum = dropout(sum, ctx) }
     var out = (x + sum).activated(act)
-    if !o.prenorm { out = norm(out) }
+    if !o.prenorm { out = try norm(out, ctx) }
     precondition(out.shape == [len, bsz, e])
     return out
   }
 
   /// Projections and local attention on the slots `s` (`[B, n, E]`): `h_proj(O ⊙ r)`, `[B, n, E]`.
-  private func attend(_ s: Tensor, plan: SlotPlan) -> Tensor {
+  private func attend(_ s: Tensor, plan: SlotPlan, _ ctx: ForwardContext) -> Tensor {
     let o = options
     let packed = mxProj(s)
     let (zd, hd) = (o.zDim, o.hiddenDim)
     let z = packed.activated(o.activation, lastDim: 0..<zd)
     let r = packed.activated(o.activation, lastDim: zd..<(zd + hd))
-    let v = hiddenDropout(packed, after: o.activation, lastDim: (zd + hd)..<(zd + 2 * hd))
+    let v = hiddenDropout(packed, after: o.activation, lastDim: (zd + hd)..<(zd + 2 * hd), ctx)
     func row(_ t: Tensor, _ i: Int) -> Tensor { t.slice(firstDim: i..<(i + 1)).reshaped([o.zDim]) }
     var q = z.multiplyingRow(row(gamma, 0)).addingRow(row(beta, 0))
     var k = z.multiplyingRow(row(gamma, 1)).addingRow(row(beta, 1))
@@ -230,7 +218,7 @@ public final class SeqBoatUnit: Module {
     let spec = LocalAttentionSpec(window: o.localWindow, causal: o.causal, function: o.attention)
     let attn = Tensor.seqBoatLocalAttention(
       q: q, k: k, v: v, plan: plan, spec: spec, bias: bias,
-      dropout: attentionDropout.nextDraw())
+      dropout: attentionDropout.draw(ctx))
     return hProj(attn * r)
   }
 }

@@ -21,7 +21,7 @@ public struct SlotPlan: Sendable {
   /// Original 1-based position of the token in slot `b·n + s`; 0 for an empty slot.
   public let position: [Int]
 
-  /// The plan for `decision`; `compress` is the batch-global decision (`CompressionDecision`).
+  /// The plan for `decision`; `compress` is the batch-global decision.
   /// Compressed, each sequence gets as many slots as this call's longest activated sequence.
   public init(decision: RouterDecision, compress: Bool) {
     length = decision.length
@@ -58,16 +58,11 @@ public struct SlotPlan: Sendable {
   public var anyActive: Bool { valid.contains(true) }
 }
 
-/// The compression decision of one SeqBoat layer (MODEL.md §4.8): given the largest active count
-/// of this call's sequences, this call's padded length and the unit's density threshold, whether
-/// to compress. A data-parallel trainer replaces it by one that takes the maximum of both over the
-/// ranks of the micro-batch.
-public typealias CompressionDecision = (_ maxActive: Int, _ length: Int, _ threshold: Double) ->
-  Bool
-
-/// The single-process decision (reference `density < density_threshold`): compress iff the
-/// densest sequence's active fraction is below `threshold` (1 with a window: iff no sequence is
-/// fully active; 0.9 in the global mode).
-public let localCompressionDecision: CompressionDecision = { maxActive, length, threshold in
+/// The compression decision of one SeqBoat layer on this rank's rows (MODEL.md §4.8; reference
+/// `density < density_threshold`): compress iff the densest sequence's active fraction (its active
+/// count `maxActive` over the padded `length`) is below `threshold` (1 with a window: iff no
+/// sequence is fully active; 0.9 in the global mode). `SeqBoatUnit` takes it over the ranks of a
+/// training pass.
+public func localCompressionDecision(maxActive: Int, length: Int, threshold: Double) -> Bool {
   Double(maxActive) / Double(length) < threshold
 }

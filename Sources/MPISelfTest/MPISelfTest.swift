@@ -1,3 +1,4 @@
+import Distributed
 import Glibc
 
 /// Scenarios run on every rank of a real `mpirun` job by `seqboat selftest-mpi` (a hidden

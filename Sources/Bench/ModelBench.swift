@@ -3,6 +3,7 @@ import Layers
 import Models
 import Optim
 import Tensor
+import Training
 
 /// How `seqboat bench` measures.
 public struct BenchOptions {
@@ -45,7 +46,7 @@ public enum ModelBench {
     MemoryPolicy.reuseFreedMemory()
     BLAS.setThreads(options.threads)
     let sgemm = SgemmBench.gflops(size: options.sgemmSize)
-    let model = Model(shape.config, seed: 1)
+    let model = makeModel(shape.config, seed: 1)
     let trainer = try Trainer(
       model: model, communicator: communicator,
       optimizer: Adam(betas: (0.9, 0.98), eps: 1e-8, weightDecay: 0.01),
@@ -56,15 +57,16 @@ public enum ModelBench {
     var trainRouters = RouterTally(shape)
     try communicator.barrier()
     let trainTimes = try BenchClock.times(warmup: options.warmup, repeats: options.steps) {
-      _ = try trainer.update([batch], stopRequested: false)
-      trainRouters.add(model.routers)
+      trainRouters.add(try trainer.update([batch], stopRequested: false).routers)
     }
     var forwardRouters = RouterTally(shape)
-    model.training = true
     try communicator.barrier()
     let forwardTimes = try BenchClock.times(warmup: options.warmup, repeats: options.steps) {
-      _ = try HalfMode.withHalf(options.fp16) { try GradMode.withoutGrad { try model.loss(batch) } }
-      forwardRouters.add(model.routers)
+      let ctx = ForwardContext(training: true, collective: communicator)
+      _ = try model.withHalfWeights(options.fp16) {
+        try GradMode.withoutGrad { try model.loss(batch, ctx) }
+      }
+      forwardRouters.add(ctx.routers)
     }
     let (tokens, targets) = batch.tokensAndTargets
     func flops(_ tally: RouterTally) -> Double {

@@ -1,4 +1,5 @@
 import Models
+import Training
 
 /// A benchmark configuration: a preset architecture at a fixed batch shape (issue 8's table).
 public struct BenchShape {

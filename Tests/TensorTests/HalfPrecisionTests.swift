@@ -1,9 +1,10 @@
 import Tensor
+import TestSupport
 import XCTest
 
-/// `HalfMode`: op outputs and the gradients between ops are half values; the loss is a float32
-/// island; outside the mode nothing changes.
-final class HalfModeTests: XCTestCase {
+/// Half precision follows the tensors (`TensorPrecision.swift`): ops that read a half leaf give
+/// half outputs and half gradients; the loss is a float32 island; ops on float tensors are float.
+final class HalfPrecisionTests: XCTestCase {
   private func isHalf(_ values: [Float]) -> Bool {
     values.allSatisfy { $0.isNaN || HalfRounding.round($0) == $0 }
   }
@@ -20,8 +21,9 @@ final class HalfModeTests: XCTestCase {
 
   func testOpOutputsAndEveryGradientAreHalf() {
     let (x, w, b) = inputs()
+    for leaf in [x, w, b] { leaf.convertToHalf() }
     var arriving: [[Float]] = []
-    let (outputs, loss) = HalfMode.withHalf {
+    let (outputs, loss): ([Tensor], Tensor) = {
       let h = x.linear(w, b).activated(.gelu)
       // An identity op that records the gradient reaching it.
       let probe = Tensor.op(shape: h.shape, data: h.data, parents: [h]) { out in
@@ -33,7 +35,7 @@ final class HalfModeTests: XCTestCase {
       let loss = y.dot((0..<4).map { Float($0) * 0.37 + 0.1 })
       loss.backward()
       return ([h, probe, s, y, loss], loss)
-    }
+    }()
     for (i, t) in outputs.enumerated() {
       XCTAssertTrue(isHalf(t.data), "output \(i) is not half")
     }
@@ -54,9 +56,9 @@ final class HalfModeTests: XCTestCase {
 
   func testAnActivationAbove65504OverflowsToInfinity() {
     let x = Tensor(shape: [3], data: [300, -300, 200])
-    let y = HalfMode.withHalf { x * x }
-    XCTAssertEqual(y.data, [.infinity, .infinity, 40000])
-    XCTAssertEqual((x * x).data, [90000, 90000, 40000], "float32 outside the mode")
+    XCTAssertEqual((x * x).data, [90000, 90000, 40000], "float32 on float tensors")
+    x.convertToHalf()
+    XCTAssertEqual((x * x).data, [.infinity, .infinity, 40000])
   }
 
   func testTheLossIsAFloat32Island() {
@@ -64,16 +66,15 @@ final class HalfModeTests: XCTestCase {
     let logits = Tensor(
       shape: [40, 7], data: (0..<280).map { _ in Float(rng.normal()) * 4 }, requiresGrad: true)
     let targets = (0..<40).map { $0 % 7 }
-    let plain = GradMode.withoutGrad { logits.crossEntropySum(targets: targets).item }
+    logits.convertToHalf()
+    let float = Tensor(shape: logits.shape, data: logits.data)
+    let plain = float.crossEntropySum(targets: targets).item
     let scale: Float = 1000
-    let (loss, first, scaled) = HalfMode.withHalf {
-      let loss = logits.crossEntropySum(targets: targets)
-      let first = logits.slice(lastDim: 0..<2).crossEntropySum(
-        targets: [Int](repeating: 0, count: 40))
-      let scaled = (loss + first).scaled(scale)
-      scaled.backward()
-      return (loss, first, scaled)
-    }
+    let loss = logits.crossEntropySum(targets: targets)
+    let first = logits.slice(lastDim: 0..<2).crossEntropySum(
+      targets: [Int](repeating: 0, count: 40))
+    let scaled = (loss + first).scaled(scale)
+    scaled.backward()
     XCTAssertEqual(loss.item, plain, "the loss is not rounded")
     XCTAssertFalse(isHalf([plain]), "the test needs a loss that half cannot hold")
     XCTAssertGreaterThan(scaled.item, 65504)
@@ -81,33 +82,36 @@ final class HalfModeTests: XCTestCase {
     let g = logits.gradOrZeros
     XCTAssertTrue(isHalf(g), "the logits' gradient is half")
     XCTAssertTrue(g.allSatisfy(\.isFinite))
-    let lp = HalfMode.withHalf { logits.logSoftmax() }
-    XCTAssertEqual(lp.data, logits.logSoftmax().data, "log-softmax is a float32 island")
+    XCTAssertEqual(
+      logits.logSoftmax().data, float.logSoftmax().data, "log-softmax is a float32 island")
   }
 
-  func testCopiesOfHalfValuesAreNotRoundedAgainAndModeIsScoped() {
-    XCTAssertFalse(HalfMode.isEnabled)
+  func testPrecisionFollowsTheInputsAndConversionIsReversible() {
     let x = Tensor(shape: [2, 3], data: [1.0001, 2, 3, 4, 5, 6])
-    let r = HalfMode.withHalf {
-      XCTAssertTrue(HalfMode.isEnabled)
-      return x.reshaped([3, 2])
-    }
-    XCTAssertFalse(HalfMode.isEnabled)
-    XCTAssertEqual(r.data[0], 1, "a copy of a plain leaf is rounded")
-    XCTAssertEqual(HalfMode.withHalf(false) { HalfMode.isEnabled }, false)
+    let plain = x.reshaped([3, 2])
+    XCTAssertEqual(plain.data[0], 1.0001, "ops on float tensors are float")
+    XCTAssertEqual(plain.precision, .float)
+    let w = Tensor(shape: [2, 3], data: [1.0001, 2, 3, 4, 5, 6])
+    w.convertToHalf()
+    XCTAssertEqual(w.data[0], 1, "converting rounds the values")
+    let mixed = x + w
+    XCTAssertEqual(mixed.precision, .half, "one half input makes a half op")
+    XCTAssertEqual(mixed.data[0], 2, "2.0001 rounded to half")
+    XCTAssertEqual(w.reshaped([3, 2]).precision, .half)
+    w.convertToFloat()
+    XCTAssertEqual((x + w).data[0], Float(1.0001) + 1, "float again after convertToFloat")
   }
 
-  func testGradientCheckStillMeaningfulOutsideTheMode() {
+  func testGradientCheckMeaningfulOnlyInFloat() {
     let (x, w, b) = inputs()
     let err = GradientCheck.maxRelativeError(inputs: [x, w, b]) { t in
       t[0].linear(t[1], t[2]).activated(.silu).softmax()
     }
     XCTAssertLessThan(err, 1e-2)
-    let halfErr = HalfMode.withHalf {
-      GradientCheck.maxRelativeError(inputs: [x, w, b], step: 1e-3) { t in
-        t[0].linear(t[1], t[2]).activated(.silu).softmax()
-      }
+    w.convertToHalf()
+    let halfErr = GradientCheck.maxRelativeError(inputs: [x, w, b], step: 1e-3) { t in
+      t[0].linear(t[1], t[2]).activated(.silu).softmax()
     }
-    XCTAssertGreaterThan(halfErr, 10 * err, "under the mode differences are rounding noise")
+    XCTAssertGreaterThan(halfErr, 10 * err, "in half, differences are rounding noise")
   }
 }

@@ -1,4 +1,7 @@
-/// Finite-difference check of an op's backward pass.
+import Tensor
+
+/// Finite-difference check of an op's backward pass (a test tool: every differentiable op and
+/// layer of the engine is checked with it).
 ///
 /// The scalar is `Σ f(inputs) ⊙ w` for a fixed random cotangent `w`; for every input element (or a
 /// random sample of them) the analytic gradient is compared with a central difference computed in
@@ -7,13 +10,13 @@ public enum GradientCheck {
   /// The worst error, `max |analytic − numeric| / max(max |analytic|, 1e-3)`, over all inputs.
   public static func maxRelativeError(
     inputs: [Tensor], step h: Float = 1e-2, samplesPerInput: Int = 40, seed: UInt64 = 7,
-    _ f: ([Tensor]) -> Tensor
-  ) -> Float {
+    _ f: ([Tensor]) throws -> Tensor
+  ) rethrows -> Float {
     var rng = SplitMix64(seed: seed)
-    let probe = GradMode.withoutGrad { f(inputs) }
+    let probe = try GradMode.withoutGrad { try f(inputs) }
     let w = (0..<probe.count).map { _ in Float(rng.normal()) }
     for x in inputs { x.grad = nil }
-    f(inputs).dot(w).backward()
+    try f(inputs).dot(w).backward()
     var worst: Float = 0
     for x in inputs where x.requiresGrad {
       let analytic = x.gradOrZeros
@@ -24,9 +27,9 @@ public enum GradientCheck {
       for i in picks {
         let saved = x.data[i]
         x.data[i] = saved + h
-        let plus = GradMode.withoutGrad { f(inputs).dot(w).item }
+        let plus = try GradMode.withoutGrad { try f(inputs).dot(w).item }
         x.data[i] = saved - h
-        let minus = GradMode.withoutGrad { f(inputs).dot(w).item }
+        let minus = try GradMode.withoutGrad { try f(inputs).dot(w).item }
         x.data[i] = saved
         let numeric = (plus - minus) / (2 * h)
         worst = max(worst, abs(numeric - analytic[i]) / scale)

@@ -3,6 +3,8 @@
 #endif
 
 /// SplitMix64: a small, fast, seedable generator; the same sequence on every platform and rank.
+/// It is its own module so that the data pipeline draws epoch orders without depending on the
+/// tensor engine.
 public struct SplitMix64: RandomNumberGenerator {
   private var state: UInt64
 
@@ -26,16 +28,5 @@ public struct SplitMix64: RandomNumberGenerator {
     let u1 = max(uniform(), 1e-300)
     let u2 = uniform()
     return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
-  }
-}
-
-extension Tensor {
-  /// A leaf of values drawn from N(0, std²) by `rng`.
-  public static func randn(
-    _ shape: [Int], std: Float = 1, rng: inout SplitMix64, requiresGrad: Bool = false
-  ) -> Tensor {
-    let n = shape.reduce(1, *)
-    let values = (0..<n).map { _ in Float(rng.normal()) * std }
-    return Tensor(shape: shape, data: values, requiresGrad: requiresGrad)
   }
 }
