@@ -1,4 +1,5 @@
 import Data
+import Optim
 
 /// The ranges and combinations `seqboat train` accepts for its own options, checked before any
 /// work: a value out of range, or an option that no fairseq parser of the chosen learning-rate
@@ -49,9 +50,18 @@ extension TrainOptions {
       throw TrainingError(
         "--pixel-normalization takes MEAN STD with STD > 0 (got \(p.map { "\($0)" }))")
     }
+    try need(
+      DatasetFormat.splitNames.contains(validSubset), "valid-subset", validSubset,
+      DatasetFormat.splitNames.joined(separator: ", "))
+    do {
+      _ = try parseAdamBetas(adamBetas)
+    } catch {
+      throw TrainingError(
+        "--adam-betas '\(adamBetas)': two numbers in [0, 1) such as '(0.9, 0.98)'")
+    }
+    try checkReaders()
     _ = try makeOptimizer()
     _ = try makeSchedule()
-    try checkReaders()
   }
 
   /// Options of fairseq's `language_modeling` task given (away from their defaults) to a
