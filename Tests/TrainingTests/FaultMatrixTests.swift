@@ -46,27 +46,22 @@ final class FaultMatrixTests: XCTestCase {
     let f = try TrainingFixture(count: 100)
     let mount = f.path("small")
     try FileManager.default.createDirectory(atPath: mount, withIntermediateDirectories: true)
-    let mounted = Process()
-    mounted.executableURL = URL(fileURLWithPath: "/bin/mount")
-    mounted.arguments = ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mount]
-    try mounted.run()
-    mounted.waitUntilExit()
-    guard mounted.terminationStatus == 0 else { throw XCTSkip("mount -t tmpfs is not allowed") }
-    defer {
-      let umount = Process()
-      umount.executableURL = URL(fileURLWithPath: "/bin/umount")
-      umount.arguments = [mount]
-      try? umount.run()
-      umount.waitUntilExit()
+    func system(_ tool: String, _ arguments: [String]) throws -> Int32 {
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: tool)
+      process.arguments = arguments
+      try process.run()
+      process.waitUntilExit()
+      return process.terminationStatus
     }
+    guard try system("/bin/mount", ["-t", "tmpfs", "-o", "size=2m", "tmpfs", mount]) == 0 else {
+      throw XCTSkip("mount -t tmpfs is not allowed")
+    }
+    defer { _ = try? system("/bin/umount", [mount]) }
     let first = try SeqboatJob.run(ranks: nil, f.train(mega, "small/run", updates: 2))
     XCTAssertEqual(first.exitCode, 0, first.output)
-    let filler =
-      FileHandle(forWritingAtPath: mount + "/fill")
-      ?? {
-        FileManager.default.createFile(atPath: mount + "/fill", contents: nil)
-        return FileHandle(forWritingAtPath: mount + "/fill")!
-      }()
+    FileManager.default.createFile(atPath: mount + "/fill", contents: nil)
+    let filler = try XCTUnwrap(FileHandle(forWritingAtPath: mount + "/fill"))
     while (try? filler.write(contentsOf: Data(count: 4096))) != nil {}
     try? filler.close()
     let job = try SeqboatJob.run(ranks: nil, f.train(mega, "small/run", updates: 4))

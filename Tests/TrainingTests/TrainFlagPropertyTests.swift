@@ -7,7 +7,7 @@ import XCTest
 /// classifiers' parser, both read from `train --help`), given hostile values (0, negatives, NaN,
 /// infinities, huge, random numbers and words), ends the real binary in exit 0 or in an error line
 /// naming the option (exit 1, or 64 for the argument parser's usage errors), never in a signal or
-/// a hang. One draw per option, then more random draws for about a minute.
+/// a hang. One draw per option, then more random draws until about 45 s have passed.
 final class TrainFlagPropertyTests: XCTestCase {
   /// Options whose values are paths of this test's own files (the fault matrix covers them).
   static let paths: Set = ["--arch", "--data", "--save-dir", "--log-file"]
@@ -59,7 +59,7 @@ final class TrainFlagPropertyTests: XCTestCase {
       uniqueKeysWithValues: stride(from: 0, to: TrainingFixture.mega.count, by: 2).map {
         (TrainingFixture.mega[$0], TrainingFixture.mega[$0 + 1])
       })
-    let end = Date().addingTimeInterval(60)
+    let end = Date().addingTimeInterval(45)
     var draws = flags.map { ($0, TrainFlagPropertyTests.draw(&rng)) }
     var index = 0
     var outcomes = [0: 0, 1: 0, 64: 0]
