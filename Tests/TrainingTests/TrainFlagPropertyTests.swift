@@ -33,14 +33,15 @@ final class TrainFlagPropertyTests: XCTestCase {
     return (own + model).filter { !paths.contains($0) && seen.insert($0).inserted }
   }
 
-  /// A hostile value: a fixed edge case or a random number or word.
+  /// A hostile value: a fixed edge case (huge ones exercise the memory check) or a random number;
+  /// random integers stay within ±100, so a random layer count or width trains in seconds.
   static func draw(_ rng: inout SplitMix64) -> String {
     let edges = [
       "0", "-1", "-7", "nan", "inf", "-inf", "2147483648", "1e308", "99999999999999999999",
       "0.5", "1e-300", "x7",
     ]
     switch Int.random(in: 0..<4, using: &rng) {
-    case 0: return "\(Int.random(in: -1000...1000, using: &rng))"
+    case 0: return "\(Int.random(in: -100...100, using: &rng))"
     case 1: return "\(Double.random(in: -10...10, using: &rng))"
     default: return edges.randomElement(using: &rng)!
     }
