@@ -23,8 +23,11 @@ public struct RunIdentity: Codable, Equatable {
 
   /// The identity of a run with `options` reading `file`.
   public init(options: TrainOptions, file: DatasetFile) throws {
-    let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
-    dataSize = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+    var info = stat()
+    guard stat(file.path, &info) == 0 else {
+      throw TrainingError("\(file.path): cannot stat: \(String(cString: strerror(errno)))")
+    }
+    dataSize = Int64(info.st_size)
     dataDigest = String(fnv1a64(try RunIdentity.header(file)), radix: 16)
     seed = options.seed
     batchSize = options.batchSize
