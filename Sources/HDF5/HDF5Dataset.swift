@@ -45,7 +45,7 @@ public final class HDF5Dataset: HDF5Object {
   /// Creates the dataset `name` of `group` (see `HDF5Group.createDataset`).
   static func create(
     in group: HDF5Group, name: String, path: String, type: hid_t, shape: [Int], chunk: [Int]?,
-    compress: Bool
+    compress: Bool, checksum: Bool
   ) throws -> HDF5Dataset {
     let fail = { (reason: String) in HDF5Error(file: group.file.path, path: path, reason) }
     guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("negative extent in \(shape)") }
@@ -54,7 +54,7 @@ public final class HDF5Dataset: HDF5Object {
     defer { H5Sclose(space) }
     let dcpl = H5Pcreate(chdf5_p_dataset_create())
     defer { H5Pclose(dcpl) }
-    if let chunk, !shape.contains(0), !shape.isEmpty {
+    if let chunk = chunk ?? (checksum ? shape : nil), !shape.contains(0), !shape.isEmpty {
       guard chunk.count == shape.count, chunk.allSatisfy({ $0 > 0 }) else {
         throw fail("chunk \(chunk) does not fit shape \(shape)")
       }
@@ -67,6 +67,7 @@ public final class HDF5Dataset: HDF5Object {
           throw fail("cannot enable compression")
         }
       }
+      if checksum, H5Pset_fletcher32(dcpl) < 0 { throw fail("cannot enable Fletcher-32") }
     }
     let lcpl = H5Pcreate(chdf5_p_link_create())
     defer { H5Pclose(lcpl) }
@@ -90,8 +91,23 @@ public final class HDF5Dataset: HDF5Object {
     let status = values.withUnsafeMutableBytes { buffer in
       H5Dread(id, T.nativeType, H5S_ALL, H5S_ALL, hid_t(H5P_DEFAULT), buffer.baseAddress)
     }
-    guard status >= 0 else { throw error("cannot read as \(T.self)") }
+    guard status >= 0 else {
+      throw error(
+        isChecksummed ? "fails its Fletcher-32 checksum (corrupt data)" : "cannot read as \(T.self)"
+      )
+    }
     return values
+  }
+
+  /// Whether the stored chunks carry HDF5's Fletcher-32 checksum (verified on every read).
+  public var isChecksummed: Bool {
+    let dcpl = H5Dget_create_plist(id)
+    defer { H5Pclose(dcpl) }
+    var flags: UInt32 = 0
+    var count = 0
+    var config: UInt32 = 0
+    return H5Pget_filter_by_id2(
+      dcpl, H5Z_filter_t(H5Z_FILTER_FLETCHER32), &flags, &count, nil, 0, nil, &config) >= 0
   }
 
   /// Writes all values (their count must equal the dataset's), converted to the stored type.

@@ -112,27 +112,31 @@ public final class HDF5Group: HDF5Object {
   }
 
   /// Creates a dataset `name` of `shape` whose stored type is `T`'s native type, optionally
-  /// chunked (`chunk` dims are clamped to the extent) and compressed (shuffle + deflate 1,
-  /// chunked datasets only); missing intermediate groups of `name` are created.
+  /// chunked (`chunk` dims are clamped to the extent), compressed (shuffle + deflate 1, chunked
+  /// datasets only) and checksummed (Fletcher-32 per chunk, one chunk of the whole extent unless
+  /// `chunk` says otherwise; a scalar or empty dataset has no chunks to check); missing
+  /// intermediate groups of `name` are created.
   public func createDataset<T: HDF5Element>(
-    _ name: String, of type: T.Type, shape: [Int], chunk: [Int]? = nil, compress: Bool = false
+    _ name: String, of type: T.Type, shape: [Int], chunk: [Int]? = nil, compress: Bool = false,
+    checksum: Bool = false
   ) throws -> HDF5Dataset {
     try HDF5Dataset.create(
       in: self, name: name, path: childPath(name), type: T.nativeType, shape: shape,
-      chunk: chunk, compress: compress)
+      chunk: chunk, compress: compress, checksum: checksum)
   }
 
   /// Creates a dataset `name` holding `values` with `shape` (default: 1-D) and writes them.
   @discardableResult
   public func writeDataset<T: HDF5Element>(
     _ name: String, _ values: [T], shape: [Int]? = nil, chunk: [Int]? = nil,
-    compress: Bool = false
+    compress: Bool = false, checksum: Bool = false
   ) throws -> HDF5Dataset {
     let dims = shape ?? [values.count]
     guard dims.reduce(1, *) == values.count else {
       throw error(for: name, "\(values.count) values do not fill shape \(dims)")
     }
-    let dataset = try createDataset(name, of: T.self, shape: dims, chunk: chunk, compress: compress)
+    let dataset = try createDataset(
+      name, of: T.self, shape: dims, chunk: chunk, compress: compress, checksum: checksum)
     try dataset.write(values)
     return dataset
   }

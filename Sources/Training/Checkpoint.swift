@@ -13,9 +13,15 @@ import Optim
 ///   scheduler's state), `epoch` (1-based epoch in progress), `batch_in_epoch` (global batches of
 ///   that epoch already consumed, including fp16-skipped ones), `seed` (the run seed: epoch order
 ///   and initialisation derive from it), `best_metric` (best validation metric so far, NaN when
-///   none) and `best_metric_name`.
+///   none), `best_metric_name`, `lr_schedule_origin` (the update count where the learning-rate
+///   schedule last started, 0 unless `--reset-lr-scheduler`) and `run_identity` (JSON of
+///   `RunIdentity`: data file, seed, global batch, optimizer, fp16). Files without the last two
+///   (older, or imported) read as origin 0 and no identity.
 /// - `/model/<name>`: float32 datasets, one per parameter and buffer, under the reference
 ///   state-dict names (`encoder.encoder.layers.0.mega_layer.…`), shaped as the tensor.
+/// - Every dataset with values carries HDF5's Fletcher-32 checksum (one chunk per dataset), which
+///   HDF5 verifies on every read: a flipped byte is refused naming the dataset. Older files
+///   without checksums still read. NaN or infinity in a weight or a moment is refused too.
 /// - `/optimizer/<name>/exp_avg`, `/optimizer/<name>/exp_avg_sq`: float32 moments, with an int64
 ///   attribute `step` on the group (the parameter's own step count); attribute `name` on
 ///   `/optimizer` (adam or radam).
@@ -42,6 +48,10 @@ public struct Checkpoint {
   public var moments: [String: MomentState]
   /// fp16 loss scaler.
   public var scaler: LossScaler?
+  /// Update count at which the learning-rate schedule last started (`--reset-lr-scheduler`).
+  public var lrScheduleOrigin: Int
+  /// The run's identity; nil for files written without one.
+  public var identity: RunIdentity?
 
   /// The value of the `format` attribute.
   public static let format = "seqboat-checkpoint"
@@ -51,7 +61,7 @@ public struct Checkpoint {
     modelArgs: [String: String], options: TrainOptions, worldSize: Int, numUpdates: Int,
     epoch: Int, batchInEpoch: Int, bestMetric: Double?,
     tensors: [String: (shape: [Int], data: [Float])], moments: [String: MomentState],
-    scaler: LossScaler?
+    scaler: LossScaler?, lrScheduleOrigin: Int = 0, identity: RunIdentity? = nil
   ) {
     self.modelArgs = modelArgs
     self.options = options
@@ -63,6 +73,8 @@ public struct Checkpoint {
     self.tensors = tensors
     self.moments = moments
     self.scaler = scaler
+    self.lrScheduleOrigin = lrScheduleOrigin
+    self.identity = identity
   }
 
   /// Throws when `path` is a symbolic link: checkpoints are written in place of real files only.
@@ -88,7 +100,8 @@ public struct Checkpoint {
 
   /// Writes the checkpoint to `path` atomically (temporary file, fsync, rename, fsync of the
   /// folder). The temporary, `.NAME.tmp-PID-RANDOM` beside `path`, is created exclusively (never
-  /// through a planted file or link); a symbolic link at `path` is refused, not replaced.
+  /// through a planted file or link); a symbolic link at `path` is refused, not replaced. A full
+  /// device or quota (ENOSPC, EDQUOT) is named as such.
   public func write(to path: String) throws {
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path
@@ -103,8 +116,11 @@ public struct Checkpoint {
       }
       try Checkpoint.sync(folder)
     } catch {
+      let code = errno
       unlink(temporary)
-      throw error
+      guard code == ENOSPC || code == EDQUOT else { throw error }
+      throw TrainingError(
+        "\(path): cannot save: \(String(cString: strerror(code))) (previous file kept)")
     }
   }
 
@@ -124,17 +140,19 @@ public struct Checkpoint {
     try root.setAttribute("best_metric", double: bestMetric ?? .nan)
     try root.setAttribute(
       "best_metric_name", string: modelArgs["task-kind"] == "lm" ? "loss" : "accuracy")
+    try root.setAttribute("lr_schedule_origin", int64: Int64(lrScheduleOrigin))
+    if let identity { try root.setAttribute("run_identity", string: try identity.json()) }
     let model = try root.createGroup("model")
     for (name, t) in tensors.sorted(by: { $0.key < $1.key }) {
-      try model.writeDataset(name, t.data, shape: t.shape)
+      try model.writeDataset(name, t.data, shape: t.shape, checksum: true)
     }
     let optimizer = try root.createGroup("optimizer")
     try optimizer.setAttribute("name", string: options.optimizer)
     for (name, m) in moments.sorted(by: { $0.key < $1.key }) {
       let group = try optimizer.createGroup(name)
       try group.setAttribute("step", int64: Int64(m.step))
-      try group.writeDataset("exp_avg", m.expAvg)
-      try group.writeDataset("exp_avg_sq", m.expAvgSq)
+      try group.writeDataset("exp_avg", m.expAvg, checksum: true)
+      try group.writeDataset("exp_avg_sq", m.expAvgSq, checksum: true)
     }
     if let scaler {
       let group = try root.createGroup("loss_scaler")
@@ -161,7 +179,7 @@ public struct Checkpoint {
       let model = try root.openGroup("model")
       for name in try model.memberNames() {
         let d = try model.openDataset(name)
-        tensors[name] = (d.shape, try d.read(as: Float.self))
+        tensors[name] = (d.shape, try finite(d))
       }
       var moments: [String: MomentState] = [:]
       let optimizer = try root.openGroup("optimizer")
@@ -169,8 +187,8 @@ public struct Checkpoint {
         let g = try optimizer.openGroup(name)
         moments[name] = MomentState(
           step: Int(try g.int64Attribute("step")),
-          expAvg: try g.openDataset("exp_avg").read(as: Float.self),
-          expAvgSq: try g.openDataset("exp_avg_sq").read(as: Float.self))
+          expAvg: try finite(g.openDataset("exp_avg")),
+          expAvgSq: try finite(g.openDataset("exp_avg_sq")))
       }
       var scaler: LossScaler?
       if root.exists("loss_scaler") {
@@ -183,19 +201,36 @@ public struct Checkpoint {
         scaler = s
       }
       let best = try root.doubleAttribute("best_metric")
+      let origin =
+        root.hasAttribute("lr_schedule_origin")
+        ? Int(try root.int64Attribute("lr_schedule_origin")) : 0
+      let identity =
+        root.hasAttribute("run_identity")
+        ? try RunIdentity.decode(try root.stringAttribute("run_identity")) : nil
       let checkpoint = Checkpoint(
         modelArgs: args, options: options, worldSize: Int(try root.int64Attribute("world_size")),
         numUpdates: Int(try root.int64Attribute("num_updates")),
         epoch: Int(try root.int64Attribute("epoch")),
         batchInEpoch: Int(try root.int64Attribute("batch_in_epoch")),
-        bestMetric: best.isNaN ? nil : best, tensors: tensors, moments: moments, scaler: scaler)
+        bestMetric: best.isNaN ? nil : best, tensors: tensors, moments: moments, scaler: scaler,
+        lrScheduleOrigin: origin, identity: identity)
       try file.close()
       return checkpoint
     } catch let error as HDF5Error {
       throw TrainingError(error.description)
     } catch let error as DecodingError {
-      throw TrainingError("\(path): / train_options: \(error)")
+      throw TrainingError("\(path): / train_options or run_identity: \(error)")
     }
+  }
+
+  /// The values of `dataset` (its checksum verified by HDF5 when it has one); NaN or infinity is
+  /// refused naming the dataset.
+  static func finite(_ dataset: HDF5Dataset) throws -> [Float] {
+    let values = try dataset.read(as: Float.self)
+    if let i = values.firstIndex(where: { !$0.isFinite }) {
+      throw dataset.error("holds \(values[i]) at index \(i); weights and moments must be finite")
+    }
+    return values
   }
 
   /// A string table as one line of JSON (sorted keys).

@@ -1,3 +1,4 @@
+import Foundation
 import Layers
 import Models
 import Tensor
@@ -32,7 +33,10 @@ public enum ModelArgs {
       try field.set(&config, text)
     }
     try checkAdaptiveBands(config)
-    try ModelConfigChecks.check(config)
+    try ReferenceArgumentFlag.naming(languageModel: config.task == .lm) {
+      try ModelConfigChecks.check(config)
+    }
+    try ModelSizeCheck.check(config, memory: Double(ProcessInfo.processInfo.physicalMemory))
     return config
   }
 
@@ -56,6 +60,21 @@ public enum ModelArgs {
       throw TrainingError(
         "--decoder-embed-dim \(config.embedDim) is too narrow for --adaptive-input-factor \(factor) "
           + "over \(cutoffs.count + 1) bands (the last band's width would be 0)")
+    }
+  }
+
+  /// Throws when `text` does not parse as the value of the stored fields `keys` that `flag`
+  /// sets under other names (`--act-dropout`, `--decoder-embed-dim`); `ModelFlags` puts `flag`
+  /// in front of the reason.
+  static func checkParses(_ text: String, into keys: [String], as flag: String) throws {
+    var scratch = try ModelConfig.preset(ModelConfig.presetNames[0])
+    for key in keys where key != flag {
+      guard let field = fields.first(where: { $0.name == key }) else { continue }
+      do {
+        try field.set(&scratch, text)
+      } catch {
+        throw TrainingError("\(error)".replacingOccurrences(of: "--\(key) ", with: ""))
+      }
     }
   }
 

@@ -67,7 +67,10 @@ struct ModelFlag {
   ) -> ModelFlag {
     ModelFlag(
       name, parsers, seqBoatOnly: seqBoatOnly, ours: ours, choices: choices, help,
-      .sets { v in Dictionary(uniqueKeysWithValues: keys.map { ($0, v) }) })
+      .sets { v in
+        try ModelArgs.checkParses(v, into: keys, as: name)
+        return Dictionary(uniqueKeysWithValues: keys.map { ($0, v) })
+      })
   }
 
   /// A store-true option that sets the stored entry `key` to true.

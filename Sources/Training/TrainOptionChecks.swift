@@ -1,6 +1,10 @@
+import Data
+import Optim
+
 /// The ranges and combinations `seqboat train` accepts for its own options, checked before any
-/// work: a value out of range, or an option that the chosen learning-rate scheduler or precision
-/// never reads (no fairseq parser of that scheduler has it), is one line naming the flag.
+/// work: a value out of range, or an option that no fairseq parser of the chosen learning-rate
+/// scheduler or task has, is one line naming the flag. fairseq's fp16 options belong to its
+/// common parser, so they are accepted without `--fp16` (with a note that they do nothing).
 extension TrainOptions {
   /// Throws for the first option out of range or given where nothing reads it.
   public func validate() throws {
@@ -42,10 +46,61 @@ extension TrainOptions {
     try need(
       lrPeriodUpdates == -1 || (lrPeriodUpdates.isFinite && lrPeriodUpdates > 0),
       "lr-period-updates", lrPeriodUpdates, "-1 (max-update - warmup) or > 0")
+    if let p = pixelNormalization, p.count != 2 || !(p[1] > 0) || !p.allSatisfy(\.isFinite) {
+      throw TrainingError(
+        "--pixel-normalization takes MEAN STD with STD > 0 (got \(p.map { "\($0)" }))")
+    }
+    try need(
+      DatasetFormat.splitNames.contains(validSubset), "valid-subset", validSubset,
+      DatasetFormat.splitNames.joined(separator: ", "))
+    do {
+      _ = try parseAdamBetas(adamBetas)
+    } catch {
+      throw TrainingError(
+        "--adam-betas '\(adamBetas)': two numbers in [0, 1) such as '(0.9, 0.98)'")
+    }
     try checkReaders()
+    _ = try makeOptimizer()
+    _ = try makeSchedule()
   }
 
-  /// Scheduler and fp16 options given (away from their defaults) where nothing reads them.
+  /// Options of fairseq's `language_modeling` task given (away from their defaults) to a
+  /// classifier: the classification tasks' parsers have none of them.
+  public func checkTask(languageModel: Bool) throws {
+    let d = TrainOptions()
+    let lmOnly = [
+      ("tokens-per-sample", tokensPerSample != d.tokensPerSample),
+      ("sample-break-mode", sampleBreakMode != d.sampleBreakMode),
+    ]
+    if !languageModel, let (flag, _) = lmOnly.first(where: \.1) {
+      throw TrainingError("--\(flag) is an option of --task language_modeling, not of classifiers")
+    }
+    if languageModel { _ = try breakMode() }
+  }
+
+  /// `--sample-break-mode` as a value.
+  public func breakMode() throws -> LMBreakMode {
+    guard let mode = LMBreakMode(rawValue: sampleBreakMode) else {
+      throw TrainingError(
+        "--sample-break-mode '\(sampleBreakMode)' is not one of "
+          + LMBreakMode.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+    return mode
+  }
+
+  /// fp16 options given without `--fp16`: accepted (fairseq's common parser has them), unused.
+  public func notes() -> [String] {
+    let d = TrainOptions()
+    let halfOnly = [
+      ("fp16-init-scale", fp16InitScale != d.fp16InitScale),
+      ("fp16-scale-window", fp16ScaleWindow != d.fp16ScaleWindow),
+      ("min-loss-scale", minLossScale != d.minLossScale),
+    ]
+    guard !fp16 else { return [] }
+    return halfOnly.filter(\.1).map { "note: --\($0.0) has no effect without --fp16" }
+  }
+
+  /// Scheduler options given (away from their defaults) to a scheduler that has none of them.
   func checkReaders() throws {
     let d = TrainOptions()
     let byScheduler: [(flag: String, given: Bool, readers: [String])] = [
@@ -61,14 +116,6 @@ extension TrainOptions {
       throw TrainingError(
         "--\(flag) is an option of --lr-scheduler \(readers.joined(separator: "/")), "
           + "not \(lrScheduler)")
-    }
-    let halfOnly = [
-      ("fp16-init-scale", fp16InitScale != d.fp16InitScale),
-      ("fp16-scale-window", fp16ScaleWindow != d.fp16ScaleWindow),
-      ("min-loss-scale", minLossScale != d.minLossScale),
-    ]
-    if !fp16, let (flag, _) = halfOnly.first(where: \.1) {
-      throw TrainingError("--\(flag) applies to --fp16 runs only")
     }
   }
 }

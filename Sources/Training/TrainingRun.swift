@@ -30,23 +30,31 @@ public final class TrainingRun {
   /// Validation examples.
   public let valid: Examples
   private let log: TrainLog
+  private let resumeOptions: ResumeOptions
+  private let identity: RunIdentity
+  private let schedule: RestartableSchedule
   private var epoch = 1
   private var batchInEpoch = 0
   private var bestMetric: Double?
   private var lastUpdateTime = Date()
   private var intervalStart = (time: Date(), updates: 0, tokens: 0)
 
-  /// Prepares a run: checks, model, optimizer, schedule, and the resumed state. The stop
-  /// signals' handlers are installed first, so a request during start-up is kept for the first
-  /// update boundary.
-  public init(config: ModelConfig, options: TrainOptions, communicator: Communicator) throws {
+  /// Prepares a run: checks, model, optimizer, schedule, and the resumed state (what of the
+  /// checkpoint applies: `resume`). The stop signals' handlers are installed first, so a request
+  /// during start-up is kept for the first update boundary.
+  public init(
+    config: ModelConfig, options: TrainOptions, communicator: Communicator,
+    resume: ResumeOptions = ResumeOptions()
+  ) throws {
     StopSignal.install()
     self.options = options
+    resumeOptions = resume
     self.communicator = communicator
     try RunChecks.batch(
       globalBatch: options.batchSize, updateFreq: options.updateFreq,
       worldSize: communicator.size)
     let file = try DatasetFile.open(options.data)
+    identity = try RunIdentity(options: options, file: file)
     var config = config
     if options.syncBN, config.normType == .batchnorm { config.normType = .syncbatchnorm }
     self.config = config
@@ -56,11 +64,7 @@ public final class TrainingRun {
       throw TrainingError("--sentence-avg: language models average over target tokens")
     }
     try RunChecks.chunking(config, file: file)
-    guard let mode = LMBreakMode(rawValue: options.sampleBreakMode) else {
-      throw TrainingError(
-        "--sample-break-mode '\(options.sampleBreakMode)' is not one of "
-          + LMBreakMode.allCases.map(\.rawValue).joined(separator: ", "))
-    }
+    let mode = try options.breakMode()
     train = try Examples(
       file: file, split: "train", tokensPerSample: options.tokensPerSample, breakMode: mode,
       maxPositions: config.maxPositions, pixelNormalization: options.pixelNormalization)
@@ -83,9 +87,10 @@ public final class TrainingRun {
       scaler = LossScaler(
         initScale: options.fp16InitScale, window: window, minScale: options.minLossScale)
     }
+    schedule = RestartableSchedule(try options.makeSchedule())
     trainer = try Trainer(
       model: model, communicator: communicator, optimizer: try options.makeOptimizer(),
-      schedule: try options.makeSchedule(), clipNorm: options.clipNorm, scaler: scaler,
+      schedule: schedule, clipNorm: options.clipNorm, scaler: scaler,
       dropoutSeed: options.seed)
     let args = try Checkpoint.json(ModelArgs.table(config))
     try communicator.verifySameSetup(
@@ -99,7 +104,7 @@ public final class TrainingRun {
         log.warning("seqboat: removed \(options.saveDir)/\(name), left by a save that was killed")
       }
     }
-    try resume()
+    try loadStartingCheckpoint()
   }
 
   /// The size filter's drops of `examples`: a line on standard error and a JSON record.
@@ -112,60 +117,39 @@ public final class TrainingRun {
     ])
   }
 
-  private var lastPath: String { options.saveDir + "/checkpoint_last.h5" }
-
-  /// Resumes from `save-dir/checkpoint_last.h5` when it exists (a requeued or restarted run),
-  /// else from `--restore-file` when given, else starts fresh; a save folder that holds other
-  /// checkpoints but no `checkpoint_last.h5` is refused (a fresh start would overwrite
-  /// `checkpoint_best.h5`), naming the newest.
-  private func resume() throws {
-    try Checkpoint.refuseLink(lastPath)
-    let path: String
-    if FileManager.default.fileExists(atPath: lastPath) {
-      path = lastPath
-    } else if !options.restoreFile.isEmpty {
-      path = options.restoreFile
-      guard FileManager.default.fileExists(atPath: path) else {
-        throw TrainingError("--restore-file \(path): no such file")
-      }
-    } else if let newest = newestCheckpoint() {
-      throw TrainingError(
-        "--save-dir \(options.saveDir) holds checkpoints but no checkpoint_last.h5; resume with "
-          + "--restore-file \(newest) or train into another --save-dir")
-    } else {
+  /// Loads the starting checkpoint, if any (`ResumeSource`), as far as the reset flags allow.
+  private func loadStartingCheckpoint() throws {
+    guard let source = try ResumeSource.find(options: options, resume: resumeOptions) else {
       return
     }
-    let checkpoint = try Checkpoint.read(path)
-    let mine = ModelArgs.table(config)
-    for key in Set(mine.keys).union(checkpoint.modelArgs.keys).sorted()
-    where mine[key] != checkpoint.modelArgs[key] {
-      throw TrainingError(
-        "\(path): model --\(key) is \(checkpoint.modelArgs[key] ?? "absent") in the checkpoint "
-          + "but \(mine[key] ?? "absent") in this run")
+    let (path, checkpoint, reset) = (source.path, source.checkpoint, source.reset)
+    if let warning = try source.check(modelArgs: ModelArgs.table(config), identity: identity) {
+      log.warning("seqboat: warning: " + warning)
     }
-    let unused = try trainer.model.load(checkpoint.tensors)
+    let unused: [String]
+    do {
+      unused = try trainer.model.load(checkpoint.tensors)
+    } catch {
+      throw TrainingError("\(path): \(error)")
+    }
     if let name = unused.first { throw TrainingError("\(path): /model/\(name): not in this model") }
-    trainer.optimizer.state = checkpoint.moments
-    trainer.numUpdates = checkpoint.numUpdates
-    if options.fp16, let saved = checkpoint.scaler { trainer.scaler = saved }
-    epoch = checkpoint.epoch
-    batchInEpoch = checkpoint.batchInEpoch
-    bestMetric = checkpoint.bestMetric
-    log.line(
-      "loaded checkpoint \(path) (epoch \(epoch), \(checkpoint.numUpdates) updates, saved by "
-        + "\(checkpoint.worldSize) ranks; now \(communicator.size))")
-  }
-
-  /// The most recently written `checkpoint*.h5` of the save folder, if any.
-  private func newestCheckpoint() -> String? {
-    let fm = FileManager.default
-    let names = (try? fm.contentsOfDirectory(atPath: options.saveDir)) ?? []
-    let paths = names.filter { $0.hasPrefix("checkpoint") && $0.hasSuffix(".h5") }
-      .map { options.saveDir + "/" + $0 }
-    func date(_ p: String) -> Date {
-      (try? fm.attributesOfItem(atPath: p)[.modificationDate] as? Date) ?? .distantPast
+    if !reset.resetOptimizer {
+      trainer.optimizer.state = checkpoint.moments
+      trainer.numUpdates = checkpoint.numUpdates
+      if options.fp16, let saved = checkpoint.scaler { trainer.scaler = saved }
+      schedule.origin =
+        reset.resetLRScheduler ? checkpoint.numUpdates : checkpoint.lrScheduleOrigin
     }
-    return paths.max { date($0) < date($1) }
+    if !reset.resetDataloader {
+      epoch = checkpoint.epoch
+      batchInEpoch = checkpoint.batchInEpoch
+    }
+    if !reset.resetOptimizer && !reset.resetMeters { bestMetric = checkpoint.bestMetric }
+    let resets = source.finetune ? ["weights only"] : reset.givenResets
+    log.line(
+      "loaded checkpoint \(path) (epoch \(checkpoint.epoch), \(checkpoint.numUpdates) updates, "
+        + "saved by \(checkpoint.worldSize) ranks; now \(communicator.size))"
+        + (resets.isEmpty ? "" : "; " + resets.joined(separator: ", ")))
   }
 
   private var isLM: Bool { config.task == .lm }
@@ -319,7 +303,8 @@ public final class TrainingRun {
         uniqueKeysWithValues: trainer.model.stateDict.map {
           ($0.name, ($0.tensor.shape, $0.tensor.data))
         }),
-      moments: trainer.optimizer.state, scaler: trainer.scaler)
+      moments: trainer.optimizer.state, scaler: trainer.scaler, lrScheduleOrigin: schedule.origin,
+      identity: identity)
     for name in (last ? ["checkpoint_last.h5"] : []) + extra {
       try checkpoint.write(to: options.saveDir + "/" + name)
     }

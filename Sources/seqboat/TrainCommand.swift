@@ -84,6 +84,25 @@ struct TrainCommand: ParsableCommand {
   var restoreFile = ""
   @Flag(
     help: ArgumentHelp(
+      "Do not load the optimizer's moments and steps, the update count, the loss scaler or the "
+        + "best metric (also needed to change --optimizer or --fp16). Applies to every load."))
+  var resetOptimizer = false
+  @Flag(help: "Start the learning-rate schedule again at the loaded update. Applies to every load.")
+  var resetLrScheduler = false
+  @Flag(
+    help: ArgumentHelp(
+      "Start at epoch 1, first batch (also needed to change --seed, --batch-size or, with "
+        + "--reset-meters, --data). Applies to every load."))
+  var resetDataloader = false
+  @Flag(help: "Do not load the best validation metric. Applies to every load.")
+  var resetMeters = false
+  @Option(
+    help: ArgumentHelp(
+      "Load only the weights of this checkpoint, when save-dir has no checkpoint_last.h5 (not "
+        + "with --restore-file or --reset-*)."))
+  var finetuneFromModel: String?
+  @Flag(
+    help: ArgumentHelp(
       "Synchronised batch norm (statistics over all ranks; without it each rank normalises by "
         + "its own rows and validation uses rank 0's running statistics, as DDP does)."))
   var syncBn = false
@@ -174,12 +193,25 @@ struct TrainCommand: ParsableCommand {
     return (o, words)
   }
 
+  /// fairseq's checkpoint-loading flags, checked together with `--restore-file`.
+  func resumeOptions() throws -> ResumeOptions {
+    var r = ResumeOptions()
+    r.resetOptimizer = resetOptimizer
+    r.resetLRScheduler = resetLrScheduler
+    r.resetDataloader = resetDataloader
+    r.resetMeters = resetMeters
+    r.finetuneFromModel = finetuneFromModel
+    try r.validate(restoreFile: restoreFile)
+    return r
+  }
+
   /// Every option parsed and checked, before MPI starts: a bad one is one line (from the first rank
   /// of the launcher only) and exit status 1 on every rank, without MPI_Abort's banner.
   func run() throws {
     StopSignal.install()  // first: a SIGUSR1/SIGTERM during start-up is kept, not fatal
     let options: TrainOptions
     let config: ModelConfig
+    let resume: ResumeOptions
     do {
       let (o, words) = try trainOptions()
       try o.validate()
@@ -187,8 +219,13 @@ struct TrainCommand: ParsableCommand {
         throw TrainingError("--collective-timeout \(collectiveTimeout) must be finite and > 0")
       }
       options = o
+      resume = try resumeOptions()
       config = try ModelArgs.config(
         arch: arch, values: ModelFlags.entries(arch: arch, words: words))
+      try o.checkTask(languageModel: config.task == .lm)
+      for note in o.notes() where LauncherRank.isFirst {
+        fputs("seqboat: train: \(note)\n", stderr)
+      }
     } catch {
       if LauncherRank.isFirst { fputs("seqboat: train: \(error)\n", stderr) }
       throw ExitCode(1)
@@ -196,7 +233,9 @@ struct TrainCommand: ParsableCommand {
     let comm = try Communicator.world(collectiveTimeout: collectiveTimeout)
     let outcome: TrainingOutcome
     do {
-      outcome = try TrainingRun(config: config, options: options, communicator: comm).run()
+      outcome = try TrainingRun(
+        config: config, options: options, communicator: comm, resume: resume
+      ).run()
     } catch {
       comm.abort("train: \(error)")
     }

@@ -1,3 +1,4 @@
+import Foundation
 import HDF5
 import XCTest
 
@@ -61,6 +62,37 @@ final class HDF5DatasetTests: XCTestCase {
       XCTAssertTrue("\(error)".hasPrefix("\(path): /pixels: row ranges must be sorted"))
     }
     XCTAssertThrowsError(try dataset.read(rows: [10], as: Float.self))
+  }
+
+  /// A checksummed dataset (Fletcher-32, one chunk) reads back; one flipped byte of its stored
+  /// values makes the read fail naming the dataset and the checksum.
+  func testChecksumCatchesAFlippedByte() throws {
+    let dir = try TemporaryDirectory()
+    let path = dir.path("sum.h5")
+    let values = (0..<500).map { Float($0) * 0.25 + 1 }
+    let file = try HDF5File.create(path)
+    try file.root().writeDataset("w", values, shape: [20, 25], checksum: true)
+    try file.root().writeDataset("plain", values)
+    try file.close()
+    let reader = try HDF5File.open(path).root()
+    XCTAssertTrue(try reader.openDataset("w").isChecksummed)
+    XCTAssertFalse(try reader.openDataset("plain").isChecksummed)
+    XCTAssertEqual(try reader.openDataset("w").read(as: Float.self), values)
+
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    let stored = values.withUnsafeBytes { [UInt8]($0) }
+    let starts = (0...(bytes.count - stored.count)).filter {
+      bytes[$0] == stored[0] && Array(bytes[$0..<($0 + stored.count)]) == stored
+    }
+    XCTAssertEqual(starts.count, 2, "the values are stored twice, uncompressed")
+    bytes[starts[0] + 401] ^= 0x10
+    bytes[starts[1] + 401] ^= 0x10
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    let corrupt = try HDF5File.open(path).root()
+    XCTAssertThrowsError(try corrupt.openDataset("w").read(as: Float.self)) {
+      XCTAssertEqual("\($0)", "\(path): /w: fails its Fletcher-32 checksum (corrupt data)")
+    }
+    XCTAssertNotEqual(try corrupt.openDataset("plain").read(as: Float.self), values)
   }
 
   func testWrongCountsAreErrors() throws {

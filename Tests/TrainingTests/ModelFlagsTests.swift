@@ -100,7 +100,8 @@ final class ModelFlagsTests: XCTestCase {
     XCTAssertEqual(config.adaptiveFactor, 2)
   }
 
-  /// Out-of-range values are one-line errors naming the reference argument, never a trap.
+  /// Out-of-range values are one-line errors naming the option of the model's parser and the
+  /// reference argument, never a trap.
   func testOutOfRangeValuesAreRefused() throws {
     func refused(_ arch: String, _ words: [String], _ message: String) {
       XCTAssertThrowsError(
@@ -108,24 +109,30 @@ final class ModelFlagsTests: XCTestCase {
       ) { XCTAssertEqual("\($0)", message) }
     }
     refused(
-      "mega_lra_listop", ["--dropout", "1.5"], "model args: 'dropout' is 1.5; must be in [0, 1)")
+      "mega_lra_listop", ["--dropout", "1.5"], "--dropout (dropout) is 1.5; must be in [0, 1)")
     refused(
       "mega_lra_listop", ["--encoder-layers", "0"],
-      "model args: 'encoder_layers' is 0; must be >= 1")
+      "--encoder-layers (encoder_layers) is 0; must be >= 1")
     refused(
       "mega_lra_listop", ["--chunk-size", "0"],
-      "model args: 'chunk_size' is 0; must be -1 (no chunks) or >= 1")
-    refused("mega_lra_listop", ["--n-dim", "0"], "model args: 'n_dim' is 0; must be >= 1")
+      "--chunk-size (chunk_size) is 0; must be -1 (no chunks) or >= 1")
+    refused("mega_lra_listop", ["--n-dim", "0"], "--n-dim (n_dim) is 0; must be >= 1")
+    refused(
+      "mega_lm_adaptive_big", ["--decoder-n-dim", "0"], "--decoder-n-dim (n_dim) is 0; must be >= 1"
+    )
+    refused(
+      "mega_lra_listop", ["--encoder-hidden-dim", "0"],
+      "--encoder-hidden-dim (hidden_dim) is 0; must be >= 1")
     refused(
       "mega_lra_listop", ["--padding-idx", "999"],
-      "model args: 'padding_idx' is 999; must be a row of the 25-row embedding")
+      "--padding-idx (padding_idx) is 999; must be a row of the 25-row embedding")
     refused(
       "mega_lra_cifar10", ["--encoder-normalize-before", "--normalize-embedding"],
-      "model args: 'normalize_embedding' is true; the reference allows it only without "
+      "--normalize-embedding (normalize_embedding) is true; the reference allows it only without "
         + "normalize_before")
     refused(
       "mega_lra_listop", ["--classifier-layers", "0", "--classifier-out-dim", "12"],
-      "model args: 'classifier_layers' is 0; the projection then reads the 80-wide sentence "
-        + "representation, so classifier_out_dim must be 80")
+      "--classifier-layers (classifier_layers) is 0; the projection then reads the 80-wide "
+        + "sentence representation, so classifier_out_dim must be 80")
   }
 }

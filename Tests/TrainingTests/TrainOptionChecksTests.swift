@@ -37,11 +37,23 @@ final class TrainOptionChecksTests: XCTestCase {
         $0.warmupPower = 2
       }, "--warmup-power is an option of --lr-scheduler linear_decay, not cosine")
     refused({ $0.tMult = 2 }, "--t-mult is an option of --lr-scheduler cosine, not linear_decay")
-    refused({ $0.fp16InitScale = 64 }, "--fp16-init-scale applies to --fp16 runs only")
-    var half = TrainOptions()
-    half.fp16 = true
-    half.fp16InitScale = 64
-    XCTAssertNoThrow(try half.validate())
+    var classifier = TrainOptions()
+    classifier.tokensPerSample = 1024
+    XCTAssertThrowsError(try classifier.checkTask(languageModel: false)) {
+      XCTAssertEqual(
+        "\($0)", "--tokens-per-sample is an option of --task language_modeling, not of classifiers")
+    }
+    XCTAssertNoThrow(try classifier.checkTask(languageModel: true))
+  }
+
+  /// fairseq's fp16 options belong to its common parser: accepted without `--fp16`, with a note.
+  func testFP16OptionsWithoutFP16AreNoted() throws {
+    var full = TrainOptions()
+    full.fp16InitScale = 64
+    XCTAssertNoThrow(try full.validate())
+    XCTAssertEqual(full.notes(), ["note: --fp16-init-scale has no effect without --fp16"])
+    full.fp16 = true
+    XCTAssertEqual(full.notes(), [])
   }
 
   /// Under `mpirun -np 2` a bad flag is one line, exit status 1, and no MPI_Abort banner.
