@@ -123,7 +123,9 @@ public struct Checkpoint {
     try root.setAttribute("seed", int64: Int64(bitPattern: options.seed))
     try root.setAttribute("best_metric", double: bestMetric ?? .nan)
     try root.setAttribute(
-      "best_metric_name", string: modelArgs["task-kind"] == "lm" ? "loss" : "accuracy")
+      "best_metric_name",
+      string: options.bestCheckpointMetric ?? (modelArgs["task-kind"] == "lm" ? "loss" : "accuracy")
+    )
     let model = try root.createGroup("model")
     for (name, t) in tensors.sorted(by: { $0.key < $1.key }) {
       try model.writeDataset(name, t.data, shape: t.shape)
