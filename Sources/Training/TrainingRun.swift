@@ -225,9 +225,12 @@ public final class TrainingRun {
         }
         let stopEarly = try validateAndSave(finishedEpoch: finished, skipped: result.skipped)
         if result.stopRequested {
-          if !(options.noSave ?? false) { try save(["checkpoint_last.h5"]) }
+          let saving = !(options.noSave ?? false)
+          if saving { try save(["checkpoint_last.h5"]) }
           try communicator.barrier()
-          log.line("stopped on request after \(trainer.numUpdates) updates; resume me")
+          log.line(
+            "stopped on request after \(trainer.numUpdates) updates; "
+              + (saving ? "resume me" : "nothing saved (--no-save)"))
           return .stopped
         }
         if stopEarly {

@@ -23,7 +23,7 @@ final class VariantBlockTrainingTests: XCTestCase {
         "--data", data, "--save-dir", f.path(name), "--log-file", f.path(name + ".jsonl"),
         "--max-epoch", "2", "--max-tokens", "160", "--sample-break-mode", "complete",
         "--variant-block-multiple-min", "2", "--variant-block-multiple-max", "4", "--lr", "0.01",
-        "--clip-norm", "0.25", "--seed", "7",
+        "--clip-norm", "0.25", "--seed", "7", "--tokens-per-sample", "48",
       ] + extra
     }
     let one = try SeqboatJob.run(ranks: nil, args("one", []))
