@@ -62,13 +62,16 @@ public final class Examples {
     try keep(all, described: "--sample-break-mode \(breakMode.rawValue)")
   }
 
-  /// Re-cuts the variable blocks for `epoch` (no-op without `variant` or when already cut).
-  public func reblock(epoch: Int) throws {
-    guard let variant, epoch != self.epoch else { return }
+  /// Re-cuts the variable blocks for `epoch`; false (nothing done) without `variant` or when
+  /// they are already cut.
+  @discardableResult
+  public func reblock(epoch: Int) throws -> Bool {
+    guard let variant, epoch != self.epoch else { return false }
     try keep(
       try variant.blocks(lineOffsets: split.lineOffsets, epoch: epoch),
       described: "epoch \(epoch)'s variable blocks")
     self.epoch = epoch
+    return true
   }
 
   /// Keeps the blocks of `all` that the size filter passes; throws naming the split when none do.

@@ -41,6 +41,11 @@ public enum RunChecks {
     if let block = o.validBlock, config.task != .lm {
       throw TrainingError("--valid-block \(block): a language-model option")
     }
+    if let block = o.validBlock, config.family == .mega, config.chunkSize <= 0 {
+      throw TrainingError(
+        "--valid-block \(block): validation reads one --decoder-chunk-size chunk at a time, and "
+          + "the chunk is \(config.chunkSize)")
+    }
   }
 
   /// The model reads what the dataset holds: task, input kind, vocabulary, classes, lengths.

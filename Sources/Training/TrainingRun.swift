@@ -202,7 +202,7 @@ public final class TrainingRun {
       return .finished
     }
     training: while !done {
-      try train.reblock(epoch: epoch)
+      if try train.reblock(epoch: epoch) { try reportDropped(train) }
       let plan = try EpochPlan.batches(train, options: options, epoch: epoch)
       guard !plan.isEmpty else {
         throw TrainingError("epoch \(epoch): the \(train.count) training examples make no batch")
@@ -235,8 +235,8 @@ public final class TrainingRun {
         }
         if stopEarly {
           log.line(
-            "early stop since valid performance hasn't improved for last "
-              + "\(earlyStopping.patience) runs")
+            "stopping early: \(policy.metric.name) on '\(options.validSubset)' has not improved "
+              + "in \(earlyStopping.patience) validations (--patience)")
           break training
         }
         if done || finished != nil { continue training }

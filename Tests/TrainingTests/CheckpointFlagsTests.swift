@@ -51,7 +51,7 @@ final class CheckpointFlagsTests: XCTestCase {
   func testPatienceStopsOnTiesThatStillRewriteTheBestCheckpoint() throws {
     let job = try run("patience", epochs: 6, ["--patience", "2", "--lr", "0"])
     XCTAssertTrue(
-      job.output.contains("early stop since valid performance hasn't improved for last 2 runs"),
+      job.output.contains("stopping early: accuracy on 'valid' has not improved in 2 validations"),
       job.output)
     let evaluations = try f.evaluations("patience")
     XCTAssertEqual(evaluations.map { $0["epoch"] as! Int }, [1, 2, 3])
