@@ -308,7 +308,7 @@ public final class TrainingRun {
     let validating =
       done || (!repeated && policy.validates(updates: n, epoch: e, endOfEpoch: end, final: false))
     let value = validating ? try validate(epoch: e) : nil
-    let stopEarly = try value.map { earlyStopping.shouldStop($0, metric: policy.metric) } ?? false
+    let stopEarly = value.map { earlyStopping.shouldStop($0, metric: policy.metric) } ?? false
     guard done || stopEarly || (!repeated && policy.saves(updates: n, epoch: e, endOfEpoch: end))
     else { return stopEarly }
     let isBest = value.map { policy.metric.isBest($0, previous: bestMetric) } ?? false

@@ -23,7 +23,8 @@ final class VariantBlockTrainingTests: XCTestCase {
         "--data", data, "--save-dir", f.path(name), "--log-file", f.path(name + ".jsonl"),
         "--max-epoch", "2", "--max-tokens", "160", "--sample-break-mode", "complete",
         "--variant-block-multiple-min", "2", "--variant-block-multiple-max", "4", "--lr", "0.01",
-        "--clip-norm", "0.25", "--seed", "7", "--tokens-per-sample", "48",
+        "--clip-norm", "0.25", "--seed", "7", "--tokens-per-sample", "48", "--valid-block",
+        "splits:3",
       ] + extra
     }
     let one = try SeqboatJob.run(ranks: nil, args("one", []))
@@ -45,6 +46,17 @@ final class VariantBlockTrainingTests: XCTestCase {
       try variant.blocks(lineOffsets: split.lineOffsets, epoch: 1),
       try variant.blocks(lineOffsets: split.lineOffsets, epoch: 2))
     XCTAssertTrue(records.contains { ($0["bsz"] as! Int) < 4 }, "some shares of 2 × 2 are empty")
+    // --valid-block: validation is Mega's own evaluation, one chunk per segment.
+    let eval = try SeqboatJob.run(
+      ranks: nil,
+      [
+        "eval", "--checkpoint", f.path("one/checkpoint_last.h5"), "--data", data, "--split",
+        "valid", "--valid-block", "splits:3", "--test-chunk-size", "16", "--chunk-nums", "1",
+      ])
+    XCTAssertEqual(eval.exitCode, 0, eval.output)
+    let validated = try XCTUnwrap(try f.evaluations("one").last?["loss"] as? Double)
+    XCTAssertTrue(
+      eval.output.contains("| bpc \(String(format: "%.4g", validated)) | loss"), eval.output)
     assertSameLosses(try f.losses("one"), try f.losses("two"), relative: 1e-5)
     assertSameParameters(try f.checkpoint("one"), try f.checkpoint("two"), tolerance: 1e-4)
   }
