@@ -10,6 +10,8 @@ public enum RandomPurpose: UInt64, Sendable {
   case stratifiedSplit = 3
   /// Random choices of the ListOps generator.
   case listOpsGenerator = 4
+  /// The tie-break among examples of equal length when batching by tokens (`--max-tokens`).
+  case tokenBatchOrder = 5
 }
 
 /// Deterministic permutations from (seed, purpose, epoch): SplitMix64 feeding a Fisher–Yates

@@ -22,24 +22,35 @@ public enum LMBlocks {
     case .none:
       return stride(from: 0, to: total, by: blockSize).map { $0..<min($0 + blockSize, total) }
     case .complete:
-      var blocks: [Range<Int>] = []
-      var start = 0
-      var end = 0
-      for line in zip(lineOffsets, lineOffsets.dropFirst()) {
-        let size = Int(line.1 - line.0)
-        if end - start + size <= blockSize || end == start {
-          end += size
-        } else {
-          blocks.append(start..<end)
-          start = end
-          end += size
-        }
-      }
-      if end > start { blocks.append(start..<end) }
-      return blocks
+      return try complete(lineOffsets: lineOffsets) { _ in blockSize }
     case .eos:
       return zip(lineOffsets, lineOffsets.dropFirst()).map { Int($0)..<Int($1) }
     }
+  }
+
+  /// `complete` blocks whose limits vary: block `k` packs whole lines while it stays within
+  /// `blockSize(k)` tokens (a longer line is a block of its own), as fairseq's slice indices do
+  /// with a list of block sizes, consulted once per block (the last block's is never read).
+  public static func complete(lineOffsets: [Int64], blockSize: (Int) throws -> Int) throws
+    -> [Range<Int>]
+  {
+    var blocks: [Range<Int>] = []
+    var start = 0
+    var end = 0
+    var limit = try blockSize(0)
+    for line in zip(lineOffsets, lineOffsets.dropFirst()) {
+      let size = Int(line.1 - line.0)
+      if end - start + size <= limit || end == start {
+        end += size
+      } else {
+        blocks.append(start..<end)
+        limit = try blockSize(blocks.count)
+        start = end
+        end += size
+      }
+    }
+    if end > start { blocks.append(start..<end) }
+    return blocks
   }
 }
 

@@ -139,7 +139,9 @@ public struct Checkpoint {
     try root.setAttribute("seed", int64: Int64(bitPattern: options.seed))
     try root.setAttribute("best_metric", double: bestMetric ?? .nan)
     try root.setAttribute(
-      "best_metric_name", string: modelArgs["task-kind"] == "lm" ? "loss" : "accuracy")
+      "best_metric_name",
+      string: options.bestCheckpointMetric ?? (modelArgs["task-kind"] == "lm" ? "loss" : "accuracy")
+    )
     try root.setAttribute("lr_schedule_origin", int64: Int64(lrScheduleOrigin))
     if let identity { try root.setAttribute("run_identity", string: try identity.json()) }
     let model = try root.createGroup("model")

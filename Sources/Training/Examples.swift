@@ -11,38 +11,68 @@ public final class Examples {
   public let file: DatasetFile
   /// The split.
   public let split: DatasetSplit
-  /// Language-model blocks (nil for classification).
-  public let blocks: [Range<Int>]?
+  /// Language-model blocks (nil for classification); with `variant`, those of the current epoch.
+  public private(set) var blocks: [Range<Int>]?
   /// The language-model size filter: what was dropped (nil for classification).
-  public let sizeFilter: LMBlockFilter?
+  public private(set) var sizeFilter: LMBlockFilter?
+  /// Variable training blocks drawn afresh each epoch (nil: the same blocks every epoch).
+  public let variant: VariantBlocks?
+  /// The epoch whose blocks `blocks` holds (1 unless `variant` re-cut them).
+  public private(set) var epoch = 1
   private let builder: BatchBuilder
+  private let maxLength: Int
+  private let limits: String
 
   /// The examples of split `name` of `file`; language-model files are cut into blocks of
   /// `tokensPerSample` tokens with `breakMode`, and blocks longer than `tokensPerSample` or
   /// `maxPositions` (a `complete` or `eos` block of one long line) are dropped, as fairseq's size
   /// filter does in training and, with `--skip-invalid-size-inputs-valid-test`, in evaluation.
-  /// Throws naming the split when every block is dropped.
+  /// Throws naming the split when every block is dropped. With `variant` (`complete` mode only)
+  /// the blocks are `variant`'s of epoch 1, filtered at `maxPositions` alone, and `reblock`
+  /// re-cuts them for later epochs.
   public init(
     file: DatasetFile, split name: String, tokensPerSample: Int, breakMode: LMBreakMode,
-    maxPositions: Int, pixelNormalization: [Double]? = nil
+    maxPositions: Int, pixelNormalization: [Double]? = nil, variant: VariantBlocks? = nil
   ) throws {
     self.file = file
     split = try file.split(name)
     builder = try BatchBuilder(
       file: file, pixelMean: pixelNormalization?.first, pixelStd: pixelNormalization?.last)
-    guard file.inputKind == .lmTokens else {
-      blocks = nil
-      sizeFilter = nil
-      return
+    self.variant = variant
+    maxLength = variant == nil ? min(tokensPerSample, maxPositions) : maxPositions
+    limits =
+      (variant == nil ? "--tokens-per-sample \(tokensPerSample), " : "")
+      + "max positions \(maxPositions)"
+    guard file.inputKind == .lmTokens else { return }
+    let all: [Range<Int>]
+    if let variant {
+      all = try variant.blocks(lineOffsets: split.lineOffsets, epoch: 1)
+    } else {
+      all = try LMBlocks.blocks(
+        lineOffsets: split.lineOffsets, blockSize: tokensPerSample, mode: breakMode)
     }
-    let all = try LMBlocks.blocks(
-      lineOffsets: split.lineOffsets, blockSize: tokensPerSample, mode: breakMode)
-    let filter = LMBlockFilter(all, maxLength: min(tokensPerSample, maxPositions))
+    try keep(all, described: "--sample-break-mode \(breakMode.rawValue)")
+  }
+
+  /// Re-cuts the variable blocks for `epoch`; false (nothing done) without `variant` or when
+  /// they are already cut.
+  @discardableResult
+  public func reblock(epoch: Int) throws -> Bool {
+    guard let variant, epoch != self.epoch else { return false }
+    try keep(
+      try variant.blocks(lineOffsets: split.lineOffsets, epoch: epoch),
+      described: "epoch \(epoch)'s variable blocks")
+    self.epoch = epoch
+    return true
+  }
+
+  /// Keeps the blocks of `all` that the size filter passes; throws naming the split when none do.
+  private func keep(_ all: [Range<Int>], described: String) throws {
+    let filter = LMBlockFilter(all, maxLength: maxLength)
     if filter.kept.isEmpty, !all.isEmpty {
       throw TrainingError(
-        "split \(name): all \(all.count) blocks (--sample-break-mode \(breakMode.rawValue)) are "
-          + "longer than \(filter.maxLength) tokens (--tokens-per-sample \(tokensPerSample), "
-          + "max positions \(maxPositions)); nothing is left")
+        "split \(split.name): all \(all.count) blocks (\(described)) are longer than "
+          + "\(filter.maxLength) tokens (\(limits)); nothing is left")
     }
     blocks = filter.kept
     sizeFilter = filter
@@ -76,6 +106,18 @@ public final class Examples {
     if let image = file.image { return rows.count * image.height * image.width }
     if let audio = file.audio { return rows.count * audio.clipSamples }
     return rows.reduce(0) { $0 + Int(split.offsets[$1 + 1] - split.offsets[$1]) }
+  }
+
+  /// Lengths of every example in tokens (language-model blocks; what `--max-tokens` counts).
+  public var lengths: [Int] { blocks?.map(\.count) ?? [] }
+
+  /// A language-model micro-batch that adds nothing: block `row` as input with every target
+  /// `<pad>` (no loss, no gradient), for a rank whose share of a batch is empty.
+  public func placeholder(_ row: Int, lengths: (Int, Int)) throws -> MicroBatch {
+    guard case .languageModel(let tokens, let targets, _) = try batch([row], lengths: lengths)
+    else { throw TrainingError("an empty share of a batch is possible for language models only") }
+    return .languageModel(
+      tokens: tokens, targets: targets.map { _ in Int(DatasetFormat.padID) }, batch: 1)
   }
 
   /// The micro-batch of `rows`, token rows padded to `lengths` (see `paddedLengths`).

@@ -17,6 +17,37 @@ public enum RunChecks {
     }
   }
 
+  /// How batches are formed fits the model and the job: `--max-tokens` batches language models
+  /// only (any share a rank gets may be empty there, which a classifier's loss cannot express);
+  /// `--batch-size` batches split evenly and are a multiple of `--required-batch-size-multiple`
+  /// unless fewer (fairseq would cut them otherwise); `--valid-block` is a language-model option.
+  public static func batching(_ o: TrainOptions, config: ModelConfig, worldSize: Int) throws {
+    if let maxTokens = o.maxTokens {
+      guard config.task == .lm else {
+        throw TrainingError(
+          "--max-tokens \(maxTokens): token batches are implemented for language models; "
+            + "give --batch-size")
+      }
+    } else {
+      try batch(globalBatch: o.batchSize, updateFreq: o.updateFreq, worldSize: worldSize)
+      let m = o.requiredBatchSizeMultiple ?? 1
+      let kept = max(m * (o.batchSize / m), o.batchSize % m)
+      if kept != o.batchSize {
+        throw TrainingError(
+          "--required-batch-size-multiple \(m): fairseq would cut --batch-size \(o.batchSize) "
+            + "to batches of \(kept); give a multiple")
+      }
+    }
+    if let block = o.validBlock, config.task != .lm {
+      throw TrainingError("--valid-block \(block): a language-model option")
+    }
+    if let block = o.validBlock, config.family == .mega, config.chunkSize <= 0 {
+      throw TrainingError(
+        "--valid-block \(block): validation reads one --decoder-chunk-size chunk at a time, and "
+          + "the chunk is \(config.chunkSize)")
+    }
+  }
+
   /// The model reads what the dataset holds: task, input kind, vocabulary, classes, lengths.
   public static func model(_ config: ModelConfig, fits file: DatasetFile) throws {
     let path = file.path

@@ -20,12 +20,24 @@ extension TrainOptions {
       try need(v >= 0, flag, v, "must be >= 0")
     }
     for (flag, v) in [
-      ("batch-size", batchSize), ("update-freq", updateFreq), ("log-interval", logInterval),
+      ("update-freq", updateFreq), ("log-interval", logInterval),
       ("tokens-per-sample", tokensPerSample), ("total-num-update", totalNumUpdate),
       ("warmup-power", warmupPower),
     ] {
       try need(v >= 1, flag, v, "must be >= 1")
     }
+    try need(
+      batchSize >= (maxTokens == nil ? 1 : 0), "batch-size", batchSize,
+      maxTokens == nil ? "must be >= 1" : "must be >= 0 (0: no cap on rows with --max-tokens)")
+    for (flag, v) in [
+      ("max-tokens", maxTokens), ("required-batch-size-multiple", requiredBatchSizeMultiple),
+      ("variant-block-multiple-min", variantBlockMultipleMin),
+      ("variant-block-multiple-max", variantBlockMultipleMax), ("save-interval", saveInterval),
+      ("validate-interval", validateInterval),
+    ] {
+      if let v { try need(v >= 1, flag, v, "must be >= 1") }
+    }
+    if let validBlock { _ = try MegaLMEvalOptions.ValidBlock(parsing: validBlock) }
     try need(keepIntervalUpdates >= -1, "keep-interval-updates", keepIntervalUpdates, ">= -1")
     for (flag, v) in [
       ("lr", lr), ("weight-decay", weightDecay), ("clip-norm", clipNorm),

@@ -95,6 +95,39 @@ public struct TrainOptions: Codable, Equatable {
   /// fairseq's `--pixel-normalization MEAN STD` (nil: the dataset's stored statistics).
   public var pixelNormalization: [Double]? = nil
 
+  // fairseq options added after the first checkpoints: optional, so that older `train_options`
+  // still decode; nil is fairseq's default unless the doc comment says otherwise.
+
+  /// `--max-tokens`: GLOBAL tokens per batch (rows × longest row; nil: `--batch-size` batches).
+  /// With it, `batchSize` is the cap on rows (0: none).
+  public var maxTokens: Int? = nil
+  /// `--required-batch-size-multiple` (nil: fairseq's 8 with `--max-tokens`, 1 otherwise).
+  public var requiredBatchSizeMultiple: Int? = nil
+  /// `--variant-block-multiple-min` (nil: 1).
+  public var variantBlockMultipleMin: Int? = nil
+  /// `--variant-block-multiple-max` (nil: 1, fixed blocks).
+  public var variantBlockMultipleMax: Int? = nil
+  /// `--valid-block` (Mega language models; nil: validate on the `--tokens-per-sample` blocks).
+  public var validBlock: String? = nil
+  /// `--save-interval`: save at the end of every N-th epoch (nil: 1).
+  public var saveInterval: Int? = nil
+  /// `--validate-interval`: validate at the end of every N-th epoch (nil: 1).
+  public var validateInterval: Int? = nil
+  /// `--keep-last-epochs`: keep the newest N `checkpointE.h5` (nil: all).
+  public var keepLastEpochs: Int? = nil
+  /// `--keep-best-checkpoints`: keep the best N `checkpoint.best_METRIC_VALUE.h5` (nil: none).
+  public var keepBestCheckpoints: Int? = nil
+  /// `--no-last-checkpoints`.
+  public var noLastCheckpoints: Bool? = nil
+  /// `--no-save`.
+  public var noSave: Bool? = nil
+  /// `--patience`: stop after N validations without improvement (nil: never).
+  public var patience: Int? = nil
+  /// `--best-checkpoint-metric` (nil: accuracy for classifiers, loss for language models).
+  public var bestCheckpointMetric: String? = nil
+  /// `--maximize-best-checkpoint-metric`.
+  public var maximizeBestCheckpointMetric: Bool? = nil
+
   /// Default options.
   public init() {}
 

@@ -36,6 +36,9 @@ public final class TrainingRun {
   private var epoch = 1
   private var batchInEpoch = 0
   private var bestMetric: Double?
+  private let policy: CheckpointPolicy
+  private var earlyStopping: EarlyStopping
+  private let validBlock: MegaLMEvalOptions.ValidBlock?
   private var lastUpdateTime = Date()
   private var intervalStart = (time: Date(), updates: 0, tokens: 0)
 
@@ -50,9 +53,7 @@ public final class TrainingRun {
     self.options = options
     resumeOptions = resume
     self.communicator = communicator
-    try RunChecks.batch(
-      globalBatch: options.batchSize, updateFreq: options.updateFreq,
-      worldSize: communicator.size)
+    try RunChecks.batching(options, config: config, worldSize: communicator.size)
     let file = try DatasetFile.open(options.data)
     identity = try RunIdentity(options: options, file: file)
     var config = config
@@ -67,12 +68,21 @@ public final class TrainingRun {
     let mode = try options.breakMode()
     train = try Examples(
       file: file, split: "train", tokensPerSample: options.tokensPerSample, breakMode: mode,
-      maxPositions: config.maxPositions, pixelNormalization: options.pixelNormalization)
+      maxPositions: config.maxPositions, pixelNormalization: options.pixelNormalization,
+      variant: try EpochPlan.variantBlocks(options, config: config))
     valid = try Examples(
       file: file, split: options.validSubset, tokensPerSample: options.tokensPerSample,
       breakMode: mode, maxPositions: config.maxPositions,
       pixelNormalization: options.pixelNormalization)
-    guard train.count >= options.batchSize else {
+    policy = CheckpointPolicy(
+      options: options, metric: try BestMetric(options: options, languageModel: config.task == .lm))
+    earlyStopping = EarlyStopping(patience: options.patience ?? -1)
+    // The reference validates Mega language models its own way (`validate_mega_lm`); it parses
+    // --valid-block for SeqBoat ones but never reads it.
+    validBlock =
+      config.family == .mega
+      ? try options.validBlock.map(MegaLMEvalOptions.ValidBlock.init(parsing:)) : nil
+    guard options.maxTokens != nil || train.count >= options.batchSize else {
       throw TrainingError(
         "--batch-size \(options.batchSize) exceeds the \(train.count) training examples of "
           + "\(options.data)")
@@ -144,7 +154,17 @@ public final class TrainingRun {
       epoch = checkpoint.epoch
       batchInEpoch = checkpoint.batchInEpoch
     }
-    if !reset.resetOptimizer && !reset.resetMeters { bestMetric = checkpoint.bestMetric }
+    if !reset.resetOptimizer && !reset.resetMeters {
+      bestMetric = checkpoint.bestMetric
+      let saved = try BestMetric(options: checkpoint.options, languageModel: isLM)
+      guard saved == policy.metric else {
+        throw TrainingError(
+          "\(path): its best checkpoint is by \(saved.name)\(saved.maximize ? " (maximised)" : ""),"
+            + " not --best-checkpoint-metric \(policy.metric.name)"
+            + (policy.metric.maximize ? " --maximize-best-checkpoint-metric" : "")
+            + " (--reset-meters starts a new best)")
+      }
+    }
     let resets = source.finetune ? ["weights only"] : reset.givenResets
     log.line(
       "loaded checkpoint \(path) (epoch \(checkpoint.epoch), \(checkpoint.numUpdates) updates, "
@@ -166,43 +186,45 @@ public final class TrainingRun {
       log.line("training already complete (\(trainer.numUpdates) updates, epoch \(epoch))")
       return .finished
     }
-    let g = options.batchSize
-    let batches = train.count / g
-    while !done {
-      let order = EpochOrder.permutation(
-        count: train.count, seed: options.seed, epoch: UInt64(epoch))
-      while batchInEpoch < batches && !done {
-        let rows = Array(order[(batchInEpoch * g)..<((batchInEpoch + 1) * g)])
+    training: while !done {
+      if try train.reblock(epoch: epoch) { try reportDropped(train) }
+      let plan = try EpochPlan.batches(train, options: options, epoch: epoch)
+      guard !plan.isEmpty else {
+        throw TrainingError("epoch \(epoch): the \(train.count) training examples make no batch")
+      }
+      if batchInEpoch >= plan.count {  // saved at an epoch's end by an earlier version
+        epoch += 1
+        batchInEpoch = 0
+        continue training
+      }
+      while batchInEpoch < plan.count {
+        let rows = plan[batchInEpoch]
         let result = try trainer.update(
           try microBatches(rows), stopRequested: StopSignal.requested)
         batchInEpoch += 1
-        try report(result, rows: rows, batches: batches)
-        if !result.skipped {
-          let n = trainer.numUpdates
-          if options.validateIntervalUpdates > 0, n % options.validateIntervalUpdates == 0 {
-            try validate()
-          }
-          if options.saveIntervalUpdates > 0, n % options.saveIntervalUpdates == 0 {
-            try save(also: ["checkpoint_\(epoch)_\(n).h5"])
-            try pruneIntervalCheckpoints()
-          }
+        try report(result, rows: rows, batches: plan.count)
+        let finished = batchInEpoch == plan.count ? epoch : nil
+        if finished != nil {
+          epoch += 1
+          batchInEpoch = 0
         }
+        let stopEarly = try validateAndSave(finishedEpoch: finished, skipped: result.skipped)
         if result.stopRequested {
-          try save(also: [])
+          let saving = !(options.noSave ?? false)
+          if saving { try save(["checkpoint_last.h5"]) }
           try communicator.barrier()
-          log.line("stopped on request after \(trainer.numUpdates) updates; resume me")
+          log.line(
+            "stopped on request after \(trainer.numUpdates) updates; "
+              + (saving ? "resume me" : "nothing saved (--no-save)"))
           return .stopped
         }
-      }
-      if batchInEpoch >= batches {
-        try validate()
-        let finished = epoch
-        epoch += 1
-        batchInEpoch = 0
-        try save(also: options.noEpochCheckpoints ? [] : ["checkpoint\(finished).h5"])
-      } else {
-        try validate()
-        try save(also: [])
+        if stopEarly {
+          log.line(
+            "stopping early: \(policy.metric.name) on '\(options.validSubset)' has not improved "
+              + "in \(earlyStopping.patience) validations (--patience)")
+          break training
+        }
+        if done || finished != nil { continue training }
       }
     }
     try communicator.barrier()
@@ -212,16 +234,15 @@ public final class TrainingRun {
   }
 
   /// This rank's rows of each micro-batch of global batch `rows`, padded to the longest row of
-  /// the micro-batch over all ranks.
+  /// the micro-batch over all ranks; an empty share is a placeholder that adds nothing.
   private func microBatches(_ rows: [Int]) throws -> [MicroBatch] {
     let k = options.updateFreq
-    let w = communicator.size
-    let micro = rows.count / k
-    let share = micro / w
     return try (0..<k).map { j in
-      let all = Array(rows[(j * micro)..<((j + 1) * micro)])
-      let mine = Array(all[(communicator.rank * share)..<((communicator.rank + 1) * share)])
-      return try train.batch(mine, lengths: train.paddedLengths(all))
+      let all = EpochPlan.share(rows, part: j, of: k)
+      let mine = EpochPlan.share(all, part: communicator.rank, of: communicator.size)
+      let lengths = train.paddedLengths(all)
+      if mine.isEmpty { return try train.placeholder(all.first ?? rows[0], lengths: lengths) }
+      return try train.batch(mine, lengths: lengths)
     }
   }
 
@@ -241,6 +262,8 @@ public final class TrainingRun {
     record["update"] = trainer.numUpdates
     record["epoch"] = epoch
     record["skipped"] = r.skipped
+    record["bsz"] = rows.count
+    record["wpb"] = train.tokenCount(rows)
     try log.record(record)
     let n = trainer.numUpdates
     intervalStart.tokens += train.tokenCount(rows)
@@ -258,41 +281,75 @@ public final class TrainingRun {
         + (r.skipped ? " | overflow: step skipped, loss scale halved" : ""))
   }
 
-  /// Evaluates the valid split. Batch-norm running statistics (updated by each rank on its own
-  /// rows unless `--sync-bn`) are first copied from rank 0, as DDP's buffer broadcast does, so
-  /// validation uses the statistics the checkpoint holds, on every rank.
-  private func validate() throws {
-    let batch =
-      options.batchSizeValid > 0 ? options.batchSizeValid : options.batchSize / communicator.size
+  /// fairseq's `validate_and_save` after an update (`finishedEpoch`: the epoch it ended):
+  /// validates and saves as `policy` says, always on the run's last update; a save updates the
+  /// best figure and writes its files, then removes those the keep-options no longer keep.
+  /// Returns whether `--patience` stops the run.
+  private func validateAndSave(finishedEpoch: Int?, skipped: Bool) throws -> Bool {
+    let n = trainer.numUpdates
+    let end = finishedEpoch != nil
+    let e = finishedEpoch ?? epoch
+    let repeated = skipped && !end  // an overflow step: the interval actions already ran at n
+    let validating =
+      done || (!repeated && policy.validates(updates: n, epoch: e, endOfEpoch: end, final: false))
+    let value = validating ? try validate(epoch: e) : nil
+    let stopEarly = value.map { earlyStopping.shouldStop($0, metric: policy.metric) } ?? false
+    guard done || stopEarly || (!repeated && policy.saves(updates: n, epoch: e, endOfEpoch: end))
+    else { return stopEarly }
+    let isBest = value.map { policy.metric.isBest($0, previous: bestMetric) } ?? false
+    if let value { bestMetric = policy.metric.best(value, previous: bestMetric) }
+    try save(policy.files(updates: n, epoch: e, endOfEpoch: end, value: value, isBest: isBest))
+    if communicator.rank == 0, FileManager.default.fileExists(atPath: options.saveDir) {
+      for name in try policy.surplus(in: options.saveDir, endOfEpoch: end) {
+        try FileManager.default.removeItem(atPath: options.saveDir + "/" + name)
+      }
+    }
+    return stopEarly
+  }
+
+  /// Evaluates the valid split and returns the best-checkpoint metric's value. Batch-norm running
+  /// statistics (updated by each rank on its own rows unless `--sync-bn`) are first copied from
+  /// rank 0, as DDP's buffer broadcast does, so validation uses the statistics the checkpoint
+  /// holds, on every rank. With `--valid-block` a Mega language model is validated as the
+  /// reference's `validate_mega_lm` does: blocks of whole lines read chunk by chunk with the
+  /// state carried.
+  private func validate(epoch e: Int) throws -> Double {
     let buffers = trainer.model.buffers.map(\.tensor)
     if !buffers.isEmpty { try communicator.broadcastValues(buffers) }
-    let r = try trainer.asHalfModel {
-      try Evaluator.evaluate(
-        trainer.model, on: valid, communicator: communicator, batchSize: max(batch, 1))
+    let r = try trainer.asHalfModel { () throws -> EvalResult in
+      if let validBlock, let lm = trainer.model as? LanguageModel {
+        let settings = MegaLMEvalOptions(
+          validBlock: validBlock, testChunkSize: config.chunkSize, chunkNums: 1)
+        return try MegaLMEvaluation.evaluate(
+          lm, split: valid.split, options: settings, communicator: communicator
+        ).eval
+      }
+      return try Evaluator.evaluate(
+        trainer.model, on: valid, communicator: communicator,
+        batchSize: EpochPlan.validationRows(valid, options: options, ranks: communicator.size))
     }
     let m = TrainLog.metrics(
       lossSum: r.lossSum, sampleSize: r.sampleSize, correct: r.correct, languageModel: isLM)
-    let metric = isLM ? m["loss"]! : m["accuracy"]!
-    let improved = bestMetric.map { isLM ? metric < $0 : metric > $0 } ?? true
-    if improved { bestMetric = metric }
+    let value = policy.metric.value(m)
+    let best = policy.metric.best(value, previous: bestMetric)
     var record: [String: Any] = m
     record["split"] = options.validSubset
     record["update"] = trainer.numUpdates
-    record["epoch"] = epoch
-    record["best"] = bestMetric!
+    record["epoch"] = e
+    record["best"] = best
     try log.record(record)
     let keys = isLM ? ["loss", "bpc", "ppl"] : ["loss", "accuracy"]
     log.line(
-      String(format: "epoch %03d | valid on '%@' subset | ", epoch, options.validSubset)
+      String(format: "epoch %03d | valid on '%@' subset | ", e, options.validSubset)
         + TrainLog.format(
           keys.map { ($0, m[$0]!) } + [("num_updates", Double(trainer.numUpdates))]
-            + [("best", bestMetric!)]))
-    if improved { try save(also: ["checkpoint_best.h5"], last: false) }
+            + [("best_" + policy.metric.name, best)]))
+    return value
   }
 
-  /// Rank 0 writes `checkpoint_last.h5` (unless `last` is false) and the named extra files.
-  private func save(also extra: [String], last: Bool = true) throws {
-    guard communicator.rank == 0 else { return }
+  /// Rank 0 writes the checkpoint of the current state under each of `names`.
+  private func save(_ names: [String]) throws {
+    guard communicator.rank == 0, !names.isEmpty else { return }
     try FileManager.default.createDirectory(
       atPath: options.saveDir, withIntermediateDirectories: true)
     let checkpoint = Checkpoint(
@@ -305,24 +362,6 @@ public final class TrainingRun {
         }),
       moments: trainer.optimizer.state, scaler: trainer.scaler, lrScheduleOrigin: schedule.origin,
       identity: identity)
-    for name in (last ? ["checkpoint_last.h5"] : []) + extra {
-      try checkpoint.write(to: options.saveDir + "/" + name)
-    }
-  }
-
-  /// Keeps only the newest `--keep-interval-updates` files `checkpoint_E_U.h5`.
-  private func pruneIntervalCheckpoints() throws {
-    guard communicator.rank == 0, options.keepIntervalUpdates >= 0 else { return }
-    let names = try FileManager.default.contentsOfDirectory(atPath: options.saveDir)
-    let interval = names.compactMap { name -> (Int, String)? in
-      let parts = name.dropFirst("checkpoint_".count).dropLast(".h5".count).split(separator: "_")
-      guard name.hasPrefix("checkpoint_"), name.hasSuffix(".h5"), parts.count == 2,
-        Int(parts[0]) != nil, let updates = Int(parts[1])
-      else { return nil }
-      return (updates, name)
-    }.sorted { $0.0 > $1.0 }
-    for (_, name) in interval.dropFirst(options.keepIntervalUpdates) {
-      try FileManager.default.removeItem(atPath: options.saveDir + "/" + name)
-    }
+    for name in names { try checkpoint.write(to: options.saveDir + "/" + name) }
   }
 }

@@ -36,17 +36,41 @@ struct TrainCommand: ParsableCommand {
     parsing: .upToNextOption,
     help: "MEAN STD of the 0..1 pixel scale (default: the dataset's stored statistics).")
   var pixelNormalization: [Double] = []
-  @Option(help: "fairseq's batch-size multiple: only 1 (whole --batch-size batches).")
-  var requiredBatchSizeMultiple = 1
+  @Option(
+    help: ArgumentHelp(
+      "A full --max-tokens batch keeps a multiple of N rows (default 8, fairseq's); with "
+        + "--batch-size, given only when fairseq would not cut the batch."))
+  var requiredBatchSizeMultiple: Int?
   @Option(help: "fairseq's Speech Commands drop rate: only 0.") var scDroppedRate = 0.0
-  @Option(help: "fairseq's variant LM block multiples: only 1 (not implemented).")
-  var variantBlockMultipleMin = 1
-  @Option(help: "fairseq's variant LM block multiples: only 1 (not implemented).")
-  var variantBlockMultipleMax = 1
+  @Option(help: "LM training blocks of at least N base blocks (see --variant-block-multiple-max).")
+  var variantBlockMultipleMin: Int?
+  @Option(
+    help: ArgumentHelp(
+      "LM training blocks of up to N base blocks (--sample-break-mode complete; base: "
+        + "--decoder-chunk-size for Mega, --tokens-per-sample for SeqBoat), sizes drawn per block "
+        + "and epoch from --seed exactly as the reference's numpy draws; blocks longer than the "
+        + "model's positions are dropped."))
+  var variantBlockMultipleMax: Int?
+  @Option(
+    help: ArgumentHelp(
+      "Mega LM validation as the reference's: splits:N or size:N blocks of whole lines read one "
+        + "--decoder-chunk-size chunk at a time with the state carried (default: the "
+        + "--tokens-per-sample blocks); parsed and not read for SeqBoat LMs, as in the reference."))
+  var validBlock: String?
   @Option(help: "Checkpoint folder.") var saveDir = "checkpoints"
   @Option(help: "Stop after this many updates (0: no limit).") var maxUpdate = 0
   @Option(help: "Stop after this many epochs (0: no limit).") var maxEpoch = 0
-  @Option(help: "GLOBAL batch in sentences/blocks (fairseq's is per GPU).") var batchSize = 64
+  @Option(
+    help: ArgumentHelp(
+      "GLOBAL batch in sentences/blocks (fairseq's is per GPU; default 64, or with --max-tokens "
+        + "no cap on rows)."))
+  var batchSize: Int?
+  @Option(
+    help: ArgumentHelp(
+      "GLOBAL tokens per batch (rows x longest row; language models): fairseq's per-GPU "
+        + "--max-tokens M on R GPUs with --update-freq k is --max-tokens M*R*k here. Blocks are "
+        + "sorted by length and packed as fairseq's batch_by_size, batches shuffled per epoch."))
+  var maxTokens: Int?
   @Option(help: "Micro-batches per update.") var updateFreq = 1
   @Option(help: "Run seed (initialisation and data order).") var seed: UInt64 = 1
   @Option(help: "adam or radam.") var optimizer = "adam"
@@ -80,6 +104,27 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Also save every N updates (0: epoch ends only).") var saveIntervalUpdates = 0
   @Option(help: "Keep the newest K interval checkpoints (-1: all).") var keepIntervalUpdates = -1
   @Flag(help: "No checkpointN.h5 at epoch ends.") var noEpochCheckpoints = false
+  @Option(help: "Save at the end of every N-th epoch (default 1).") var saveInterval: Int?
+  @Option(help: "Validate at the end of every N-th epoch (default 1).") var validateInterval: Int?
+  @Option(help: "Keep the newest N checkpointE.h5 (default: all).") var keepLastEpochs: Int?
+  @Option(
+    help: "Also save checkpoint.best_METRIC_VALUE.h5 and keep the best N (default: none).")
+  var keepBestCheckpoints: Int?
+  @Flag(
+    help: ArgumentHelp(
+      "No checkpoint_last.h5 (a stop request still writes it: it is what a requeue resumes)."))
+  var noLastCheckpoints = false
+  @Flag(help: "Write no checkpoint at all.") var noSave = false
+  @Option(help: "Stop after N validations in a row without improvement (default: never).")
+  var patience: Int?
+  @Option(
+    help: ArgumentHelp(
+      "Metric of checkpoint_best.h5 and --patience: loss or accuracy (classifiers), loss, "
+        + "nll_loss or ppl (LMs), rounded as fairseq logs it (default: accuracy maximised for "
+        + "classifiers, loss for LMs; fairseq's is loss)."))
+  var bestCheckpointMetric: String?
+  @Flag(help: "Larger --best-checkpoint-metric is better.")
+  var maximizeBestCheckpointMetric = false
   @Option(help: "Start from this checkpoint when save-dir has no checkpoint_last.h5.")
   var restoreFile = ""
   @Flag(
@@ -138,13 +183,8 @@ struct TrainCommand: ParsableCommand {
       words.removeFirst()
     }
     guard let dataPath else { throw TrainingError("no dataset: give --data FILE") }
-    for (name, value, allowed) in [
-      ("required-batch-size-multiple", "\(requiredBatchSizeMultiple)", "1"),
-      ("variant-block-multiple-min", "\(variantBlockMultipleMin)", "1"),
-      ("variant-block-multiple-max", "\(variantBlockMultipleMax)", "1"),
-      ("sc-dropped-rate", "\(scDroppedRate)", "0.0"),
-    ] where value != allowed {
-      throw TrainingError("--\(name) \(value): only \(allowed) is implemented")
+    if scDroppedRate != 0 {
+      throw TrainingError("--sc-dropped-rate \(scDroppedRate): only 0.0 is implemented")
     }
     var o = TrainOptions()
     o.data = dataPath
@@ -154,7 +194,21 @@ struct TrainCommand: ParsableCommand {
     o.saveDir = saveDir
     o.maxUpdate = maxUpdate
     o.maxEpoch = maxEpoch
-    o.batchSize = batchSize
+    o.batchSize = batchSize ?? (maxTokens == nil ? 64 : 0)
+    o.maxTokens = maxTokens
+    o.requiredBatchSizeMultiple = requiredBatchSizeMultiple
+    o.variantBlockMultipleMin = variantBlockMultipleMin
+    o.variantBlockMultipleMax = variantBlockMultipleMax
+    o.validBlock = validBlock
+    o.saveInterval = saveInterval
+    o.validateInterval = validateInterval
+    o.keepLastEpochs = keepLastEpochs
+    o.keepBestCheckpoints = keepBestCheckpoints
+    o.noLastCheckpoints = noLastCheckpoints ? true : nil
+    o.noSave = noSave ? true : nil
+    o.patience = patience
+    o.bestCheckpointMetric = bestCheckpointMetric
+    o.maximizeBestCheckpointMetric = maximizeBestCheckpointMetric ? true : nil
     o.updateFreq = updateFreq
     o.seed = seed
     o.optimizer = optimizer
@@ -223,6 +277,9 @@ struct TrainCommand: ParsableCommand {
       config = try ModelArgs.config(
         arch: arch, values: ModelFlags.entries(arch: arch, words: words))
       try o.checkTask(languageModel: config.task == .lm)
+      try RunChecks.batching(o, config: config, worldSize: 1)
+      _ = try EpochPlan.variantBlocks(o, config: config)
+      _ = try BestMetric(options: o, languageModel: config.task == .lm)
       for note in o.notes() where LauncherRank.isFirst {
         fputs("seqboat: train: \(note)\n", stderr)
       }

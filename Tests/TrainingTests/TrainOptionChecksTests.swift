@@ -23,6 +23,20 @@ final class TrainOptionChecksTests: XCTestCase {
     refused({ $0.logInterval = 0 }, "--log-interval 0 is out of range: must be >= 1")
     refused({ $0.batchSizeValid = -2 }, "--batch-size-valid -2 is out of range: must be >= 0")
     refused({ $0.keepIntervalUpdates = -3 }, "--keep-interval-updates -3 is out of range: >= -1")
+    refused({ $0.maxTokens = 0 }, "--max-tokens 0 is out of range: must be >= 1")
+    refused({ $0.saveInterval = 0 }, "--save-interval 0 is out of range: must be >= 1")
+    refused({ $0.validateInterval = -1 }, "--validate-interval -1 is out of range: must be >= 1")
+    refused(
+      { $0.validBlock = "chunks:3" },
+      "--valid-block 'chunks:3': expected splits:N or size:N with N > 0")
+    refused({ $0.batchSize = 0 }, "--batch-size 0 is out of range: must be >= 1")
+    XCTAssertNoThrow(
+      try {
+        var o = TrainOptions()
+        o.maxTokens = 512
+        o.batchSize = 0
+        try o.validate()
+      }())
     refused(
       {
         $0.fp16 = true
