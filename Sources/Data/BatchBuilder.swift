@@ -4,8 +4,6 @@
 public struct BatchBuilder {
   /// The dataset.
   public let file: DatasetFile
-  /// Token inputs are padded to a multiple of this (Mega pads to its chunk size).
-  public let padMultiple: Int
   /// Pixel mean (0..1 scale) used instead of the stored one.
   public let pixelMean: Double?
   /// Pixel standard deviation used instead of the stored one.
@@ -13,13 +11,12 @@ public struct BatchBuilder {
 
   /// A builder over `file`; `pixelMean`/`pixelStd` override the stored normalisation.
   public init(
-    file: DatasetFile, padMultiple: Int = 1, pixelMean: Double? = nil, pixelStd: Double? = nil
+    file: DatasetFile, pixelMean: Double? = nil, pixelStd: Double? = nil
   ) throws {
     if let pixelStd, !(pixelStd > 0 && pixelStd.isFinite) {
       throw DataError("pixel std \(pixelStd) must be finite and > 0")
     }
     self.file = file
-    self.padMultiple = padMultiple
     self.pixelMean = pixelMean
     self.pixelStd = pixelStd
   }
@@ -30,10 +27,9 @@ public struct BatchBuilder {
     var second: SequenceBatch?
     switch file.inputKind {
     case .tokens:
-      input = SequenceBatch(padding: try split.sequences(rows: rows), toMultipleOf: padMultiple)
+      input = SequenceBatch(padding: try split.sequences(rows: rows))
       if !split.offsetsB.isEmpty {
-        second = SequenceBatch(
-          padding: try split.sequences(rows: rows, second: true), toMultipleOf: padMultiple)
+        second = SequenceBatch(padding: try split.sequences(rows: rows, second: true))
       }
     case .pixels:
       input = try pixels(split, rows: rows)

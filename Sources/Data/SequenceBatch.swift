@@ -25,11 +25,10 @@ public struct SequenceBatch: Equatable, Sendable {
     self.values = values
   }
 
-  /// Token sequences right-padded with `<pad>` to the longest one, rounded up to `multiple`.
-  public init(padding sequences: [[Int32]], toMultipleOf multiple: Int = 1) {
-    let longest = sequences.map(\.count).max() ?? 0
-    let step = max(multiple, 1)
-    let length = (longest + step - 1) / step * step
+  /// Token sequences right-padded with `<pad>` to the longest one (models pad further as they
+  /// need, e.g. Mega to a multiple of its chunk).
+  public init(padding sequences: [[Int32]]) {
+    let length = sequences.map(\.count).max() ?? 0
     var tokens = [Int32](repeating: DatasetFormat.padID, count: sequences.count * length)
     for (row, sequence) in sequences.enumerated() {
       tokens.replaceSubrange((row * length)..<(row * length + sequence.count), with: sequence)

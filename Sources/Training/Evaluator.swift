@@ -22,8 +22,7 @@ public enum Evaluator {
     _ model: Model, on examples: EvaluationRows, communicator: Communicator, batchSize: Int
   ) throws -> EvalResult {
     let schedule = try BatchSchedule(
-      count: examples.count, globalBatch: communicator.size, worldSize: communicator.size,
-      rank: communicator.rank)
+      count: examples.count, worldSize: communicator.size, rank: communicator.rank)
     var totals = [0.0, 0.0, 0.0]
     try GradMode.withoutGrad {
       for rows in schedule.evaluationBatches(batchSize: batchSize) {

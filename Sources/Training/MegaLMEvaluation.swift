@@ -62,8 +62,7 @@ public enum MegaLMEvaluation {
     }
     let blocks = try blocks(of: split, options.validBlock)
     let share = try BatchSchedule(
-      count: blocks.count, globalBatch: communicator.size, worldSize: communicator.size,
-      rank: communicator.rank
+      count: blocks.count, worldSize: communicator.size, rank: communicator.rank
     ).evaluationRange
     // [loss of block 0, tokens of block 0, loss of block 1, …]; zeros for other ranks' blocks.
     var sums = [Double](repeating: 0, count: 2 * blocks.count)
