@@ -21,7 +21,8 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [.executable(name: "seqboat", targets: ["seqboat"])],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // System libraries (Debian packages; see tools/install-deps.sh).
@@ -31,9 +32,13 @@ let package = Package(
     .systemLibrary(
       name: "HDF5System", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(
+      name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+    .systemLibrary(name: "PNGSystem", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     // Thin C shims: only what Swift cannot call directly.
     .target(name: "CMPI", dependencies: ["MPISystem"]),
     .target(name: "CHDF5", dependencies: ["HDF5System"]),
+    .target(name: "CPNG", dependencies: ["PNGSystem"]),
     // Swift targets, lowest first.
     .target(name: "Tensor", dependencies: ["COpenBLAS"]),
     .target(name: "Optim", dependencies: ["Tensor"]),
@@ -41,7 +46,11 @@ let package = Package(
     .target(name: "Models", dependencies: ["Layers", "Tensor"]),
     .target(name: "HDF5", dependencies: ["CHDF5"]),
     .target(name: "Data", dependencies: ["HDF5", "Tensor"]),
-    .target(name: "Prep", dependencies: ["Data", "HDF5", "CZlib"]),
+    .target(
+      name: "Prep",
+      dependencies: [
+        "Data", "HDF5", "CArchive", "CPNG", .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     .target(name: "Distributed", dependencies: ["CMPI", "Tensor"]),
     .target(name: "Training", dependencies: ["Models", "Data", "Distributed", "Optim", "HDF5"]),
     .target(name: "Golden", dependencies: ["HDF5", "Models", "Layers", "Optim", "Tensor"]),
@@ -59,7 +68,8 @@ let package = Package(
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensor"]),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "HDF5"]),
-    .testTarget(name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlib"]),
+    .testTarget(
+      name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlib", "TestSupport"]),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
     .testTarget(
@@ -67,7 +77,7 @@ let package = Package(
       dependencies: [
         "Training", "Data", "Distributed", "Models", "Optim", "Tensor", "TestSupport",
       ]),
-    .testTarget(name: "CommandTests", dependencies: ["HDF5", "Training"]),
+    .testTarget(name: "CommandTests", dependencies: ["HDF5", "Training", "TestSupport"]),
     .testTarget(
       name: "GoldenTests", dependencies: ["Golden", "HDF5", "Models", "Layers", "Tensor"]),
   ],

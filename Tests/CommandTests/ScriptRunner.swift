@@ -9,6 +9,8 @@ struct ScriptResult {
   let stdout: String
   /// Everything the command wrote to standard error.
   let stderr: String
+  /// The command's peak resident memory in KiB (its largest process, from wait4).
+  var maxResidentKiB = 0
 }
 
 /// Errors of `ScriptRunner`.
@@ -37,7 +39,7 @@ enum ScriptRunner {
   /// Runs `arguments` (looked up in PATH) in `directory` (default: the repository root) with the
   /// inherited environment minus SLURM's job variables and Open MPI/PMIx variables (a test that
   /// initialised MPI inside the test process would make every job's mpirun join that singleton
-  /// and fail), plus `environment`; kills it after `timeout` seconds. Uses posix_spawn and waitpid rather than Foundation's Process, whose exit
+  /// and fail), plus `environment`; kills it after `timeout` seconds. Uses posix_spawn and wait4 rather than Foundation's Process, whose exit
   /// detection waits for daemons the command leaves behind (tools/slurm-start.sh).
   static func run(
     _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 60,
@@ -75,8 +77,9 @@ enum ScriptRunner {
     let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, cArgv, cEnv)
     guard spawned == 0 else { throw ScriptRunnerError.spawnFailed(arguments, spawned) }
     var status: Int32 = 0
+    var usage = rusage()
     let deadline = Date().addingTimeInterval(timeout)
-    while waitpid(pid, &status, WNOHANG) == 0 {
+    while wait4(pid, &status, WNOHANG, &usage) == 0 {
       if Date() >= deadline {
         kill(-pid, SIGKILL)
         waitpid(pid, &status, 0)
@@ -88,7 +91,8 @@ enum ScriptRunner {
     return ScriptResult(
       status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
       stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
-      stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self))
+      stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self),
+      maxResidentKiB: usage.ru_maxrss)
   }
 
   /// Every file under `folder` of the repository whose name ends with `suffix`, sorted, as paths
