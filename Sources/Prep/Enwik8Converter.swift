@@ -36,7 +36,7 @@ enum Enwik8Converter {
       sourceSHA256: digest)
     try writer.writeVocabulary(vocabulary, withCLS: false)
     var summaries: [PrepSummary.Split] = []
-    let bar = Progress("enwik8", total: 3, enabled: progress)
+    let bar = ProgressMeter("enwik8", total: 3, enabled: progress)
     for (name, split) in zip(DatasetFormat.splitNames, splits) {
       summaries.append(
         try split.write(writer, name: name, vocabSize: vocabulary.count, file: source))

@@ -64,7 +64,7 @@ enum TextConverter {
       for label in ["neg", "pos"] {
         let folder = RawFiles.join(RawFiles.join(root, split), label)
         let names = try RawFiles.list(folder)
-        let bar = Progress("text \(split)/\(label)", total: names.count, enabled: progress)
+        let bar = ProgressMeter("text \(split)/\(label)", total: names.count, enabled: progress)
         for name in names {
           let path = RawFiles.join(folder, name)
           let bytes = try RawFiles.bytes(path)
@@ -86,7 +86,7 @@ enum TextConverter {
     var digests = SourceDigests()
     try digests.add(file: path)
     var splits: [[Review]] = [[], []]
-    let bar = Progress("text \(path)", total: 50_000, enabled: progress)
+    let bar = ProgressMeter("text \(path)", total: 50_000, enabled: progress)
     let wanted = { (name: String) in memberSplit(name) != nil }
     try ArchiveReader.forEachMember(of: path, want: wanted) { name, bytes in
       guard let (split, relative) = memberSplit(name) else { return }

@@ -288,7 +288,8 @@ public final class TrainingRun {
     if !buffers.isEmpty { try communicator.broadcastValues(buffers) }
     let r = try trainer.asHalfModel {
       try Evaluator.evaluate(
-        trainer.model, on: valid, communicator: communicator, batchSize: max(batch, 1))
+        trainer.model, on: valid, communicator: communicator, batchSize: max(batch, 1),
+        progress: "valid on '\(options.validSubset)'")
     }
     let m = TrainLog.metrics(
       lossSum: r.lossSum, sampleSize: r.sampleSize, correct: r.correct, languageModel: isLM)
