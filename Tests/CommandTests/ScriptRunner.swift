@@ -9,8 +9,10 @@ struct ScriptResult {
   let stdout: String
   /// Everything the command wrote to standard error.
   let stderr: String
-  /// The command's peak resident memory in KiB (its largest process, from wait4).
-  var maxResidentKiB = 0
+  /// The command's peak resident memory in KiB: the largest VmHWM of its process seen while
+  /// polling (every 20 ms). Not wait4's figure: a spawned child's starts at the spawning test
+  /// process's own peak.
+  var peakResidentKiB = 0
 }
 
 /// Errors of `ScriptRunner`.
@@ -39,7 +41,7 @@ enum ScriptRunner {
   /// Runs `arguments` (looked up in PATH) in `directory` (default: the repository root) with the
   /// inherited environment minus SLURM's job variables and Open MPI/PMIx variables (a test that
   /// initialised MPI inside the test process would make every job's mpirun join that singleton
-  /// and fail), plus `environment`; kills it after `timeout` seconds. Uses posix_spawn and wait4 rather than Foundation's Process, whose exit
+  /// and fail), plus `environment`; kills it after `timeout` seconds. Uses posix_spawn and waitpid rather than Foundation's Process, whose exit
   /// detection waits for daemons the command leaves behind (tools/slurm-start.sh).
   static func run(
     _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval = 60,
@@ -77,9 +79,10 @@ enum ScriptRunner {
     let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, cArgv, cEnv)
     guard spawned == 0 else { throw ScriptRunnerError.spawnFailed(arguments, spawned) }
     var status: Int32 = 0
-    var usage = rusage()
+    var peak = 0
     let deadline = Date().addingTimeInterval(timeout)
-    while wait4(pid, &status, WNOHANG, &usage) == 0 {
+    while waitpid(pid, &status, WNOHANG) == 0 {
+      peak = max(peak, highWaterKiB(pid))
       if Date() >= deadline {
         kill(-pid, SIGKILL)
         waitpid(pid, &status, 0)
@@ -92,7 +95,14 @@ enum ScriptRunner {
       status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
       stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
       stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self),
-      maxResidentKiB: usage.ru_maxrss)
+      peakResidentKiB: peak)
+  }
+
+  /// The VmHWM (peak resident size) of process `pid` in KiB, 0 when unknown.
+  private static func highWaterKiB(_ pid: pid_t) -> Int {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
   }
 
   /// Every file under `folder` of the repository whose name ends with `suffix`, sorted, as paths
