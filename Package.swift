@@ -26,7 +26,8 @@ let package = Package(
     .library(name: "SeqboatModels", targets: ["Tensor", "Layers", "Models"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // System libraries (Debian packages; see tools/install-deps.sh).
@@ -36,9 +37,13 @@ let package = Package(
     .systemLibrary(
       name: "HDF5System", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(
+      name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+    .systemLibrary(name: "PNGSystem", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
     // Thin C shims: only what Swift cannot call directly.
     .target(name: "CMPI", dependencies: ["MPISystem"]),
     .target(name: "CHDF5", dependencies: ["HDF5System"]),
+    .target(name: "CPNG", dependencies: ["PNGSystem"]),
     // Swift targets, lowest first.
     .target(name: "Random"),
     .target(name: "Tensor", dependencies: ["COpenBLAS", "Random"]),
@@ -47,7 +52,12 @@ let package = Package(
     .target(name: "Models", dependencies: ["Layers", "Tensor"]),
     .target(name: "HDF5", dependencies: ["CHDF5"]),
     .target(name: "Data", dependencies: ["HDF5", "Random"]),
-    .target(name: "Prep", dependencies: ["Data", "HDF5", "CZlib", "Random"]),
+    .target(
+      name: "Prep",
+      dependencies: [
+        "Data", "HDF5", "CArchive", "CPNG", "Random",
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]),
     .target(name: "Distributed", dependencies: ["CMPI", "Tensor"]),
     .target(
       name: "Training",
@@ -72,7 +82,8 @@ let package = Package(
       name: "ModelsTests", dependencies: ["Models", "Layers", "Tensor", "TestSupport"]),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "HDF5"]),
-    .testTarget(name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlib"]),
+    .testTarget(
+      name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlib", "TestSupport"]),
     .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
     .testTarget(name: "DistributedTests", dependencies: ["TestSupport"]),
     .testTarget(
@@ -80,7 +91,7 @@ let package = Package(
       dependencies: [
         "Training", "Data", "Distributed", "Layers", "Models", "Optim", "Tensor", "TestSupport",
       ]),
-    .testTarget(name: "CommandTests", dependencies: ["Training"]),
+    .testTarget(name: "CommandTests", dependencies: ["HDF5", "Training", "TestSupport"]),
     .testTarget(name: "BenchTests", dependencies: ["Bench", "Distributed", "Models", "Training"]),
     .testTarget(
       name: "GoldenTests", dependencies: ["Golden", "HDF5", "Models", "Layers", "Tensor"]),

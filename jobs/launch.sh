@@ -17,13 +17,9 @@
 # The trainer's "checkpoint saved, resume me" exit status (sysexits.h EX_TEMPFAIL).
 SEQBOAT_EXIT_RESUME=75
 
-# Flags that take no value; every other flag of `seqboat train` takes exactly one. The model's
-# store-true options are fairseq's (`seqboat train --help` marks them).
-SEQBOAT_SWITCHES=" --sync-bn --fp16 --no-epoch-checkpoints --sentence-avg \
---skip-invalid-size-inputs-valid-test --encoder-normalize-before --normalize-before \
---no-affine-final-norm --share-decoder-input-output-embed --no-scale-embedding \
---normalize-embedding --local-pos --use-nli --add-apos --adaptive-input --tie-adaptive-weights \
---tie-adaptive-proj --find-unused-parameters "
+# Flags that take no value, " --a --b ... ": filled by seqboat_launch from `$SEQBOAT_BIN
+# train-switches`, so the list is always the binary's own. Every other flag takes exactly one value.
+SEQBOAT_SWITCHES=""
 
 seqboat_log() { echo "seqboat-launch: $*" >&2; }
 
@@ -83,6 +79,41 @@ seqboat_quote() {
   printf '%s\n' "${line# }"
 }
 
+# seqboat_directive SCRIPT NAME: the value of `#SBATCH --NAME=V` (or `--NAME V`; `-n V` for ntasks,
+# `-N V` for nodes, `-c V` for cpus-per-task) in the batch script SCRIPT, read up to its first
+# command as sbatch does.
+seqboat_directive() {
+  local line word short
+  case $2 in ntasks) short=-n ;; nodes) short=-N ;; cpus-per-task) short=-c ;; *) short="" ;; esac
+  while IFS= read -r line; do
+    [[ $line == '#!'* || -z ${line// /} ]] && continue
+    [[ $line == '#'* ]] || break
+    [[ $line == '#SBATCH '* ]] || continue
+    read -r -a word <<<"${line#'#SBATCH '}"
+    if [[ ${word[0]} == "--$2="* ]]; then
+      printf '%s' "${word[0]#*=}"
+    elif [[ ${word[0]} == "--$2" || (-n $short && ${word[0]} == "$short") ]]; then
+      printf '%s' "${word[1]:-}"
+    fi
+  done <"$1"
+}
+
+# seqboat_script_ranks SCRIPT: the rank count SCRIPT asks for (--ntasks, else --nodes times
+# --ntasks-per-node, else one per node), for dry runs outside SLURM; 1 when it asks for none.
+seqboat_script_ranks() {
+  local ntasks nodes per_node
+  ntasks=$(seqboat_directive "$1" ntasks)
+  nodes=$(seqboat_directive "$1" nodes)
+  per_node=$(seqboat_directive "$1" ntasks-per-node)
+  if [[ -n $ntasks ]]; then
+    printf '%s' "$ntasks"
+  elif [[ $nodes =~ ^[0-9]+$ && $per_node =~ ^[0-9]+$ ]]; then
+    printf '%s' "$((nodes * per_node))"
+  else
+    printf '%s' "${nodes:-1}"
+  fi
+}
+
 seqboat_launch() {
   if (($# < 3)) || [[ $3 != -- ]]; then
     seqboat_log "usage: seqboat_launch RUN_NAME DATA_FILE -- TRAIN_FLAGS..."
@@ -99,8 +130,25 @@ seqboat_launch() {
   local log=${SEQBOAT_LOG_FILE:-$save/train.jsonl}
   local seed=${SEQBOAT_SEED:-1}
   local launcher=${SEQBOAT_LAUNCHER:-srun}
-  local ranks=${SLURM_NTASKS:-1}
-  local threads=${SLURM_CPUS_PER_TASK:-1}
+  local ranks=${SLURM_NTASKS:-} threads=${SLURM_CPUS_PER_TASK:-} origin="SLURM"
+  if [[ -z $ranks ]]; then
+    origin="the script's #SBATCH lines"
+    ranks=$(seqboat_script_ranks "$0")
+    [[ -z $threads ]] && threads=$(seqboat_directive "$0" cpus-per-task)
+  fi
+  threads=${threads:-1}
+
+  if [[ ! -x $bin ]]; then
+    seqboat_log "error: seqboat binary '$bin' not found or not executable" \
+      "(build with 'swift build -c release' or set SEQBOAT_BIN)"
+    return 2
+  fi
+  local switches
+  if ! switches=$("$bin" train-switches) || [[ -z $switches ]]; then
+    seqboat_log "error: '$bin train-switches' gave no switch list (rebuild the binary)"
+    return 2
+  fi
+  SEQBOAT_SWITCHES=" ${switches//$'\n'/ } "
 
   SEQBOAT_FLAG_NAMES=()
   SEQBOAT_FLAG_VALUES=()
@@ -148,18 +196,13 @@ seqboat_launch() {
     fi
   done
   if [[ ${SEQBOAT_DRY_RUN:-0} == 1 ]]; then
-    seqboat_log "dry run: $launcher, $ranks ranks x $threads threads"
+    seqboat_log "dry run: $launcher, $ranks ranks x $threads threads (from $origin)"
     seqboat_quote "${cmd[@]}"
     return 0
   fi
 
   if [[ -z ${SLURM_JOB_ID:-} ]]; then
     seqboat_log "error: not inside a SLURM job; submit with sbatch (or SEQBOAT_DRY_RUN=1)"
-    return 2
-  fi
-  if [[ ! -x $bin ]]; then
-    seqboat_log "error: seqboat binary '$bin' not found or not executable" \
-      "(build with 'swift build -c release' or set SEQBOAT_BIN)"
     return 2
   fi
   if [[ ! -f $data ]]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 system packages seqboat needs (build, tests, local SLURM, plotting).
-# Run as root. Idempotent: when every package is already installed it returns at once without
-# touching the network. Otherwise it runs `apt-get update` once and installs what is missing.
+# Checks first: when every package is already installed it returns 0 at once, as any user, without
+# touching the network. Otherwise it needs root: it runs `apt-get update` once and installs what is
+# missing (as another user it names the missing packages and exits 1).
 set -euo pipefail
 
 PACKAGES=(
@@ -11,14 +12,11 @@ PACKAGES=(
   pkg-config                        # SwiftPM finds the three libraries through it
   slurm-wlm munge                   # local one-node SLURM for the job-script tests
   zlib1g-dev                        # HDF5 deflate filter headers
+  libarchive-dev                    # prep: tar/tar.gz/zip archives, streamed
+  libpng-dev                        # prep: Pathfinder/Path-X PNG images
   python3 python3-matplotlib        # tools/plot-log.py
   procps                            # pgrep/ps used by tools/slurm-*.sh
 )
-
-if [[ $(id -u) -ne 0 ]]; then
-  echo "install-deps.sh: must run as root (apt-get)" >&2
-  exit 1
-fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -29,6 +27,11 @@ done
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps.sh: all ${#PACKAGES[@]} packages already installed"
   exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps.sh: missing ${missing[*]}; run as root: apt-get install ${missing[*]}" >&2
+  exit 1
 fi
 
 echo "install-deps.sh: installing ${missing[*]}"

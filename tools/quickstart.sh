@@ -5,7 +5,7 @@
 # Environment: QUICKSTART_DIR (default out/quickstart), QUICKSTART_UPDATES (default 600).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
+source tools/swift-env.sh
 out=${QUICKSTART_DIR:-out/quickstart}
 updates=${QUICKSTART_UPDATES:-600}
 

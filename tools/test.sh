@@ -5,7 +5,7 @@
 # kept in Tests/Fixtures/golden.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
+source tools/swift-env.sh
 
 ./tools/install-deps.sh
 swift format lint --strict --recursive Package.swift Sources Tests

@@ -1,4 +1,5 @@
 import Data
+import Foundation
 
 /// enwik8 (DATASETS.md 3.9): bytes split by position (all but the last 2H train, then H valid,
 /// H test); newline → eos, every other byte its fairseq id (symbols are decimal byte values),
@@ -35,7 +36,7 @@ enum Enwik8Converter {
       sourceSHA256: digest)
     try writer.writeVocabulary(vocabulary, withCLS: false)
     var summaries: [PrepSummary.Split] = []
-    let bar = Progress("enwik8", total: 3, enabled: progress)
+    let bar = ProgressMeter("enwik8", total: 3, enabled: progress)
     for (name, split) in zip(DatasetFormat.splitNames, splits) {
       summaries.append(
         try split.write(writer, name: name, vocabSize: vocabulary.count, file: source))
@@ -74,12 +75,34 @@ enum Enwik8Converter {
       let zip = RawFiles.join(raw, "enwik8.zip")
       path = RawFiles.isFile(zip) ? zip : RawFiles.join(raw, "enwik8")
     }
-    let file = try RawFiles.bytes(path)
     var digests = SourceDigests()
-    digests.add(path, file)
-    if file.starts(with: [0x50, 0x4B, 0x03, 0x04]) || path.hasSuffix(".zip") {
-      return (try ZipReader.member("enwik8", of: path, bytes: file), path, digests.text)
+    guard isZip(path) else {
+      let file = try RawFiles.bytes(path)
+      digests.add(path, file)
+      return (file, path, digests.text)
     }
-    return (file, path, digests.text)
+    try digests.add(file: path)
+    var members: [String] = []
+    var found: [UInt8]?
+    let wanted = { (name: String) in
+      members.append(name)
+      return found == nil && (name == "enwik8" || name.hasSuffix("/enwik8"))
+    }
+    try ArchiveReader.forEachMember(of: path, want: wanted) { found = $1 }
+    guard let bytes = found else {
+      throw DataError(
+        file: path, field: "zip",
+        "no member enwik8 (members: \(members.joined(separator: ", ")))")
+    }
+    return (bytes, path, digests.text)
+  }
+
+  /// Whether `path` is a zip archive: its name, or its first four bytes.
+  private static func isZip(_ path: String) -> Bool {
+    if path.hasSuffix(".zip") { return true }
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let magic = (try? handle.read(upToCount: 4)).map { [UInt8]($0) }
+    return magic == [0x50, 0x4B, 0x03, 0x04]
   }
 }

@@ -22,7 +22,7 @@ enum ImageConverter {
         ? try CIFARReader.binary(bytes, file: path) : try CIFARReader.pickle(bytes, file: path)
     }
     var rawBytes = 0
-    let bar = Progress("image", total: 6, enabled: progress)
+    let bar = ProgressMeter("image", total: 6, enabled: progress)
     var train = CIFARReader.Batch(pixels: [], labels: [])
     for index in 1...5 {
       let batch = try read("data_batch_\(index)")

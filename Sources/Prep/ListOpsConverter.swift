@@ -44,7 +44,7 @@ enum ListOpsConverter {
       throw DataError(file: path, field: "line 1", "missing header \"Source<TAB>Target\"")
     }
     var split = TokenSplit()
-    let bar = Progress("listops \(path)", total: lines.count - 1, enabled: progress)
+    let bar = ProgressMeter("listops \(path)", total: lines.count - 1, enabled: progress)
     var sequence: [Int32] = []
     for (row, line) in lines.dropFirst().enumerated() {
       let location = "line \(row + 2)"

@@ -30,8 +30,10 @@ public struct ListOpsGenerator {
   }
 
   /// `count` distinct expressions whose length lies strictly between `minLength` and
-  /// `maxLength`.
-  public mutating func generate(count: Int, minLength: Int, maxLength: Int) throws -> [Example] {
+  /// `maxLength`; `progress` advances by one per expression kept.
+  public mutating func generate(
+    count: Int, minLength: Int, maxLength: Int, progress: ProgressMeter? = nil
+  ) throws -> [Example] {
     guard minLength + 1 < maxLength else {
       throw DataError("--min-len \(minLength) and --max-len \(maxLength) leave no length between")
     }
@@ -49,6 +51,7 @@ public struct ListOpsGenerator {
       guard tokens.count > minLength, tokens.count < maxLength, seen.insert(tokens).inserted
       else { continue }
       examples.append(Example(tokens: tokens, value: value))
+      progress?.advance()
     }
     return examples
   }
@@ -106,15 +109,20 @@ public struct ListOpsGenerator {
     return "( " + text + " ] )"
   }
 
-  /// Writes `count` train and ⌈count/48⌉ valid and test examples as a ListOps dataset file.
+  /// Writes `count` train and ⌈count/48⌉ valid and test examples as a ListOps dataset file;
+  /// progress of the generation on stderr when `progress`.
   public static func write(
-    count: Int, minLength: Int, maxLength: Int, seed: UInt64, options: PrepOptions
+    count: Int, minLength: Int, maxLength: Int, seed: UInt64, options: PrepOptions,
+    progress: Bool = false
   ) throws -> PrepSummary {
     guard count > 0 else { throw DataError("--generate \(count) must be > 0") }
     let heldOut = (count + 47) / 48
     var generator = ListOpsGenerator(seed: seed)
+    let meter = ProgressMeter(
+      "listops --generate", total: count + 2 * heldOut, unit: "examples", enabled: progress)
     let examples = try generator.generate(
-      count: count + 2 * heldOut, minLength: minLength, maxLength: maxLength)
+      count: count + 2 * heldOut, minLength: minLength, maxLength: maxLength, progress: meter)
+    meter.finish()
     var counter = SymbolCounter()
     let bounds = [0..<count, count..<(count + heldOut), (count + heldOut)..<examples.count]
     let limit = options.maxLength ?? maxLength

@@ -42,7 +42,7 @@ enum PathfinderConverter {
     let counts = (0..<3).map { split in assignment.filter { $0 == split }.count }
     let splits = try PixelSplits(
       writer, counts: counts, rowSize: side * side, numClasses: 2, file: root)
-    let bar = Progress(task, total: count, enabled: progress)
+    let bar = ProgressMeter(task, total: count, enabled: progress)
     var rawBytes = 0
     for (index, entry) in entries.enumerated() {
       let bytes = try RawFiles.bytes(entry.path)

@@ -19,7 +19,7 @@ enum RetrievalConverter {
       digests.add(path, bytes)
       let lines = RawFiles.lines(bytes)
       var split = TokenSplit()
-      let bar = Progress("retrieval \(path)", total: lines.count, enabled: progress)
+      let bar = ProgressMeter("retrieval \(path)", total: lines.count, enabled: progress)
       for (row, line) in lines.enumerated() {
         let fields = RawFiles.fields(line)
         guard fields.count == 5 else {

@@ -30,7 +30,7 @@ enum SC10Converter {
     paths.sort { Array($0.0.utf8).lexicographicallyPrecedes(Array($1.0.utf8)) }
     var clips: [Clip] = []
     var rawBytes = 0
-    let bar = Progress("sc10", total: paths.count, enabled: progress)
+    let bar = ProgressMeter("sc10", total: paths.count, enabled: progress)
     for (path, label) in paths {
       let full = RawFiles.join(options.raw, path)
       let bytes = try RawFiles.bytes(full)

@@ -1,6 +1,6 @@
 import Data
 
-/// LRA Text (DATASETS.md 3.2): `aclImdb_v1.tar.gz` read directly, or the extracted `aclImdb`
+/// LRA Text (DATASETS.md 3.2): `aclImdb_v1.tar.gz` streamed directly, or the extracted `aclImdb`
 /// tree; reviews as raw bytes cut to 4,000, eos appended; train = `train/{neg,pos}`, test =
 /// `test/{neg,pos}`, `/valid` a soft link to `/test`.
 enum TextConverter {
@@ -64,7 +64,7 @@ enum TextConverter {
       for label in ["neg", "pos"] {
         let folder = RawFiles.join(RawFiles.join(root, split), label)
         let names = try RawFiles.list(folder)
-        let bar = Progress("text \(split)/\(label)", total: names.count, enabled: progress)
+        let bar = ProgressMeter("text \(split)/\(label)", total: names.count, enabled: progress)
         for name in names {
           let path = RawFiles.join(folder, name)
           let bytes = try RawFiles.bytes(path)
@@ -79,27 +79,27 @@ enum TextConverter {
     return (splits, "aclImdb reviews from the tree \(root)", "", total)
   }
 
-  /// Reviews read straight from `aclImdb_v1.tar.gz`.
+  /// Reviews streamed from `aclImdb_v1.tar.gz` (or any tar libarchive reads).
   private static func fromArchive(_ path: String, progress: Bool) throws
     -> ([[Review]], String, String, Int)
   {
-    let archive = try RawFiles.bytes(path)
     var digests = SourceDigests()
-    digests.add(path, archive)
+    try digests.add(file: path)
     var splits: [[Review]] = [[], []]
-    let bar = Progress("text \(path)", total: 50_000, enabled: progress)
+    let bar = ProgressMeter("text \(path)", total: 50_000, enabled: progress)
     let wanted = { (name: String) in memberSplit(name) != nil }
-    try TarGzReader.forEachFile(in: archive, path: path, want: wanted) { name, bytes in
+    try ArchiveReader.forEachMember(of: path, want: wanted) { name, bytes in
       guard let (split, relative) = memberSplit(name) else { return }
       splits[split].append(try review(relative, bytes, file: path + ":" + name))
       bar.advance()
     }
     bar.finish()
     for (index, name) in ["train", "test"].enumerated() where splits[index].isEmpty {
-      throw DataError(file: path, field: "tar.gz", "holds no aclImdb/\(name)/{neg,pos} reviews")
+      throw DataError(file: path, field: "archive", "holds no aclImdb/\(name)/{neg,pos} reviews")
     }
     return (
-      splits.map(sorted), "aclImdb reviews from the archive \(path)", digests.text, archive.count
+      splits.map(sorted), "aclImdb reviews from the archive \(path)", digests.text,
+      RawFiles.size(path)
     )
   }
 

@@ -65,7 +65,7 @@ enum WikiTextConverter {
     var split = LMSplit()
     split.docStarts = [0]
     let lines = RawFiles.lines(bytes)
-    let bar = Progress("wikitext103 \(label)", total: lines.count, enabled: progress)
+    let bar = ProgressMeter("wikitext103 \(label)", total: lines.count, enabled: progress)
     var previousBlank = false
     var lineTokens: [ArraySlice<UInt8>] = []
     for (index, line) in lines.enumerated() {

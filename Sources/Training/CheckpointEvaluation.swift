@@ -69,7 +69,7 @@ public enum CheckpointEvaluation {
     }
     let rows = batchSize > 0 ? batchSize : max(o.batchSize / max(o.updateFreq, 1), 1)
     let r = try Evaluator.evaluate(
-      model, on: examples, communicator: communicator, batchSize: rows)
+      model, on: examples, communicator: communicator, batchSize: rows, progress: "eval \(split)")
     return TrainLog.metrics(
       lossSum: r.lossSum, sampleSize: r.sampleSize, correct: r.correct,
       languageModel: config.task == .lm)

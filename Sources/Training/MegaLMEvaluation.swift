@@ -67,6 +67,9 @@ public enum MegaLMEvaluation {
     // [loss of block 0, tokens of block 0, loss of block 1, …]; zeros for other ranks' blocks.
     var sums = [Double](repeating: 0, count: 2 * blocks.count)
     let segment = options.segmentLength
+    let meter = ProgressMeter(
+      "eval \(split.name)", total: share.count, unit: "blocks", workUnit: "tokens",
+      enabled: communicator.rank == 0)
     try GradMode.withoutGrad {
       for index in share {
         let batch = try LMBatch(split: split, blocks: blocks, rows: [index])
@@ -82,8 +85,10 @@ public enum MegaLMEvaluation {
           sums[2 * index] += Double(loss.item)
           sums[2 * index + 1] += Double(count)
         }
+        meter.advance(work: sums[2 * index + 1])
       }
     }
+    meter.finish()
     try communicator.allReduce(&sums)
     var result = EvalResult(lossSum: 0, sampleSize: 0, correct: 0)
     for b in 0..<blocks.count {

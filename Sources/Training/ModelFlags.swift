@@ -83,6 +83,9 @@ public enum ModelFlags {
   /// Every option name.
   public static var names: [String] { table.map(\.name) }
 
+  /// The names of the store-true options, which take no value.
+  public static var switchNames: [String] { table.filter(\.isSwitch).map(\.name) }
+
   /// " (did you mean --x?)" for the known name closest to `name`, if any is close.
   static func suggestion(for name: String) -> String {
     let scored = names.map { ($0, editDistance($0, name)) }.min { $0.1 < $1.1 }

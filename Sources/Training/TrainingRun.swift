@@ -326,7 +326,8 @@ public final class TrainingRun {
       }
       return try Evaluator.evaluate(
         trainer.model, on: valid, communicator: communicator,
-        batchSize: EpochPlan.validationRows(valid, options: options, ranks: communicator.size))
+        batchSize: EpochPlan.validationRows(valid, options: options, ranks: communicator.size),
+        progress: "valid on '\(options.validSubset)'")
     }
     let m = TrainLog.metrics(
       lossSum: r.lossSum, sampleSize: r.sampleSize, correct: r.correct, languageModel: isLM)

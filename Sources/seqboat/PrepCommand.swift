@@ -91,7 +91,8 @@ struct PrepCommand: ParsableCommand {
     let summary: PrepSummary
     if let generate {
       summary = try ListOpsGenerator.write(
-        count: generate, minLength: minLen, maxLength: maxLen, seed: seed, options: options)
+        count: generate, minLength: minLen, maxLength: maxLen, seed: seed, options: options,
+        progress: !quiet)
     } else {
       summary = try PrepTask(rawValue: task)!.convert(options, progress: !quiet)
     }

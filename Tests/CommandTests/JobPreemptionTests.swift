@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The preemption contract of jobs/launch.sh on the local SLURM: a signalled job passes the signal
@@ -17,6 +18,7 @@ final class JobPreemptionTests: LocalSlurmTestCase {
     let standIn = folder.appendingPathComponent("seqboat")
     try """
     #!/bin/bash
+    [[ $1 == train-switches ]] && exec \(try SeqboatJob.executable().path) train-switches
     [[ $1 == train ]] || exit 64
     save=""; prev=""
     for a in "$@"; do [[ $prev == --save-dir ]] && save=$a; prev=$a; done

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 /// Every job script renders (dry run) exactly the paper's hyperparameters of MODEL.md 6.5, and its
@@ -12,9 +13,10 @@ final class JobRecipeTests: XCTestCase {
   }
 
   func testDryRunCommandMatchesThePaper() throws {
+    let binary = try SeqboatJob.executable().path
     for recipe in PaperRecipe.all {
       let environment = [
-        "SEQBOAT_DRY_RUN": "1", "SEQBOAT_BIN": "/opt/sb/seqboat", "SEQBOAT_DATA_DIR": "/data",
+        "SEQBOAT_DRY_RUN": "1", "SEQBOAT_BIN": binary, "SEQBOAT_DATA_DIR": "/data",
         "SEQBOAT_CKPT_DIR": "/ckpt", "SLURM_NTASKS": "\(recipe.ranks)",
       ]
       let result = try ScriptRunner.run(["bash", recipe.script], environment: environment)
@@ -26,7 +28,7 @@ final class JobRecipeTests: XCTestCase {
         XCTFail("\(recipe.script): not a seqboat train command: \(result.stdout)")
         continue
       }
-      XCTAssertEqual(command.program, "/opt/sb/seqboat", recipe.script)
+      XCTAssertEqual(command.program, binary, recipe.script)
       XCTAssertEqual(command.repeated, [], "\(recipe.script) repeats flags")
 
       var expected = recipe.expectedFlags

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `seqboat prep` and `seqboat inspect` run as a user runs them: the built executable.
@@ -44,6 +45,24 @@ final class PrepCommandTests: XCTestCase {
     XCTAssertTrue(inspect.stdout.contains("vocab_size = 24"), inspect.stdout)
     XCTAssertTrue(inspect.stdout.contains("split train: 60 examples"), inspect.stdout)
     XCTAssertTrue(inspect.stdout.contains("/test/tokens: uint16"), inspect.stdout)
+  }
+
+  /// `prep listops --generate` reports progress on a non-terminal stderr: with
+  /// SEQBOAT_PROGRESS_SECONDS=0 a line per example (count, time left), the last one final.
+  func testGenerateReportsProgress() throws {
+    let dir = try temporaryFolder()
+    let result = try ScriptRunner.run(
+      [
+        try SeqboatJob.executable().path, "prep", "listops", "--generate", "48", "--min-len", "5",
+        "--max-len", "30", "--out", dir.appendingPathComponent("g.h5").path,
+      ], environment: ["SEQBOAT_PROGRESS_SECONDS": "0"])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    let lines = result.stderr.split(separator: "\n").filter {
+      $0.hasPrefix("listops --generate: ")
+    }
+    XCTAssertEqual(lines.count, 50, result.stderr)
+    XCTAssertTrue(lines.first?.hasPrefix("listops --generate: 1/50 examples (2%), ETA ") ?? false)
+    XCTAssertTrue(lines.last?.hasPrefix("listops --generate: 50/50 examples (100%), ") ?? false)
   }
 
   func testBadInputIsOneLineNonZeroAndLeavesNoFile() throws {

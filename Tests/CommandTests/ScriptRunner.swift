@@ -9,6 +9,10 @@ struct ScriptResult {
   let stdout: String
   /// Everything the command wrote to standard error.
   let stderr: String
+  /// The command's peak resident memory in KiB: the largest VmHWM of its process seen while
+  /// polling (every 20 ms). Not wait4's figure: a spawned child's starts at the spawning test
+  /// process's own peak.
+  var peakResidentKiB = 0
 }
 
 /// Errors of `ScriptRunner`.
@@ -75,8 +79,10 @@ enum ScriptRunner {
     let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, cArgv, cEnv)
     guard spawned == 0 else { throw ScriptRunnerError.spawnFailed(arguments, spawned) }
     var status: Int32 = 0
+    var peak = 0
     let deadline = Date().addingTimeInterval(timeout)
     while waitpid(pid, &status, WNOHANG) == 0 {
+      peak = max(peak, highWaterKiB(pid))
       if Date() >= deadline {
         kill(-pid, SIGKILL)
         waitpid(pid, &status, 0)
@@ -88,7 +94,15 @@ enum ScriptRunner {
     return ScriptResult(
       status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
       stdout: String(decoding: try Data(contentsOf: URL(fileURLWithPath: outPath)), as: UTF8.self),
-      stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self))
+      stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self),
+      peakResidentKiB: peak)
+  }
+
+  /// The VmHWM (peak resident size) of process `pid` in KiB, 0 when unknown.
+  private static func highWaterKiB(_ pid: pid_t) -> Int {
+    let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
   }
 
   /// Every file under `folder` of the repository whose name ends with `suffix`, sorted, as paths

@@ -1,3 +1,5 @@
+import TestSupport
+
 /// A `seqboat train` command line as printed by a job script's dry run, parsed into flags.
 struct TrainCommandLine {
   /// The program (first word).
@@ -7,12 +9,14 @@ struct TrainCommandLine {
   /// Flags given more than once (a script must not rely on "last one wins").
   let repeated: [String]
 
-  /// Flags that take no value.
-  static let switches: Set<String> = [
-    "--sync-bn", "--fp16", "--no-epoch-checkpoints", "--encoder-normalize-before",
-    "--normalize-before", "--no-affine-final-norm", "--share-decoder-input-output-embed",
-    "--local-pos", "--use-nli", "--add-apos",
-  ]
+  /// Flags that take no value: the built binary's own list (`seqboat train-switches`, which
+  /// jobs/launch.sh uses too); empty when the binary cannot be run.
+  static let switches: Set<String> = {
+    guard let binary = try? SeqboatJob.executable().path,
+      let listed = try? ScriptRunner.run([binary, "train-switches"]), listed.status == 0
+    else { return [] }
+    return Set(listed.stdout.split(separator: "\n").map(String.init))
+  }()
 
   /// Parses `words` (program, `train`, flags); nil when the shape is wrong.
   init?(words: [String]) {

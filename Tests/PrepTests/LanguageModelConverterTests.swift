@@ -74,6 +74,11 @@ final class LanguageModelConverterTests: XCTestCase {
     options.holdoutBytes = 3
     try assertPrepFails(
       .enwik8, options, "\(zip): size: 8 bytes is shorter than 3 x --holdout-bytes 3", in: dir)
+    var corrupt = RawFormatWriters.zip([("enwik8", Array("abcdefghijkl".utf8))], deflate: false)
+    corrupt[30 + "enwik8".count] ^= 1
+    try dir.write("enwik8.zip", corrupt)
+    try assertPrepFails(
+      .enwik8, options, "\(zip): enwik8: ZIP bad CRC: 0x6ddd574b should be 0xf6781b24", in: dir)
   }
 }
 

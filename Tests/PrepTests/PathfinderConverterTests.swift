@@ -68,6 +68,25 @@ final class PathfinderConverterTests: XCTestCase {
       .pathfinder, options, "\(small): png: not a PNG file (bad signature)", in: dir)
   }
 
+  /// A PNG whose header fails its chunk checksum, one whose image data fails zlib's check, and
+  /// one cut short are each one line naming the image (libpng's reason).
+  func testCorruptAndTruncatedPNGs() throws {
+    let dir = try TemporaryDirectory()
+    let root = try writeTree(dir)
+    let options = PrepOptions(raw: root, out: dir.path("pf.h5"))
+    let name = "pathfinder32/curv_contour_length_14/imgs/1/sample_4.png"
+    let good = RawFormatWriters.png(
+      width: 32, height: 32, channels: 1, samples: (0..<1024).map { UInt8($0 % 251) })
+    for (offset, reason) in [(8 + 8 + 11, "IHDR: CRC error"), (-30, "IDAT: incorrect data check")] {
+      var flipped = good
+      flipped[offset < 0 ? good.count + offset : offset] ^= 0x40
+      let path = try dir.write(name, flipped)
+      try assertPrepFails(.pathfinder, options, "\(path): png: \(reason)", in: dir)
+    }
+    let path = try dir.write(name, Array(good.prefix(good.count / 2)))
+    try assertPrepFails(.pathfinder, options, "\(path): png: file is truncated", in: dir)
+  }
+
   func testPathXSize() throws {
     let dir = try TemporaryDirectory()
     _ = try writeTree(dir, side: 128, count: 12)

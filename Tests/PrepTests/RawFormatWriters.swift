@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import TestSupport
 
 /// Writers of the real raw formats, for making small inputs on the fly.
 enum RawFormatWriters {
@@ -151,45 +152,18 @@ extension RawFormatWriters {
   /// A gzip-compressed ustar archive of `files` (names over 100 bytes get a GNU `L` entry) with
   /// a directory entry first.
   static func tarGz(_ files: [(String, [UInt8])]) -> [UInt8] {
-    var tar = header("aclImdb/", size: 0, type: "5")
+    var tar = TarHeader.block("aclImdb/", size: 0, type: "5")
     for (name, data) in files {
       if name.utf8.count > 99 {
         let long = Array(name.utf8) + [0]
-        tar += header("././@LongLink", size: long.count, type: "L") + padded(long)
+        tar += TarHeader.block("././@LongLink", size: long.count, type: "L")
+        tar += long + TarHeader.padding(long.count)
       }
-      tar += header(String(name.prefix(99)), size: data.count, type: "0") + padded(data)
+      tar += TarHeader.block(String(name.prefix(99)), size: data.count, type: "0")
+      tar += data + TarHeader.padding(data.count)
     }
     tar += [UInt8](repeating: 0, count: 1024)
     return gzip(tar)
-  }
-
-  private static func padded(_ data: [UInt8]) -> [UInt8] {
-    data + [UInt8](repeating: 0, count: (512 - data.count % 512) % 512)
-  }
-
-  private static func header(_ name: String, size: Int, type: Character) -> [UInt8] {
-    var block = [UInt8](repeating: 0, count: 512)
-    let field = { (offset: Int, bytes: [UInt8]) in
-      block.replaceSubrange(offset..<(offset + bytes.count), with: bytes)
-    }
-    field(0, Array(name.utf8))
-    field(100, Array("0000644\0".utf8))
-    field(
-      124,
-      Array(
-        (String(repeating: "0", count: 11 - String(size, radix: 8).count) + String(size, radix: 8))
-          .utf8))
-    field(136, Array("00000000000\0".utf8))
-    field(156, [type.asciiValue!])
-    field(257, Array("ustar\0".utf8) + Array("00".utf8))
-    field(148, [UInt8](repeating: 32, count: 8))
-    let sum = block.reduce(0) { $0 + Int($1) }
-    field(
-      148,
-      Array(
-        (String(repeating: "0", count: 6 - String(sum, radix: 8).count) + String(sum, radix: 8))
-          .utf8) + [0, 32])
-    return block
   }
 
   private static func gzip(_ data: [UInt8]) -> [UInt8] {

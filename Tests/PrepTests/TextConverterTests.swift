@@ -77,7 +77,7 @@ final class TextConverterTests: XCTestCase {
     var truncated = try Array(Data(contentsOf: URL(fileURLWithPath: archive)))
     truncated.removeLast(truncated.count / 2)
     try dir.write("aclImdb_v1.tar.gz", truncated)
-    try assertPrepFails(.text, options, "\(archive): tar.gz: gzip data is truncated", in: dir)
+    try assertPrepFails(.text, options, "\(archive): archive: truncated gzip input", in: dir)
   }
 
   func testBadReviewFiles() throws {

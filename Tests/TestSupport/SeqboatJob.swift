@@ -28,7 +28,10 @@ public final class SeqboatJob {
   /// Starts `seqboat arguments…` on `ranks` ranks (nil: one process without mpirun). Open MPI and
   /// PMIx variables of this process are not passed on: a test that initialised MPI inside the
   /// test process (a singleton) would otherwise make every launched job join it and fail.
-  public init(ranks: Int?, _ arguments: [String]) throws {
+  /// `environment` adds variables (every rank inherits them).
+  public init(ranks: Int?, _ arguments: [String], environment extra: [String: String] = [:])
+    throws
+  {
     let exe = try SeqboatJob.executable()
     log = FileManager.default.temporaryDirectory
       .appendingPathComponent("seqboat-train-\(UUID().uuidString).log")
@@ -47,6 +50,7 @@ public final class SeqboatJob {
     environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
     environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
     environment["OPENBLAS_NUM_THREADS"] = "1"
+    environment.merge(extra) { $1 }
     process.environment = environment
     process.standardOutput = handle
     process.standardError = handle
@@ -79,10 +83,10 @@ public final class SeqboatJob {
   public var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
   /// Runs a job to its end.
-  public static func run(ranks: Int?, _ arguments: [String], limit: Double = 120) throws
-    -> SeqboatJob
-  {
-    try SeqboatJob(ranks: ranks, arguments).wait(limit: limit)
+  public static func run(
+    ranks: Int?, _ arguments: [String], limit: Double = 120, environment: [String: String] = [:]
+  ) throws -> SeqboatJob {
+    try SeqboatJob(ranks: ranks, arguments, environment: environment).wait(limit: limit)
   }
 
   /// Runs `seqboat selftest-mpi arguments…` on `ranks` ranks to its end.
