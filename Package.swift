@@ -21,7 +21,8 @@ let package = Package(
   platforms: [.macOS(.v13)],
   products: [.executable(name: "seqboat", targets: ["seqboat"])],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
   ],
   targets: [
     // System libraries (Debian packages; see tools/install-deps.sh).
@@ -30,7 +31,7 @@ let package = Package(
     .systemLibrary(name: "MPISystem", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
     .systemLibrary(
       name: "HDF5System", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
-    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "CZlibSystem", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     // Thin C shims: only what Swift cannot call directly.
     .target(name: "CMPI", dependencies: ["MPISystem"]),
     .target(name: "CHDF5", dependencies: ["HDF5System"]),
@@ -41,14 +42,21 @@ let package = Package(
     .target(name: "Models", dependencies: ["Layers", "Tensor"]),
     .target(name: "HDF5", dependencies: ["CHDF5"]),
     .target(name: "Data", dependencies: ["HDF5", "Tensor"]),
-    .target(name: "Prep", dependencies: ["Data", "HDF5", "CZlib"]),
+    .target(name: "Prep", dependencies: ["Data", "HDF5", "CZlibSystem"]),
     .target(name: "Distributed", dependencies: ["CMPI", "Tensor"]),
     .target(name: "Training", dependencies: ["Models", "Data", "Distributed", "Optim", "HDF5"]),
     .target(name: "Golden", dependencies: ["HDF5", "Models", "Layers", "Optim", "Tensor"]),
+    .target(
+      name: "Fairseq",
+      dependencies: [
+        "Training", "Golden", "Models", "Layers", "Data", "Optim", "HDF5", "Tensor",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ]),
     .executableTarget(
       name: "seqboat",
       dependencies: [
-        "Training", "Golden", "Prep", "Models", "Layers", "Data", "HDF5", "Distributed", "Optim",
+        "Training", "Golden", "Fairseq", "Prep", "Models", "Layers", "Data", "HDF5", "Distributed",
+        "Optim",
         "Tensor",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
@@ -59,7 +67,7 @@ let package = Package(
     .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Tensor"]),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "HDF5"]),
-    .testTarget(name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlib"]),
+    .testTarget(name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlibSystem"]),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
     .testTarget(
@@ -68,6 +76,9 @@ let package = Package(
         "Training", "Data", "Distributed", "Models", "Optim", "Tensor", "TestSupport",
       ]),
     .testTarget(name: "CommandTests", dependencies: ["HDF5", "Training"]),
+    .testTarget(
+      name: "FairseqTests",
+      dependencies: ["Fairseq", "Training", "Models", "HDF5", "TestSupport"]),
     .testTarget(
       name: "GoldenTests", dependencies: ["Golden", "HDF5", "Models", "Layers", "Tensor"]),
   ],

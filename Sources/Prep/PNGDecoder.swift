@@ -1,4 +1,4 @@
-import CZlib
+import CZlibSystem
 import Data
 
 /// A decoder of non-interlaced 8-bit PNG files to grey levels as PIL's `convert("L")` gives

@@ -1,4 +1,4 @@
-import CZlib
+import CZlibSystem
 import Data
 
 /// Streams the regular files of a gzip-compressed tar archive held in memory (ustar, GNU long

@@ -1,4 +1,4 @@
-import CZlib
+import CZlibSystem
 import Data
 
 /// Extracts one member of a ZIP archive (stored or deflated, no ZIP64), checking its CRC-32.

@@ -9,7 +9,8 @@ struct SeqBoat: ParsableCommand {
       "Data-parallel training of Mega and SeqBoat models (run every rank under mpirun or srun).",
     subcommands: [
       PrepCommand.self, InspectCommand.self, SelfTestMPICommand.self, BenchCommand.self,
-      VerifyGoldenCommand.self, TrainCommand.self, EvalCommand.self,
+      VerifyGoldenCommand.self, TrainCommand.self, EvalCommand.self, ImportFairseqCommand.self,
+      ExportFairseqCommand.self,
     ]
   )
 }

@@ -1,4 +1,4 @@
-import CZlib
+import CZlibSystem
 import Foundation
 
 /// Writers of the real raw formats, for making small inputs on the fly.
