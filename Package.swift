@@ -78,7 +78,10 @@ let package = Package(
     .testTarget(name: "CommandTests", dependencies: ["HDF5", "Training"]),
     .testTarget(
       name: "FairseqTests",
-      dependencies: ["Fairseq", "Training", "Models", "HDF5", "TestSupport"]),
+      dependencies: [
+        "Fairseq", "Training", "Models", "HDF5", "TestSupport",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ]),
     .testTarget(
       name: "GoldenTests", dependencies: ["Golden", "HDF5", "Models", "Layers", "Tensor"]),
   ],

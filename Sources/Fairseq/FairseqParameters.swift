@@ -52,12 +52,34 @@ enum FairseqParameters {
     return ([data.count / max(width, 1)] + shape.dropFirst(), data)
   }
 
-  /// Parameter names in the order of the reference's `model.parameters()`: seqboat's order, but
-  /// the language model's adaptive softmax, which the reference registers after the layers and
-  /// the final norm, last.
+  /// Parameter names in the order of the reference's `model.parameters()`: torch lists a
+  /// module's own parameters before those of its children, children in registration order
+  /// (seqboat's order of first appearance); the language model's adaptive softmax, which the
+  /// reference registers after the layers and the final norm, comes last.
   static func referenceOrder(_ names: [String]) -> [String] {
     let late = { (name: String) in name.hasPrefix("decoder.adaptive_softmax.") }
-    return names.filter { !late($0) } + names.filter(late)
+    return moduleOrder(names.filter { !late($0) }) + moduleOrder(names.filter(late))
+  }
+
+  /// `names` (relative to one module) with the module's own entries first, then each child's,
+  /// recursively.
+  private static func moduleOrder(_ names: [String]) -> [String] {
+    var own: [String] = []
+    var children: [(child: Substring, names: [String])] = []
+    for name in names {
+      guard let dot = name.firstIndex(of: ".") else {
+        own.append(name)
+        continue
+      }
+      let child = name[..<dot]
+      let rest = String(name[name.index(after: dot)...])
+      if let i = children.firstIndex(where: { $0.child == child }) {
+        children[i].names.append(rest)
+      } else {
+        children.append((child, [rest]))
+      }
+    }
+    return own + children.flatMap { c in moduleOrder(c.names).map { "\(c.child).\($0)" } }
   }
 
   /// The state of `model` from `tensors`; throws naming the first missing, misshapen, untied or

@@ -173,7 +173,7 @@ public struct TorchFile {
   private static func storageReference(_ id: PickleValue) throws -> TorchStorage {
     guard let items = id.items, items.count >= 5, items[0].string == "storage",
       case .global(let type) = items[1], let key = items[2].string, let count = items[4].int,
-      count >= 0
+      (0...(Int.max / 8)).contains(count)
     else {
       throw TorchFileError("a persistent id is not a storage reference")
     }

@@ -84,6 +84,12 @@ public struct TorchTensor {
       throw TorchFileError(
         "tensor of shape \(shape), stride \(stride), offset \(offset) is invalid")
     }
+    var elements = 1
+    for n in shape {
+      let (product, overflow) = elements.multipliedReportingOverflow(by: n)
+      guard !overflow else { throw TorchFileError("tensor of shape \(shape) overflows") }
+      elements = product
+    }
     if !shape.contains(0) {
       var last = offset
       for (n, s) in zip(shape, stride) {
@@ -96,6 +102,10 @@ public struct TorchTensor {
         throw TorchFileError(
           "tensor of shape \(shape) at offset \(offset) needs element \(last) of storage "
             + "'\(storage.key)', which holds \(storage.count)")
+      }
+      guard elements <= storage.count else {
+        throw TorchFileError(
+          "tensor of shape \(shape) repeats elements of storage '\(storage.key)' (not supported)")
       }
     }
     self.storage = storage
