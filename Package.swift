@@ -42,14 +42,15 @@ let package = Package(
     .target(name: "Models", dependencies: ["Layers", "Tensor"]),
     .target(name: "HDF5", dependencies: ["CHDF5"]),
     .target(name: "Data", dependencies: ["HDF5", "Tensor"]),
-    .target(name: "Prep", dependencies: ["Data", "HDF5", "CZlibSystem"]),
+    .target(name: "Pickle"),
+    .target(name: "Prep", dependencies: ["Data", "HDF5", "Pickle", "CZlibSystem"]),
     .target(name: "Distributed", dependencies: ["CMPI", "Tensor"]),
     .target(name: "Training", dependencies: ["Models", "Data", "Distributed", "Optim", "HDF5"]),
     .target(name: "Golden", dependencies: ["HDF5", "Models", "Layers", "Optim", "Tensor"]),
     .target(
       name: "Fairseq",
       dependencies: [
-        "Training", "Golden", "Models", "Layers", "Data", "Optim", "HDF5", "Tensor",
+        "Pickle", "Training", "Golden", "Models", "Layers", "Data", "Optim", "HDF5", "Tensor",
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ]),
     .executableTarget(
@@ -79,7 +80,7 @@ let package = Package(
     .testTarget(
       name: "FairseqTests",
       dependencies: [
-        "Fairseq", "Training", "Models", "HDF5", "TestSupport",
+        "Fairseq", "Pickle", "Training", "Models", "HDF5", "TestSupport",
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ]),
     .testTarget(

@@ -1,4 +1,5 @@
 import Models
+import Pickle
 import Training
 
 /// The fairseq `args` namespace of a seqboat configuration and training options: the model

@@ -2,6 +2,7 @@ import Foundation
 import Golden
 import HDF5
 import Models
+import Pickle
 import Tensor
 import Training
 

@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Optim
+import Pickle
 import Tensor
 import Training
 

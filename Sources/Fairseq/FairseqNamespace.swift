@@ -1,4 +1,5 @@
 import Models
+import Pickle
 
 /// fairseq's `args` (an `argparse.Namespace`): its entries in order, as plain pickle values.
 public struct FairseqNamespace {

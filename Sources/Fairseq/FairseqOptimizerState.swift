@@ -1,5 +1,6 @@
 import Models
 import Optim
+import Pickle
 import Tensor
 
 /// fairseq's Adam state (`last_optimizer_state`: per-parameter `step`, `exp_avg`, `exp_avg_sq`

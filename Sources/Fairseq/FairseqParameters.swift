@@ -1,4 +1,5 @@
 import Models
+import Pickle
 import Tensor
 
 /// fairseq's `model` state dict onto a seqboat model of the same configuration: names are the

@@ -1,4 +1,5 @@
 import Foundation
+import Pickle
 import ZIPFoundation
 
 /// What `import-fairseq` reads: a `.pt` file in either torch format, or a release zip holding one

@@ -1,5 +1,6 @@
 import Models
 import Optim
+import Pickle
 import Training
 
 /// The training options of a fairseq `args` namespace that seqboat's `TrainOptions` hold; what

@@ -1,4 +1,5 @@
 import Foundation
+import Pickle
 import ZIPFoundation
 
 /// A file written by `torch.save`, in either format: the zip archive (`NAME/data.pkl`,

@@ -1,4 +1,5 @@
 import Foundation
+import Pickle
 import ZIPFoundation
 
 /// Builds a file in torch's zip format (`archive/data.pkl`, `archive/data/<key>`,

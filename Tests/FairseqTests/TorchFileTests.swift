@@ -1,5 +1,6 @@
 import Fairseq
 import Foundation
+import Pickle
 import XCTest
 
 /// The unpickler and both torch formats on real files (`views*.pt`, written by torch; see

@@ -2,11 +2,11 @@
 /// `PickleObject` becomes a call of its global (REDUCE) followed by BUILD of its state, a
 /// persistent id becomes BINPERSID. No memo is written, so shared values are written again;
 /// torch resolves storages by key, so tensors that share a storage still share it when loaded.
-struct PickleWriter {
-  private(set) var bytes: [UInt8] = [0x80, 2]
+public struct PickleWriter {
+  private var bytes: [UInt8] = [0x80, 2]
 
   /// The pickle of `value`.
-  static func pickle(_ value: PickleValue) -> [UInt8] {
+  public static func pickle(_ value: PickleValue) -> [UInt8] {
     var writer = PickleWriter()
     writer.write(value)
     writer.bytes.append(0x2E)  // STOP

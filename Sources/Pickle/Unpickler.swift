@@ -9,7 +9,7 @@ public enum PickleGlobalRole: Sendable {
 }
 
 /// A failure of the unpickler: the byte offset and the reason.
-public struct PickleError: Error, CustomStringConvertible {
+public struct PickleError: Error, CustomStringConvertible, Sendable {
   /// Offset of the opcode in the pickle.
   public let offset: Int
   /// What went wrong.
@@ -137,10 +137,10 @@ public struct Unpickler {
       case 0x58: stack.append(.string(try text(try unsigned(4))))  // BINUNICODE
       case 0x8C: stack.append(.string(try text(try unsigned(1))))  // SHORT_BINUNICODE
       case 0x8D: stack.append(.string(try text(try unsigned(8))))  // BINUNICODE8
-      case 0x55: stack.append(.string(try text(try unsigned(1))))  // SHORT_BINSTRING
-      case 0x54: stack.append(.string(try text(try unsigned(4))))  // BINSTRING
-      case 0x43: stack.append(.bytes(Array(try take(try unsigned(1)))))  // SHORT_BINBYTES
-      case 0x42: stack.append(.bytes(Array(try take(try unsigned(4)))))  // BINBYTES
+      case 0x55, 0x43:  // SHORT_BINSTRING (Python 2 str), SHORT_BINBYTES
+        stack.append(.bytes(Array(try take(try unsigned(1)))))
+      case 0x54, 0x42:  // BINSTRING, BINBYTES
+        stack.append(.bytes(Array(try take(try unsigned(4)))))
       case 0x4A: stack.append(.int(Int(Int32(truncatingIfNeeded: try unsigned(4)))))  // BININT
       case 0x4B: stack.append(.int(try unsigned(1)))  // BININT1
       case 0x4D: stack.append(.int(try unsigned(2)))  // BININT2
@@ -186,7 +186,8 @@ public struct Unpickler {
         stack.append(value)
       default:
         throw fail(
-          "unsupported opcode 0x\(String(opcode, radix: 16, uppercase: true))", at: offset)
+          "unsupported pickle opcode 0x\(String(opcode, radix: 16, uppercase: true))",
+          at: offset)
       }
     }
   }

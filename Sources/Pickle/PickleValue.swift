@@ -7,7 +7,9 @@ public indirect enum PickleValue {
   /// An integer wider than 64 bits (LONG1/LONG4), as its little-endian two's-complement bytes.
   case bigInt([UInt8])
   case float(Double)
+  /// Text (BINUNICODE and its variants).
   case string(String)
+  /// Bytes (BINBYTES, and Python 2's `str`: BINSTRING, SHORT_BINSTRING).
   case bytes([UInt8])
   case tuple([PickleValue])
   case list(PickleList)
@@ -84,7 +86,8 @@ public final class PickleDict {
     }
   }
 
-  /// The value under the string `key`.
+  /// The value under the string `key` (a text key, or a Python 2 byte-string key of the same
+  /// UTF-8 bytes).
   public subscript(_ key: String) -> PickleValue? {
     index(of: .string(key)).map { entries[$0].value }
   }
@@ -96,7 +99,11 @@ public final class PickleDict {
 
   private func index(of key: PickleValue) -> Int? {
     switch key {
-    case .string(let s): return entries.firstIndex { $0.key.string == s }
+    case .string(let s):
+      return entries.firstIndex {
+        if case .bytes(let b) = $0.key { return b.elementsEqual(s.utf8) }
+        return $0.key.string == s
+      }
     case .int(let i): return entries.firstIndex { $0.key.string == nil && $0.key.int == i }
     default: return nil
     }
@@ -110,9 +117,10 @@ public final class PickleObject {
   /// The positional arguments.
   public let arguments: [PickleValue]
   /// The state given by BUILD (`.none` when there was none).
-  public internal(set) var state: PickleValue = .none
+  public var state: PickleValue = .none
 
-  init(callable: String, arguments: [PickleValue]) {
+  /// A call of `callable` with `arguments` (for writers; the unpickler records its own).
+  public init(callable: String, arguments: [PickleValue]) {
     self.callable = callable
     self.arguments = arguments
   }
