@@ -11,6 +11,7 @@ public enum FairseqCheckpointFile {
     try Checkpoint.refuseLink(path)
     let url = URL(fileURLWithPath: path)
     let folder = url.deletingLastPathComponent().path
+    try requireFolder(folder, of: path)
     let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 16)
     let temporary = folder + "/.\(url.lastPathComponent).import-\(getpid())-\(nonce)"
     do {
@@ -36,6 +37,16 @@ public enum FairseqCheckpointFile {
     let root = try HDF5File.open(path).root()
     guard root.exists("fairseq/token_ids") else { return nil }
     return try root.openDataset("fairseq/token_ids").read(as: Int64.self).map { Int($0) }
+  }
+
+  /// Throws naming `path` unless `folder` is an existing directory.
+  static func requireFolder(_ folder: String, of path: String) throws {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory),
+      isDirectory.boolValue
+    else {
+      throw TorchFileError("\(path): folder \(folder) does not exist")
+    }
   }
 
   private static func sync(_ path: String) throws {

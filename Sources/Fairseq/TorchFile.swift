@@ -32,8 +32,10 @@ public struct TorchFile {
   public init(bytes: [UInt8]) throws {
     if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
       self = try TorchFile(zip: Data(bytes))
-    } else {
+    } else if bytes.first == 0x80 {
       self = try TorchFile(legacy: bytes)
+    } else {
+      throw TorchFileError("neither a zip archive nor a legacy torch stream")
     }
   }
 

@@ -66,6 +66,7 @@ struct TorchZipWriter {
   /// beside it, renamed into place; nothing at `path` on an error).
   func write(root: PickleValue, to path: String) throws {
     let url = URL(fileURLWithPath: path)
+    try FairseqCheckpointFile.requireFolder(url.deletingLastPathComponent().path, of: path)
     let nonce = String(UInt64.random(in: 0...UInt64.max), radix: 16)
     let temporary = url.deletingLastPathComponent().appendingPathComponent(
       ".\(url.lastPathComponent).export-\(getpid())-\(nonce)")

@@ -95,4 +95,19 @@ final class FairseqMalformedTests: XCTestCase {
       dict: "mega_lm_adaptive.dict.txt")
     XCTAssertTrue(line.contains("--dict"), line)
   }
+
+  func testAFileThatIsNoTorchFileAndAMissingOutputFolder() throws {
+    let line = try refused(URL(fileURLWithPath: FairseqFixtures.path("mega_lra_listops.dict.txt")))
+    XCTAssertTrue(line.contains("neither a zip archive nor a legacy torch stream"), line)
+    let out = try FairseqFixtures.scratch(for: self).appendingPathComponent("no/such/model.h5")
+    let job = try SeqboatJob.run(
+      ranks: nil,
+      [
+        "import-fairseq", FairseqFixtures.path("mega_lra_listops.pt"), "--dict",
+        FairseqFixtures.path("mega_lra_listops.dict.txt"), "--out", out.path,
+      ])
+    XCTAssertNotEqual(job.exitCode, 0)
+    XCTAssertEqual(job.lines(containing: "does not exist").count, 1, job.output)
+    XCTAssertEqual(job.output.split(separator: "\n").count, 1, job.output)
+  }
 }
