@@ -34,7 +34,10 @@ public enum FairseqExport {
         throw TorchFileError("\(path): /model/\(name) is missing")
       }
       let v = FairseqParameters.restored(name, shape: t.shape, values: t.data, map: map)
-      storages[name] = archive.tensor(.float32(v.data), shape: v.shape)
+      let values: TorchZipWriter.Values =
+        name.hasSuffix("num_batches_tracked")
+        ? .int64(v.data.map { Int64($0) }) : .float32(v.data)
+      storages[name] = archive.tensor(values, shape: v.shape)
       state.set(.string(name), storages[name]!)
     }
     for (alias, target) in model.tiedNames.sorted(by: { $0.key < $1.key }) {

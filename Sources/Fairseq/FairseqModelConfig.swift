@@ -15,11 +15,11 @@ enum FairseqModelConfig {
       throw TorchFileError("args.arch: \(error)")
     }
     let parser = ModelParser(preset)
-    var words = try ModelFlags.words(arch: arch, namespace: args.texts)
-    if vocabSize > 0 { words += ["--vocab-size", String(vocabSize)] }
+    var namespace = args.texts
+    if vocabSize > 0 { namespace.append(("vocab_size", String(vocabSize))) }
     let config: ModelConfig
     do {
-      let entries = try ModelFlags.entries(arch: arch, words: words)
+      let entries = try ModelFlags.entries(arch: arch, namespace: namespace)
       config = try ModelArgs.config(arch: arch, values: entries)
     } catch {
       throw TorchFileError("args: \(error)")

@@ -94,7 +94,10 @@ enum FairseqParameters {
       guard let source = byName[name] else {
         throw TorchFileError("model.\(name) is missing from the checkpoint")
       }
-      let value = translated(name, shape: source.shape, values: try source.floats(), map: map)
+      let floats =
+        source.storage.dtype.isFloatingPoint
+        ? try source.floats() : source.values().map { Float($0) }
+      let value = translated(name, shape: source.shape, values: floats, map: map)
       guard value.shape == t.shape else {
         throw TorchFileError(
           "model.\(name) has shape \(source.shape); a model of these args has \(t.shape)")
