@@ -50,7 +50,7 @@ let package = Package(
     .target(
       name: "Fairseq",
       dependencies: [
-        "Pickle", "Training", "Golden", "Models", "Layers", "Data", "Optim", "HDF5", "Tensor",
+        "Pickle", "Training", "Golden", "Models", "Data", "Optim", "HDF5", "Tensor",
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ]),
     .executableTarget(
@@ -80,7 +80,7 @@ let package = Package(
     .testTarget(
       name: "FairseqTests",
       dependencies: [
-        "Fairseq", "Pickle", "Training", "Models", "HDF5", "TestSupport",
+        "Fairseq", "Pickle", "Training", "HDF5", "TestSupport",
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
       ]),
     .testTarget(
