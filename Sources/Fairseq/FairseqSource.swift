@@ -18,7 +18,7 @@ public struct FairseqSource {
     let bytes = [UInt8](data)
     do {
       if bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]),
-        let archive = try? Archive(data: data, accessMode: .read),
+        let archive = try? Archive(data: data, accessMode: .read, pathEncoding: nil),
         !archive.contains(where: { $0.path.hasSuffix("/data.pkl") })
       {
         (checkpoint, dictionary) = try FairseqSource.release(archive, member: member)
