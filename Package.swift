@@ -28,6 +28,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
   ],
   targets: [
     // System libraries (Debian packages; see tools/install-deps.sh).
@@ -36,7 +37,7 @@ let package = Package(
     .systemLibrary(name: "MPISystem", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
     .systemLibrary(
       name: "HDF5System", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
-    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "CZlibSystem", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(
       name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
     .systemLibrary(name: "PNGSystem", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
@@ -52,10 +53,11 @@ let package = Package(
     .target(name: "Models", dependencies: ["Layers", "Tensor"]),
     .target(name: "HDF5", dependencies: ["CHDF5"]),
     .target(name: "Data", dependencies: ["HDF5", "Random"]),
+    .target(name: "Pickle"),
     .target(
       name: "Prep",
       dependencies: [
-        "Data", "HDF5", "CArchive", "CPNG", "Random",
+        "Data", "HDF5", "CArchive", "CPNG", "Pickle", "Random",
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(name: "Distributed", dependencies: ["CMPI", "Tensor"]),
@@ -68,10 +70,17 @@ let package = Package(
       name: "Bench",
       dependencies: ["Training", "Models", "Layers", "Distributed", "Optim", "Tensor"]),
     .target(name: "MPISelfTest", dependencies: ["Distributed", "Tensor"]),
+    .target(
+      name: "Fairseq",
+      dependencies: [
+        "Pickle", "Training", "Golden", "Models", "Data", "Optim", "HDF5", "Tensor",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ]),
     .executableTarget(
       name: "seqboat",
       dependencies: [
-        "Training", "Golden", "Bench", "MPISelfTest", "Prep", "Models", "Data", "Distributed",
+        "Training", "Golden", "Bench", "MPISelfTest", "Fairseq", "Prep", "Models", "Data",
+        "Distributed",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -83,7 +92,7 @@ let package = Package(
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
     .testTarget(name: "DataTests", dependencies: ["Data", "HDF5"]),
     .testTarget(
-      name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlib", "TestSupport"]),
+      name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlibSystem", "TestSupport"]),
     .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
     .testTarget(name: "DistributedTests", dependencies: ["TestSupport"]),
     .testTarget(
@@ -93,6 +102,12 @@ let package = Package(
       ]),
     .testTarget(name: "CommandTests", dependencies: ["HDF5", "Training", "TestSupport"]),
     .testTarget(name: "BenchTests", dependencies: ["Bench", "Distributed", "Models", "Training"]),
+    .testTarget(
+      name: "FairseqTests",
+      dependencies: [
+        "Fairseq", "Pickle", "Training", "HDF5", "TestSupport",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ]),
     .testTarget(
       name: "GoldenTests", dependencies: ["Golden", "HDF5", "Models", "Layers", "Tensor"]),
   ],

@@ -22,8 +22,9 @@ public final class HDF5File {
     if isOpen { H5Fclose(id) }
   }
 
-  /// Opens an existing file read-only. File locking is off (ranks only read; NFS/Lustre safe).
-  public static func open(_ path: String) throws -> HDF5File {
+  /// Opens an existing file read-only, or for update with `writable`. File locking is off (ranks
+  /// only read; NFS/Lustre safe).
+  public static func open(_ path: String, writable: Bool = false) throws -> HDF5File {
     HDF5Library.prepare()
     guard access(path, F_OK) == 0 else { throw HDF5Error(file: path, path: "/", "no such file") }
     guard access(path, R_OK) == 0 else { throw HDF5Error(file: path, path: "/", "not readable") }
@@ -34,7 +35,7 @@ public final class HDF5File {
     defer { H5Pclose(fapl) }
     H5Pset_file_locking(fapl, false, true)
     H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG)
-    let id = H5Fopen(path, chdf5_acc_rdonly(), fapl)
+    let id = H5Fopen(path, writable ? chdf5_acc_rdwr() : chdf5_acc_rdonly(), fapl)
     guard id >= 0 else { throw HDF5Error(file: path, path: "/", "cannot open (corrupted file?)") }
     return HDF5File(path: path, id: id)
   }

@@ -88,10 +88,10 @@ extension ModelConfig {
         }
         adaptiveCutoffs = cutoffs
         adaptiveFactor = try a.int("adaptive_input_factor")
+        adaptiveSoftmaxDropout = try a.float("adaptive_softmax_dropout")
       } else if let cut = try a.optionalString("adaptive_softmax_cutoff") {
         throw ModelConfigError.badArgument(
           "adaptive_softmax_cutoff", "is '\(cut)' without adaptive_input (not supported)")
-        adaptiveSoftmaxDropout = try a.float("adaptive_softmax_dropout")
       }
     default:
       throw ModelConfigError.badArgument("model_class", "'\(modelClass)' is not a known model")

@@ -1,4 +1,5 @@
 import Data
+import Pickle
 
 /// CIFAR-10 batches in either official layout (DATASETS.md 3.4): images as 3,072 bytes (1,024
 /// red, green, blue, each row-major) and labels 0..9.
@@ -28,14 +29,26 @@ enum CIFARReader {
     return batch
   }
 
+  /// The globals a CIFAR-10 Python batch names (numpy's array reconstruction); the unpickler
+  /// refuses any other and calls none.
+  static let pickleGlobals: [String: PickleGlobalRole] = [
+    "numpy.core.multiarray _reconstruct": .object, "numpy ndarray": .name,
+    "numpy dtype": .object,
+  ]
+
   /// Reads a Python pickle batch (`data_batch_1`, ...): a dict with `data` (a uint8 numpy array
   /// [N, 3072]) and `labels`.
   static func pickle(_ bytes: [UInt8], file path: String) throws -> Batch {
-    let value = try PickleReader.load(bytes, file: path)
-    guard case .dict(let dict) = value else {
+    let value: PickleValue
+    do { value = try Unpickler.load(bytes, allowed: pickleGlobals).value } catch let e
+      as PickleError
+    {
+      throw DataError(file: path, field: "byte \(e.offset)", e.reason)
+    }
+    guard let dict = value.dict else {
       throw DataError(file: path, field: "pickle", "is not a dict")
     }
-    guard case .list(let list)? = dict.items["labels"] else {
+    guard case .list(let list)? = dict["labels"] else {
       throw DataError(file: path, field: "labels", "missing or not a list")
     }
     var labels: [Int32] = []
@@ -45,7 +58,7 @@ enum CIFARReader {
       }
       labels.append(Int32(label))
     }
-    let pixels = try arrayBytes(dict.items["data"], path: path)
+    let pixels = try arrayBytes(dict["data"], path: path)
     guard pixels.count == labels.count * 3072 else {
       throw DataError(
         file: path, field: "data",
@@ -57,15 +70,17 @@ enum CIFARReader {
   /// The raw bytes of a numpy array rebuilt by `_reconstruct` + BUILD: the last item of its
   /// state tuple `(version, shape, dtype, fortran, bytes)`, checked to be uint8.
   private static func arrayBytes(_ value: PickleValue?, path: String) throws -> [UInt8] {
-    guard case .object(let array)? = value, case .tuple(let state) = array.state,
-      state.count == 5, case .bytes(let raw) = state[4]
+    guard case .object(let array)? = value, let state = array.state.items, state.count == 5,
+      case .bytes(let raw) = state[4]
     else {
       throw DataError(file: path, field: "data", "is not a numpy array")
     }
-    if case .object(let dtype) = state[2], case .tuple(let arguments) = dtype.arguments,
-      let kind = arguments.first?.text, kind != "u1"
+    if case .object(let dtype) = state[2], case .bytes(let kind)? = dtype.arguments.first,
+      !kind.elementsEqual("u1".utf8)
     {
-      throw DataError(file: path, field: "data", "has dtype \(kind), expected u1")
+      throw DataError(
+        file: path, field: "data", "has dtype \(String(decoding: kind, as: UTF8.self)), expected u1"
+      )
     }
     return raw
   }

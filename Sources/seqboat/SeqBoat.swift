@@ -10,6 +10,7 @@ struct SeqBoat: ParsableCommand {
     subcommands: [
       PrepCommand.self, InspectCommand.self, SelfTestMPICommand.self, BenchCommand.self,
       VerifyGoldenCommand.self, TrainCommand.self, EvalCommand.self, TrainSwitchesCommand.self,
+      ImportFairseqCommand.self, ExportFairseqCommand.self,
     ]
   )
 }

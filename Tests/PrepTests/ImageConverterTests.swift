@@ -90,10 +90,10 @@ final class ImageConverterTests: XCTestCase {
     try writeBatches(dir, binary: false)
     var bytes = RawFormatWriters.cifarPickle(
       pixels: [UInt8](repeating: 0, count: 3072), labels: [1])
-    bytes.insert(0x93, at: 2)
+    bytes.insert(0xFF, at: 2)
     let path = try dir.write("cifar-10-batches-py/data_batch_3", bytes)
     let options = PrepOptions(raw: dir.url.path, out: dir.path("image.h5"))
-    try assertPrepFails(.image, options, "\(path): byte 2: unsupported pickle opcode 0x93", in: dir)
+    try assertPrepFails(.image, options, "\(path): byte 2: unsupported pickle opcode 0xFF", in: dir)
     let other = try TemporaryDirectory()
     try writeBatches(other, binary: true)
     let bin = try other.write(
