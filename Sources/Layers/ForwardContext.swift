@@ -27,7 +27,7 @@ public final class ForwardContext {
   private var collectiveFailure: CollectiveFailure?
 
   /// A context; `dropoutKey` fixes this pass's masks (the trainer derives it from the run seed,
-  /// the update and the micro-batch).
+  /// the update, the rank and the micro-batch).
   public init(
     training: Bool, dropoutKey: UInt64 = 0, collective: Collective = SingleProcess(),
     reducesOverRanks: Bool? = nil

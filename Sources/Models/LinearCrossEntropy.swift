@@ -12,7 +12,7 @@ extension Tensor {
   /// place and multiplies it back. Rows whose target is `ignoreIndex` contribute nothing. This is
   /// the adaptive softmax's head and tails (MODEL.md §5.7) without the copies of concatenating
   /// logits, a separate softmax and a full-size gradient buffer. Like `crossEntropySum`, a float32
-  /// island under `HalfMode` (fairseq's criterion sums the NLL in float32).
+  /// island in a half model (fairseq's criterion sums the NLL in float32).
   public func linearCrossEntropySum(_ weights: [Tensor], targets: [Int], ignoreIndex: Int) -> Tensor
   {
     let d = lastDim

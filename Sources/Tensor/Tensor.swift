@@ -74,7 +74,7 @@ public final class Tensor {
 
   /// The result of an op: `backward` receives the output (whose `grad` is set) and must add the
   /// input gradients with `accumulateGrad`. Tracked only when grad mode is on and a parent needs it.
-  /// `halfOutput` says how the output is treated under `HalfMode` (rounded to half by default).
+  /// `halfOutput` says how the output is treated in a half model (rounded to half by default).
   public static func op(
     shape: [Int], data: __owned [Float], parents: [Tensor], halfOutput: HalfOutput = .rounded,
     backward: @escaping (Tensor) -> Void

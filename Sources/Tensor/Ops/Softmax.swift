@@ -9,7 +9,7 @@ extension Tensor {
     let rows = count / max(n, 1)
     var y = data
     for r in 0..<rows { Tensor.softmaxRow(&y, r * n, n) }
-    // Backward reads the output itself (half under `HalfMode`, as the reference's saved output).
+    // Backward reads the output itself (half in a half model, as the reference's saved output).
     return .op(shape: shape, data: y, parents: [self]) { out in
       let g = out.grad!
       self.accumulateGrad { d in
@@ -37,7 +37,7 @@ extension Tensor {
     for j in 0..<n { v[start + j] /= s }
   }
 
-  /// Log-softmax over the last dimension; a float32 island under `HalfMode` (fairseq's
+  /// Log-softmax over the last dimension; a float32 island in a half model (fairseq's
   /// `log_softmax(·, dtype=float32)`).
   public func logSoftmax() -> Tensor {
     let n = lastDim
@@ -64,8 +64,8 @@ extension Tensor {
   }
 
   /// Summed negative log-likelihood of `targets` under the rows of `self` (logits, last dimension =
-  /// classes). Rows whose target equals `ignoreIndex` contribute nothing. A float32 island under
-  /// `HalfMode` (fairseq's float log-softmax and NLL sum); the logits' gradient is half.
+  /// classes). Rows whose target equals `ignoreIndex` contribute nothing. A float32 island in
+  /// a half model (fairseq's float log-softmax and NLL sum); the logits' gradient is half.
   public func crossEntropySum(targets: [Int], ignoreIndex: Int? = nil) -> Tensor {
     let n = lastDim
     let rows = count / max(n, 1)
