@@ -7,7 +7,7 @@ final class HDF5GroupTests: XCTestCase {
     let file = try HDF5File.create(dir.path("g.h5"))
     let root = try file.root()
     let train = try root.createGroup("train")
-    try root.createGroup("vocab/inner")
+    _ = try root.createGroup("vocab/inner")
     try train.writeDataset("labels", [Int32(1), 0, 1])
     XCTAssertEqual(try root.memberNames(), ["train", "vocab"])
     XCTAssertEqual(try train.memberNames(), ["labels"])

@@ -85,7 +85,9 @@ final class CheckpointPolicyTests: XCTestCase {
       "checkpoint.best_loss_1.50.h5", "checkpoint.best_loss_1.25.h5",
       "checkpoint.best_loss_2.00.h5", "checkpoint.best_accuracy_9.00.h5",
     ] {
-      FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: nil)
+      XCTAssertTrue(
+        FileManager.default.createFile(atPath: dir.appendingPathComponent(name).path, contents: nil)
+      )
     }
     let keep = try policy {
       $0.keepLastEpochs = 2

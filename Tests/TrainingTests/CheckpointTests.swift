@@ -163,7 +163,7 @@ final class CheckpointTests: XCTestCase {
   func testReadingSomethingElseNamesTheFile() throws {
     let path = FileManager.default.temporaryDirectory
       .appendingPathComponent("seqboat-not-\(UUID().uuidString).h5").path
-    FileManager.default.createFile(atPath: path, contents: Data("hello".utf8))
+    XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("hello".utf8)))
     defer { try? FileManager.default.removeItem(atPath: path) }
     XCTAssertThrowsError(try Checkpoint.read(path)) {
       XCTAssertTrue("\($0)".contains(path), "\($0)")

@@ -60,7 +60,7 @@ final class FaultMatrixTests: XCTestCase {
     defer { _ = try? system("/bin/umount", [mount]) }
     let first = try SeqboatJob.run(ranks: nil, f.train(mega, "small/run", updates: 2))
     XCTAssertEqual(first.exitCode, 0, first.output)
-    FileManager.default.createFile(atPath: mount + "/fill", contents: nil)
+    XCTAssertTrue(FileManager.default.createFile(atPath: mount + "/fill", contents: nil))
     let filler = try XCTUnwrap(FileHandle(forWritingAtPath: mount + "/fill"))
     while (try? filler.write(contentsOf: Data(count: 4096))) != nil {}
     try? filler.close()

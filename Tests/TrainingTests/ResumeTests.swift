@@ -118,7 +118,7 @@ final class ResumeTests: XCTestCase {
     let dir = f.path("safe")
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let stale = dir + "/.checkpoint_last.h5.tmp-4000001-abc"
-    FileManager.default.createFile(atPath: stale, contents: Data("x".utf8))
+    XCTAssertTrue(FileManager.default.createFile(atPath: stale, contents: Data("x".utf8)))
     let run = try SeqboatJob.run(ranks: nil, f.train(TrainingFixture.mega, "safe", updates: 2))
     XCTAssertEqual(run.exitCode, 0, run.output)
     XCTAssertFalse(FileManager.default.fileExists(atPath: stale))
