@@ -57,7 +57,7 @@ public enum ModelBench {
     var trainRouters = RouterTally(shape)
     try communicator.barrier()
     let trainTimes = try BenchClock.times(warmup: options.warmup, repeats: options.steps) {
-      trainRouters.add(try trainer.update([batch], stopRequested: false).routers)
+      trainRouters.add(try trainer.update([batch], spans: nil, stopRequested: false).routers)
     }
     var forwardRouters = RouterTally(shape)
     try communicator.barrier()

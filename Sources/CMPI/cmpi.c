@@ -92,3 +92,8 @@ MPI_Op cmpi_float16_sum(void) {
   if (half_sum == MPI_OP_NULL) MPI_Op_create(half_sum_fn, 1, &half_sum);
   return half_sum;
 }
+
+_Noreturn void cmpi_abort(int code) {
+  MPI_Abort(MPI_COMM_WORLD, code);
+  _Exit(code);
+}

@@ -76,7 +76,7 @@ public enum AllreduceBench {
       Row(label: "MPI_Allreduce of all", bytes: total * 4, seconds: plain, ranks: comm.size)
     ]
     for precision in [GradientBuckets.Precision.float32, .float16] {
-      let buckets = GradientBuckets(
+      let buckets = try GradientBuckets(
         communicator: comm, sizes: sizes, bucketBytes: bucketBytes, precision: precision)
       let seconds = try time(comm, repeats) {
         for t in params where t.grad == nil { t.grad = [Float](repeating: 0.5, count: t.count) }

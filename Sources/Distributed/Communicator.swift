@@ -224,6 +224,12 @@ public final class Communicator: Collective {
     abortJob(rank: rank, size: size, message: message, code: code)
   }
 
+  /// Aborts every rank with `prefix: error` and the error's exit status
+  /// (`DistributedError.exitCode`: 3 for a collective timeout; 1 for anything else).
+  public func abort(_ prefix: String, _ error: Error) -> Never {
+    abort("\(prefix): \(error)", code: (error as? DistributedError)?.exitCode ?? 1)
+  }
+
   /// Ends MPI for this process; call once, on every rank, after the last collective.
   public func finalize() throws {
     for d in duplicates {

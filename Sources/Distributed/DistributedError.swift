@@ -8,6 +8,15 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable {
   case setupMismatch(String)
   /// A caller-supplied value out of range: what and why.
   case invalid(String)
+  /// A collective did not complete in time: which one and which ranks were missing or silent.
+  case collectiveTimeout(String)
+
+  /// The exit status a job ended by this error reports: 3 for a collective timeout (a lost or
+  /// stopped rank), 1 otherwise.
+  public var exitCode: Int32 {
+    if case .collectiveTimeout = self { return 3 }
+    return 1
+  }
 
   /// The one-line message.
   public var description: String {
@@ -16,6 +25,7 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable {
       return "\(call) failed (MPI error \(code)): \(message)"
     case .setupMismatch(let s): return s
     case .invalid(let s): return s
+    case .collectiveTimeout(let s): return s
     }
   }
 }

@@ -66,17 +66,13 @@ public final class GradientBuckets {
   /// Buckets for parameters of the given element counts (parameter order), each holding at most
   /// `bucketBytes` of gradients unless a single parameter is larger. They reduce on a duplicate of
   /// `communicator` (so collectives that layers call during backward cannot interleave with
-  /// them): collective, every rank creates its buckets at the same point. A failure to duplicate
-  /// aborts the job with one line.
+  /// them): collective, every rank creates its buckets at the same point. Throws when the
+  /// duplicate cannot be made.
   public init(
     communicator: Communicator, sizes: [Int], bucketBytes: Int = 25 << 20,
     precision: Precision = .float32
-  ) {
-    do {
-      self.communicator = try communicator.duplicate()
-    } catch {
-      communicator.abort("gradient buckets: \(error)")
-    }
+  ) throws {
+    self.communicator = try communicator.duplicate()
     self.precision = precision
     self.sizes = sizes
     var groups: [[Int]] = []

@@ -2,17 +2,18 @@ import CMPI
 import Glibc
 
 /// Bounds the time a rank waits in a collective, so that a rank that stops answering (SIGSTOP, a
-/// hang, a lost node) aborts the job instead of hanging it.
+/// hang, a lost node) ends the job instead of hanging it: the wait throws
+/// `DistributedError.collectiveTimeout`, and the command that catches it aborts the job.
 ///
 /// Every collective is non-blocking and polled against a deadline of `timeout` seconds. To name
 /// the culprit, ranks exchange tiny point-to-point messages on a private communicator (every rank
 /// with rank 0): an announcement when entering collective number k, and a heartbeat every
-/// `heartbeatInterval` while waiting in it. When the deadline passes, rank 0 aborts naming the
+/// `heartbeatInterval` while waiting in it. When the deadline passes, rank 0 throws naming the
 /// ranks that have not announced k and those that announced it but have been silent for more than
-/// `silenceLimit` (stopped inside it). Another rank aborts at once when rank 0 is such a rank;
-/// otherwise it leaves the verdict to rank 0 and aborts itself after a second timeout.
+/// `silenceLimit` (stopped inside it). Another rank throws at once when rank 0 is such a rank;
+/// otherwise it leaves the verdict to rank 0 and throws itself after a second timeout.
 final class Watchdog {
-  /// Seconds a collective may take on this rank before the job is aborted.
+  /// Seconds a collective may take on this rank before the wait gives up.
   let timeout: Double
   private var comm: MPI_Comm?
   private let rank: Int
@@ -67,7 +68,7 @@ final class Watchdog {
     try reapSends()
   }
 
-  /// Polls until every request completes; aborts the job when the deadline passes (see the type).
+  /// Polls until every request completes; throws when the deadline passes (see the type).
   func wait(_ requests: inout [MPI_Request?], collective: Int64, what: String) throws {
     var statuses = [MPI_Status](repeating: MPI_Status(), count: requests.count)
     let start = monotonicSeconds()
@@ -104,7 +105,7 @@ final class Watchdog {
         continue
       }
       let message = verdict(what, collective, missing: missing, silent: silent)
-      abortJob(rank: rank, size: size, message: message, code: 3)
+      throw DistributedError.collectiveTimeout(message)
     }
   }
 

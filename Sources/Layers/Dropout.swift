@@ -17,22 +17,29 @@ public struct Dropout {
     self.site = site
   }
 
-  /// The next mask in `ctx`, for ops that apply it themselves; nil when dropout is inactive.
-  public func draw(_ ctx: ForwardContext) -> DropoutDraw? {
-    ctx.dropoutDraw(p: p, site: site)
+  /// The next mask in `ctx` for a tensor of `count` elements, last dimension `width`, laid out
+  /// as `layout`, for ops that apply it themselves; nil when dropout is inactive.
+  public func draw(_ ctx: ForwardContext, _ layout: DropoutLayout, count: Int, width: Int)
+    -> DropoutDraw?
+  {
+    ctx.dropoutDraw(p: p, site: site, layout: layout, count: count, width: width)
   }
 
-  /// `x` with dropout applied.
-  public func callAsFunction(_ x: Tensor, _ ctx: ForwardContext) -> Tensor {
-    callAsFunction(x, after: .linear, ctx)
+  /// `x` with dropout applied; `layout` says which elements belong to which example.
+  public func callAsFunction(_ x: Tensor, _ layout: DropoutLayout, _ ctx: ForwardContext)
+    -> Tensor
+  {
+    callAsFunction(x, layout, after: .linear, ctx)
   }
 
   /// Dropout of `f(x)`, or of `f` of the columns `range` of x's last dimension, as one op
   /// (`Tensor.activated(_:lastDim:dropout:)`): no mask array, one pass over memory.
   public func callAsFunction(
-    _ x: Tensor, after f: Activation, lastDim range: Range<Int>? = nil, _ ctx: ForwardContext
+    _ x: Tensor, _ layout: DropoutLayout, after f: Activation, lastDim range: Range<Int>? = nil,
+    _ ctx: ForwardContext
   ) -> Tensor {
-    let mask = draw(ctx)
+    let width = range?.count ?? x.lastDim
+    let mask = draw(ctx, layout, count: x.count / max(x.lastDim, 1) * width, width: width)
     if mask == nil && range == nil { return x.activated(f) }
     return x.activated(f, lastDim: range ?? 0..<x.lastDim, dropout: mask)
   }

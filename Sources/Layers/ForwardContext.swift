@@ -22,18 +22,23 @@ public final class ForwardContext {
   public let reducesOverRanks: Bool
   /// The SeqBoat router records of this pass, one per SeqBoat layer run, in call order.
   public private(set) var routers: [RouterRecord] = []
+  /// Where this pass's examples sit in the micro-batch over all ranks; nil when this process
+  /// holds the whole batch. Dropout masks follow the global example index.
+  public let examples: ExampleSpan?
   private let dropoutKey: UInt64
-  private var drawn: UInt64 = 0
+  private var drawn: [UInt64: UInt64] = [:]
   private var collectiveFailure: CollectiveFailure?
 
   /// A context; `dropoutKey` fixes this pass's masks (the trainer derives it from the run seed,
-  /// the update, the rank and the micro-batch).
+  /// the update and the micro-batch, the same on every rank), `examples` places this rank's rows
+  /// in the micro-batch.
   public init(
-    training: Bool, dropoutKey: UInt64 = 0, collective: Collective = SingleProcess(),
-    reducesOverRanks: Bool? = nil
+    training: Bool, dropoutKey: UInt64 = 0, examples: ExampleSpan? = nil,
+    collective: Collective = SingleProcess(), reducesOverRanks: Bool? = nil
   ) {
     self.training = training
     self.dropoutKey = dropoutKey
+    self.examples = examples
     self.collective = collective
     self.reducesOverRanks = (reducesOverRanks ?? training) && collective.size > 1
   }
@@ -41,15 +46,23 @@ public final class ForwardContext {
   /// An evaluation context on one process: no dropout, running statistics, local decisions.
   public static func evaluation() -> ForwardContext { ForwardContext(training: false) }
 
-  /// The next mask of probability `p` for the dropout site `site`, or nil when dropout is off
-  /// (eval mode or p = 0). Masks depend on (key, site, number of masks drawn before), never on
-  /// anything outside this context.
-  public func dropoutDraw(p: Float, site: UInt64) -> DropoutDraw? {
+  /// The next mask of probability `p` for the dropout site `site`, for a tensor of `count`
+  /// elements, last dimension `width`, laid out as `layout`; nil when dropout is off (eval mode or
+  /// p = 0). Masks depend on (key, site, masks this site drew before in this pass, global element
+  /// index), never on anything outside this context, nor on other sites (a site a rank skips for
+  /// lack of work does not shift the others' masks).
+  public func dropoutDraw(
+    p: Float, site: UInt64, layout: DropoutLayout, count: Int, width: Int
+  ) -> DropoutDraw? {
     guard training, p > 0 else { return nil }
-    drawn += 1
+    let n = drawn[site, default: 0] + 1
+    drawn[site] = n
     var rng = SplitMix64(
-      seed: dropoutKey ^ (site &* 0x9E37_79B9_7F4A_7C15) ^ (drawn &* 0xD1B5_4A32_D192_ED03))
-    return DropoutDraw(p: p, key: rng.next())
+      seed: dropoutKey ^ (site &* 0x9E37_79B9_7F4A_7C15) ^ (n &* 0xD1B5_4A32_D192_ED03))
+    let map = examples.flatMap {
+      DropoutIndexMap(layout, count: count, width: width, span: $0)
+    }
+    return DropoutDraw(p: p, key: rng.next()).mapped(map)
   }
 
   /// Appends a SeqBoat layer's router record (`routers`).
@@ -62,11 +75,11 @@ public final class ForwardContext {
   }
 
   /// `allReduceSum` from a backward closure: a failure is kept (the first one) instead of thrown,
-  /// and `values` are left as they are.
+  /// and `values` are left as they are; after a failure no further reduction is attempted (each
+  /// would wait out the collective timeout again).
   public func allReduceSumInBackward(_ values: inout [Double], operation: String) {
-    if let failure = reduce(&values, operation), collectiveFailure == nil {
-      collectiveFailure = failure
-    }
+    guard collectiveFailure == nil else { return }
+    collectiveFailure = reduce(&values, operation)
   }
 
   private func reduce(_ values: inout [Double], _ operation: String) -> CollectiveFailure? {

@@ -134,8 +134,8 @@ public final class GatedAttention: Module {
     let chunk = chunkSize ?? config.chunkSize
     let c = chunk < 0 || len < chunk ? len : chunk
     let normed = config.prenorm ? try norm(x, ctx) : x
-    let v = hiddenDropout(vProj(normed), after: config.activation, ctx)
-    let mx = dropout(move(normed, paddingMask: paddingMask, state: emaState), ctx)
+    let v = hiddenDropout(vProj(normed), .timeMajor, after: config.activation, ctx)
+    let mx = dropout(move(normed, paddingMask: paddingMask, state: emaState), .timeMajor, ctx)
     let packed = mxProj(mx)
     let u = packed.activated(.sigmoid, lastDim: 0..<e)
     let zz = packed.activated(.silu, lastDim: e..<(e + z))
@@ -146,8 +146,9 @@ public final class GatedAttention: Module {
     let (o, weights) = ChunkedAttention.apply(
       q: q, k: k, v: v, bias: relPosBias(c), chunk: c,
       function: config.attentionFunction, paddingMask: paddingMask, causal: causal,
-      dropout: attentionDropout.draw(ctx))
-    let gated = dropout(hx + hProj(o * r), after: config.activation, ctx)
+      dropout: attentionDropout.draw(
+        ctx, .exampleMajor(virtualSize: nil), count: x.shape[1] * len * c, width: c))
+    let gated = dropout(hx + hProj(o * r), .timeMajor, after: config.activation, ctx)
     let out = Tensor.interpolated(from: x, to: gated, weight: u)
     return (config.prenorm ? out : try norm(out, ctx), weights)
   }

@@ -37,11 +37,11 @@ public final class NormalizedFFN: Module {
     [.child("norm", norm), .child("fc1", fc1), .child("fc2", fc2)]
   }
 
-  /// The block on `x` (`[..., E]`).
+  /// The block on `x` (`[L, B, E]`).
   public func callAsFunction(_ x: Tensor, _ ctx: ForwardContext) throws -> Tensor {
     let normed = prenorm ? try norm(x, ctx) : x
-    let hidden = hiddenDropout(fc1(normed), after: activation, ctx)
-    let out = dropout(fc2(hidden), ctx) + x
+    let hidden = hiddenDropout(fc1(normed), .timeMajor, after: activation, ctx)
+    let out = dropout(fc2(hidden), .timeMajor, ctx) + x
     return prenorm ? out : try norm(out, ctx)
   }
 }

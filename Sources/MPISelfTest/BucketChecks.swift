@@ -20,7 +20,7 @@ extension MPISelfTest {
   static func checkBuckets(_ comm: Communicator) throws -> String {
     var summary: [String] = []
     for precision in [GradientBuckets.Precision.float32, .float16] {
-      let buckets = GradientBuckets(
+      let buckets = try GradientBuckets(
         communicator: comm, sizes: bucketSizes, bucketBytes: 8 << 10, precision: precision)
       try expect(buckets.bucketCount >= 3, "only \(buckets.bucketCount) buckets")
       let params = bucketSizes.map { Tensor.zeros([$0], requiresGrad: true) }
@@ -70,7 +70,7 @@ extension MPISelfTest {
       let out = h2.linear(params[4], params[5])
       return (comm.rank == 0 ? out.addingRow(params[6]) : out).activated(.tanh).sum()
     }
-    let buckets = GradientBuckets(
+    let buckets = try GradientBuckets(
       communicator: comm, sizes: params.map(\.count), bucketBytes: 4 << 10)
     try buckets.backward(loss(), parameters: params)
     try expect(
@@ -175,7 +175,7 @@ extension MPISelfTest {
       return (early ? out.addingRow(a) : out).activated(.tanh).sum()
     }
     let params = [w1, w2, a]
-    let buckets = GradientBuckets(
+    let buckets = try GradientBuckets(
       communicator: comm, sizes: params.map(\.count), bucketBytes: 64)
     try buckets.backward(loss(), parameters: params)
     try buckets.finish(params)

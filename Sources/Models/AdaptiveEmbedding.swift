@@ -87,14 +87,17 @@ public final class AdaptiveEmbedding: Module {
   /// `ignore_index` quirk).
   public func loss(features: Tensor, targets: [Int], _ ctx: ForwardContext) -> Tensor {
     let e = classProjection.shape[1]
-    let x = dropout(features.reshaped([targets.count, e]), ctx)
+    let x = dropout(features.reshaped([targets.count, e]), .exampleMajor(virtualSize: nil), ctx)
     let headTargets = targets.map { t in t == 1 ? 1 : band(t) == 0 ? t : bounds[1] + band(t) - 1 }
     var total = x.linearCrossEntropySum(
       [tables[0], classProjection], targets: headTargets, ignoreIndex: 1)
     for i in 1..<tables.count {
       let rows = targets.indices.filter { targets[$0] != 1 && band(targets[$0]) == i }
       guard !rows.isEmpty else { continue }
-      let hidden = tailHidden(i, x.gatherRows(rows, shape: [rows.count]), ctx)
+      let perExample = targets.count / max(features.shape.first ?? 1, 1)
+      let hidden = tailHidden(
+        i, x.gatherRows(rows, shape: [rows.count]), .gatheredRows(rows, rowsPerExample: perExample),
+        ctx)
       let rel = rows.map { targets[$0] - bounds[i] }
       total = total + hidden.linearCrossEntropySum([tables[i]], targets: rel, ignoreIndex: 1)
     }
@@ -116,7 +119,8 @@ public final class AdaptiveEmbedding: Module {
       var out = [Float](repeating: 0, count: n * v)
       for r in 0..<n { for j in 0..<bounds[1] { out[r * v + j] = head.data[r * hw + j] } }
       for i in 1..<tables.count {
-        let lp = tailHidden(i, x, ctx).linear(tables[i]).logSoftmax()
+        let lp = tailHidden(i, x, .exampleMajor(virtualSize: nil), ctx).linear(tables[i])
+          .logSoftmax()
         let width = lp.lastDim
         for r in 0..<n {
           let cluster = head.data[r * hw + bounds[1] + i - 1]
@@ -128,8 +132,10 @@ public final class AdaptiveEmbedding: Module {
   }
 
   /// The tail's hidden rows `dropout(W_iᵀ x)` (`[n, d_i]`) of band i for rows `x` (`[n, E]`).
-  private func tailHidden(_ i: Int, _ x: Tensor, _ ctx: ForwardContext) -> Tensor {
-    dropout(x.matmul(projections[i]), ctx)
+  private func tailHidden(_ i: Int, _ x: Tensor, _ layout: DropoutLayout, _ ctx: ForwardContext)
+    -> Tensor
+  {
+    dropout(x.matmul(projections[i]), layout, ctx)
   }
 }
 

@@ -113,7 +113,7 @@ public final class LanguageModel: Module {
     var x = config.scaleEmbedding ? embedded.scaled(Float(e).squareRoot()) : embedded
     if let projectIn { x = projectIn(x) }
     if let embedNorm { x = try embedNorm(x, ctx) }
-    x = dropout(x, ctx)
+    x = dropout(x, .exampleMajor(virtualSize: nil), ctx)
     let keep = keepMask(padMask.map { !$0 }, width: e)
     if padding != nil { x = x.masked(by: keep) }
     var h = x.permuted([1, 0, 2])

@@ -68,7 +68,10 @@ public final class SequenceClassifier: Module {
         lastDim: config.useNLI ? [r2, r1, r1 * r2, r1 - r2] : [r2, r1])
     }
     let activation = config.classifierActivation
-    return projection(hidden.reduce(features) { dropout($1($0), ctx).activated(activation) })
+    return projection(
+      hidden.reduce(features) {
+        dropout($1($0), .exampleMajor(virtualSize: nil), ctx).activated(activation)
+      })
   }
 
   private func requireSingle() throws {

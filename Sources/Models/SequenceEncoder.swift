@@ -113,7 +113,7 @@ public final class SequenceEncoder: Module {
     let (bsz, len, e) = (embedded.shape[0], embedded.shape[1], embedded.shape[2])
     var x = positions.map { $0(embedded) } ?? embedded
     if let embedNorm { x = try embedNorm(x, ctx) }
-    x = dropout(x, ctx)
+    x = dropout(x, .exampleMajor(virtualSize: nil), ctx)
     let keep = padding.map { $0.map { !$0 } } ?? [Bool](repeating: true, count: bsz * len)
     let keepScale = keepMask(keep, width: config.embedDim)
     if padding != nil { x = x.masked(by: keepScale) }

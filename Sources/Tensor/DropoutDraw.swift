@@ -1,14 +1,20 @@
-/// One dropout mask: element i is dropped (scale 0) when 32 bits hashed from (i, key) fall below
+/// One dropout mask: element g is dropped (scale 0) when 32 bits hashed from (g, key) fall below
 /// `⌈p·2³²⌉`, so P(drop) = p within 2⁻³², and kept with scale 1/(1−p) otherwise. The hash is two
 /// rounds of a 32-bit integer finaliser (multiply, xor-shift; Wellons' "lowbias32" constants),
-/// the second keyed by the key's upper half, so that masks of keys whose upper halves differ are
-/// neither equal nor shifted copies of each other (keys come from a 64-bit generator). It needs only 32-bit multiplies, so a loop over the elements
-/// runs 8 at a time, and any element can be drawn on its own (fused ops draw in their own order).
+/// the second keyed by the key's upper half and the index's upper half, so that masks of keys
+/// whose upper halves differ are neither equal nor shifted copies of each other (keys come from a
+/// 64-bit generator). It needs only 32-bit multiplies, so a loop over the elements runs 8 at a
+/// time, and any element can be drawn on its own (fused ops draw in their own order).
+///
+/// g is the element's global index: its flat index on one process, or on a rank holding part of
+/// the batch the index the same element has in the whole batch (`DropoutIndexMap`), so that a
+/// mask does not depend on the number of ranks.
 public struct DropoutDraw: Sendable {
   @usableFromInline let low: UInt32
   @usableFromInline let high: UInt32
   @usableFromInline let threshold: UInt32
   @usableFromInline let keep: Float
+  @usableFromInline let map: DropoutIndexMap?
 
   /// The mask of probability `p` (in [0, 1)) for `key`.
   public init(p: Float, key: UInt64) {
@@ -16,18 +22,42 @@ public struct DropoutDraw: Sendable {
     high = UInt32(truncatingIfNeeded: key >> 32)
     threshold = UInt32(min((Double(p) * 0x1p32).rounded(.up), Double(UInt32.max)))
     keep = 1 / (1 - p)
+    map = nil
   }
 
-  /// The scale of element `i` (`i < 2³²`): 0 or 1/(1−p).
+  private init(_ draw: DropoutDraw, map: DropoutIndexMap?) {
+    (low, high, threshold, keep) = (draw.low, draw.high, draw.threshold, draw.keep)
+    self.map = map
+  }
+
+  /// This mask with local indices mapped to global ones by `map` (nil: the identity).
+  public func mapped(_ map: DropoutIndexMap?) -> DropoutDraw { DropoutDraw(self, map: map) }
+
+  /// The scale of local element `i`: 0 or 1/(1−p).
   @inlinable @inline(__always) public func scale(_ i: Int) -> Float {
-    let bits = DropoutDraw.mix(DropoutDraw.mix(UInt32(truncatingIfNeeded: i) &+ low) ^ high)
+    globalScale(map?.global(i) ?? i)
+  }
+
+  /// The scale of the element with global index `g`.
+  @inlinable @inline(__always) public func globalScale(_ g: Int) -> Float {
+    let upper = UInt32(truncatingIfNeeded: g >> 32) &* 0x9E37_79B1
+    let bits = DropoutDraw.mix(
+      DropoutDraw.mix(UInt32(truncatingIfNeeded: g) &+ low) ^ (high &+ upper))
     return bits < threshold ? 0 : keep
   }
 
-  /// Multiplies `p[j]` by the scale of element `first + j` for j < `count`, eight at a time.
+  /// Multiplies `p[j]` by the scale of local element `first + j` for j < `count`, eight at a
+  /// time; under a map, run by run of consecutive global indices.
   @inlinable
   public func apply(to p: UnsafeMutablePointer<Float>, first: Int, count: Int) {
-    for j in 0..<count { p[j] *= scale(first &+ j) }
+    guard let map else { return applyGlobal(to: p, first: first, count: count) }
+    map.runs(first: first, count: count) { offset, global, length in
+      applyGlobal(to: p + offset, first: global, count: length)
+    }
+  }
+
+  @inlinable func applyGlobal(to p: UnsafeMutablePointer<Float>, first: Int, count: Int) {
+    for j in 0..<count { p[j] *= globalScale(first &+ j) }
   }
 
   @inlinable @inline(__always) static func mix(_ v: UInt32) -> UInt32 {

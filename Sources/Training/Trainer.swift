@@ -33,7 +33,7 @@ public struct UpdateResult {
 /// that had a gradient on some rank, with the learning rate `lr(k−1)` for update k.
 ///
 /// Each micro-batch runs in its own `ForwardContext`: train mode, a dropout key derived from
-/// (seed, update, rank, micro-batch), and the communicator for layers that reduce over ranks; a
+/// (seed, update, micro-batch) with masks keyed by global example, and the communicator for layers that reduce over ranks; a
 /// collective that fails inside a layer (forward or backward) is raised here as an error.
 ///
 /// fp16 (fairseq semantics, MODEL.md §6.6): the optimizer's weights are the fp32 masters; forward
@@ -56,7 +56,7 @@ public final class Trainer {
   public let clipNorm: Double
   /// The dynamic loss scaler in fp16 mode, nil in fp32.
   public var scaler: LossScaler?
-  /// The run seed; dropout masks of update k on rank r follow (seed, k, r) only.
+  /// The run seed; dropout masks of update k follow (seed, k, global example) only.
   public let dropoutSeed: UInt64
   /// Completed updates (the schedule's position).
   public var numUpdates = 0
@@ -80,7 +80,7 @@ public final class Trainer {
     buckets =
       communicator.size == 1 && scaler == nil
       ? nil
-      : GradientBuckets(
+      : try GradientBuckets(
         communicator: communicator, sizes: parameters.map(\.tensor.count),
         precision: scaler == nil ? .float32 : .float16)
   }
@@ -91,24 +91,31 @@ public final class Trainer {
     try model.withHalfWeights(scaler != nil, body)
   }
 
-  /// The forward context of micro-batch `index` of the next update.
-  private func context(microBatch index: Int) -> ForwardContext {
-    var stream = SplitMix64(
-      seed: dropoutSeed &+ UInt64(numUpdates) << 16 &+ UInt64(communicator.rank))
+  /// The forward context of micro-batch `index` of the next update: its dropout key follows
+  /// (seed, update, micro-batch) and the masks the global example index within `examples`; without
+  /// `examples` (ranks with batches of their own) the key follows the rank too.
+  private func context(microBatch index: Int, examples: ExampleSpan?) -> ForwardContext {
+    let rank = examples == nil ? UInt64(communicator.rank) : 0
+    var stream = SplitMix64(seed: dropoutSeed &+ UInt64(numUpdates) << 16 &+ rank)
     for _ in 0..<index { _ = stream.next() }
-    return ForwardContext(training: true, dropoutKey: stream.next(), collective: communicator)
+    return ForwardContext(
+      training: true, dropoutKey: stream.next(), examples: examples, collective: communicator)
   }
 
-  /// One update on this rank's micro-batches (the same number on every rank). `stopRequested` is
-  /// this rank's wish to stop after this update; the result says whether any rank wished it.
-  public func update(_ microBatches: [MicroBatch], stopRequested: Bool) throws -> UpdateResult {
+  /// One update on this rank's micro-batches (the same number on every rank). `spans` places
+  /// each micro-batch's rows in the micro-batch over all ranks (nil: every rank has a batch of
+  /// its own, as in `bench`). `stopRequested` is this rank's wish to stop after this update; the
+  /// result says whether any rank wished it.
+  public func update(_ microBatches: [MicroBatch], spans: [ExampleSpan?]?, stopRequested: Bool)
+    throws -> UpdateResult
+  {
     let tensors = parameters.map(\.tensor)
     let scale = scaler?.scale ?? 1
     var totals = [0, 0, 0, stopRequested ? 1 : 0] as [Double]
     var routers: [RouterRecord] = []
     try asHalfModel {
       for (i, batch) in microBatches.enumerated() {
-        let ctx = context(microBatch: i)
+        let ctx = context(microBatch: i, examples: spans?[i])
         let stats = try model.loss(batch, ctx)
         totals[0] += Double(stats.loss.item)
         totals[1] += Double(stats.sampleSize)

@@ -199,8 +199,9 @@ public final class TrainingRun {
       }
       while batchInEpoch < plan.count {
         let rows = plan[batchInEpoch]
+        let shares = try microBatches(rows)
         let result = try trainer.update(
-          try microBatches(rows), stopRequested: StopSignal.requested)
+          shares.map(\.batch), spans: shares.map(\.examples), stopRequested: StopSignal.requested)
         batchInEpoch += 1
         try report(result, rows: rows, batches: plan.count)
         let finished = batchInEpoch == plan.count ? epoch : nil
@@ -234,15 +235,20 @@ public final class TrainingRun {
   }
 
   /// This rank's rows of each micro-batch of global batch `rows`, padded to the longest row of
-  /// the micro-batch over all ranks; an empty share is a placeholder that adds nothing.
-  private func microBatches(_ rows: [Int]) throws -> [MicroBatch] {
+  /// the micro-batch over all ranks, and where they sit in it; an empty share is a placeholder
+  /// that adds nothing (and has no place).
+  private func microBatches(_ rows: [Int]) throws -> [(batch: MicroBatch, examples: ExampleSpan?)] {
     let k = options.updateFreq
+    let (rank, size) = (communicator.rank, communicator.size)
     return try (0..<k).map { j in
       let all = EpochPlan.share(rows, part: j, of: k)
-      let mine = EpochPlan.share(all, part: communicator.rank, of: communicator.size)
+      let mine = EpochPlan.share(all, part: rank, of: size)
       let lengths = train.paddedLengths(all)
-      if mine.isEmpty { return try train.placeholder(all.first ?? rows[0], lengths: lengths) }
-      return try train.batch(mine, lengths: lengths)
+      if mine.isEmpty {
+        return (try train.placeholder(all.first ?? rows[0], lengths: lengths), nil)
+      }
+      let span = ExampleSpan(first: rank * all.count / size, count: mine.count, total: all.count)
+      return (try train.batch(mine, lengths: lengths), span)
     }
   }
 

@@ -66,7 +66,7 @@ struct BenchCommand: ParsableCommand {
     do {
       try measure(comm)
     } catch {
-      comm.abort("seqboat bench: \(error)")
+      comm.abort("seqboat bench", error)
     }
     try comm.finalize()
   }

@@ -54,7 +54,7 @@ struct EvalCommand: ParsableCommand {
             + TrainLog.format(metrics.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
       }
     } catch {
-      comm.abort("eval: \(error)")
+      comm.abort("eval", error)
     }
     try comm.finalize()
   }

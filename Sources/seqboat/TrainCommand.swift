@@ -294,7 +294,7 @@ struct TrainCommand: ParsableCommand {
         config: config, options: options, communicator: comm, resume: resume
       ).run()
     } catch {
-      comm.abort("train: \(error)")
+      comm.abort("train", error)
     }
     try comm.finalize()
     if outcome == .stopped { Foundation.exit(StopSignal.exitCode) }

@@ -10,8 +10,8 @@ final class DropoutTests: XCTestCase {
   func testEvalIsIdentityAndTrainScalesKeptElements() {
     let x = Tensor(shape: [1000], data: .init(repeating: 1, count: 1000), requiresGrad: true)
     let dropout = Dropout(0.25, site: 3)
-    XCTAssertTrue(dropout(x, .evaluation()) === x)
-    let y = dropout(x, ForwardContext(training: true, dropoutKey: 5))
+    XCTAssertTrue(dropout(x, .timeMajor, .evaluation()) === x)
+    let y = dropout(x, .timeMajor, ForwardContext(training: true, dropoutKey: 5))
     let kept = y.data.filter { $0 != 0 }
     XCTAssertTrue(kept.allSatisfy { abs($0 - 4 / 3) < 1e-6 })
     XCTAssertEqual(Double(kept.count) / 1000, 0.75, accuracy: 0.05)
@@ -21,24 +21,26 @@ final class DropoutTests: XCTestCase {
 
   func testZeroProbabilityIsIdentityInTrainMode() {
     let x = Tensor(shape: [3], data: [1, 2, 3])
-    XCTAssertTrue(Dropout(0, site: 1)(x, ForwardContext(training: true)) === x)
+    XCTAssertTrue(Dropout(0, site: 1)(x, .timeMajor, ForwardContext(training: true)) === x)
   }
 
-  /// Masks follow the context's key, the site and the number of masks the context has drawn:
-  /// two contexts with one key give the same sequence of masks; another key, another site or a
-  /// later draw give other masks.
+  /// Masks follow the context's key, the site and the number of masks that site has drawn: two
+  /// contexts with one key give the same sequence of masks; another key, another site or a later
+  /// draw give other masks; a site's masks do not depend on other sites' draws.
   func testMasksFollowKeySiteAndDrawOrder() {
     let ones = Tensor(shape: [4000], data: .init(repeating: 1, count: 4000))
     func masks(key: UInt64, sites: [UInt64]) -> [[Float]] {
       let ctx = ForwardContext(training: true, dropoutKey: key)
-      return sites.map { Dropout(0.3, site: $0)(ones, ctx).data }
+      return sites.map { Dropout(0.3, site: $0)(ones, .timeMajor, ctx).data }
     }
     let a = masks(key: 7, sites: [1, 1, 2])
     XCTAssertEqual(a, masks(key: 7, sites: [1, 1, 2]), "same key, same masks")
     XCTAssertNotEqual(a[0], a[1], "a second draw of one site differs")
     XCTAssertNotEqual(masks(key: 8, sites: [1])[0], a[0], "another key differs")
     XCTAssertNotEqual(masks(key: 7, sites: [2])[0], a[0], "another site differs")
-    let draw = ForwardContext(training: true, dropoutKey: 7).dropoutDraw(p: 0.3, site: 1)!
+    XCTAssertEqual(masks(key: 7, sites: [2])[0], a[2], "site 2 ignores site 1's draws")
+    let draw = ForwardContext(training: true, dropoutKey: 7).dropoutDraw(
+      p: 0.3, site: 1, layout: .timeMajor, count: 4000, width: 4000)!
     XCTAssertEqual(mask(draw, 4000), a[0], "the layer applies the context's draw")
   }
 

@@ -60,18 +60,18 @@ final class HalfActivationOverflowTests: XCTestCase {
   func testActivationOverflowSkipsTheStepAndHalvesTheScale() throws {
     let (half, model) = try trainer(fp16: true)
     let before = model.parameters.map(\.tensor.data)
-    let huge = try half.update([batch(scale: 1e6)], stopRequested: false)
+    let huge = try half.update([batch(scale: 1e6)], spans: nil, stopRequested: false)
     XCTAssertTrue(huge.skipped, "an activation above 65504 must overflow in fp16 mode")
     XCTAssertEqual(half.scaler?.scale, 64)
     XCTAssertEqual(half.numUpdates, 0)
     XCTAssertEqual(model.parameters.map(\.tensor.data), before, "a skipped step")
 
     let (float, _) = try trainer(fp16: false)
-    let same = try float.update([batch(scale: 1e6)], stopRequested: false)
+    let same = try float.update([batch(scale: 1e6)], spans: nil, stopRequested: false)
     XCTAssertFalse(same.skipped)
     XCTAssertTrue(same.gradNorm.isFinite, "float32 holds the same activations")
 
-    let ordinary = try half.update([batch(scale: 1)], stopRequested: false)
+    let ordinary = try half.update([batch(scale: 1)], spans: nil, stopRequested: false)
     XCTAssertFalse(ordinary.skipped)
     XCTAssertTrue(ordinary.lossSum.isFinite && ordinary.gradNorm.isFinite)
     XCTAssertEqual(half.numUpdates, 1)

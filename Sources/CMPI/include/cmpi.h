@@ -28,4 +28,9 @@ MPI_Op cmpi_float16_sum(void);
 void cmpi_float_to_half(const float *src, _Float16 *dst, long n);
 void cmpi_half_to_float(const _Float16 *src, float *dst, long n);
 
+/* MPI_Abort on MPI_COMM_WORLD with `code`. MPI_Abort is not declared as ending the process, though
+   Open MPI's never returns; this wrapper says so to Swift and ends the process itself should it
+   ever return. */
+_Noreturn void cmpi_abort(int code);
+
 #endif

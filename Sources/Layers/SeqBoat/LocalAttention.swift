@@ -69,7 +69,7 @@ extension Tensor {
   /// masked, biased and activated in place. Windowed laplace follows the reference exactly: every
   /// masked key of the three (causal: two) blocks gets `laplace(0)`, including the reference's
   /// out-of-range blocks, whose values are −1 (a constant, outside `dropout`). `dropout` is the
-  /// attention-weight dropout mask, indexed by position in the concatenated score blocks.
+  /// attention-weight dropout mask over an `[B, L, L]` grid of (sequence, query slot, key slot).
   public static func seqBoatLocalAttention(
     q: Tensor, k: Tensor, v: Tensor, plan: SlotPlan, spec: LocalAttentionSpec,
     bias: LocalAttentionBias, dropout: DropoutDraw? = nil
@@ -146,6 +146,19 @@ extension Tensor {
       let lo = min(max(i - w - k0, 0), kn)
       return (lo, max(lo, min((spec.causal ? i + 1 : i + w + 1) - k0, kn)))
     }
+    /// `dst = src ⊙ mask` over block `r`'s scores of sequence b. The mask is indexed by
+    /// (sequence, query slot, key slot) on an L×L grid, so it follows the slots and not the block
+    /// layout, which depends on the local batch's slot count.
+    func drop(
+      _ d: DropoutDraw, _ b: Int, _ r: (q0: Int, q1: Int, k0: Int, k1: Int),
+      from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>
+    ) {
+      let kn = r.k1 - r.k0
+      for ii in 0..<(r.q1 - r.q0) {
+        let g = (b * plan.length + r.q0 + ii) * plan.length + r.k0
+        for jj in 0..<kn { dst[ii * kn + jj] = src[ii * kn + jj] * d.scale(g + jj) }
+      }
+    }
     var probs = [Float](repeating: 0, count: offsets[bsz * blocks])
     var dropped = [Float](repeating: 0, count: dropout != nil ? probs.count : 0)
     var slopes = [Float](repeating: 0, count: spec.function == .laplace ? probs.count : 0)
@@ -209,9 +222,8 @@ extension Tensor {
                       }
                       var weights = s
                       if let dropout {
-                        let o = offsets[b * blocks + blk]
-                        let d = dropBuffer.baseAddress! + o
-                        for x in 0..<(qn * kn) { d[x] = s[x] * dropout.scale(o + x) }
+                        let d = dropBuffer.baseAddress! + offsets[b * blocks + blk]
+                        drop(dropout, b, r, from: s, to: d)
                         weights = d
                       }
                       sgemm(
@@ -261,8 +273,7 @@ extension Tensor {
                         ldc: kn)
                     }
                     if let dropout {
-                      let o = offsets[b * blocks + blk]
-                      for x in 0..<(qn * kn) { dsp[x] *= dropout.scale(o + x) }
+                      drop(dropout, b, r, from: dsp.baseAddress!, to: dsp.baseAddress!)
                     }
                     dv.withUnsafeMutableBufferPointer { dvp in
                       sgemm(

@@ -169,7 +169,7 @@ public final class SeqBoatUnit: Module {
     let (len, bsz, e) = (x.shape[0], x.shape[1], o.embedDim)
     let act = o.activation
     let xn = o.prenorm ? try norm(x, ctx) : x
-    let mx = dropout(move(xn, paddingMask: paddingMask), after: act, ctx)
+    let mx = dropout(move(xn, paddingMask: paddingMask), .timeMajor, after: act, ctx)
     let hxAll = hxProj(mx)
     let logits = hxAll.slice(lastDim: 0..<2)
     let hx = hxAll.slice(lastDim: 2..<(e + 2))
@@ -185,10 +185,10 @@ public final class SeqBoatUnit: Module {
     if decision.maxActiveCount > 0 {
       let plan = SlotPlan(decision: decision, compress: compress)
       var h = attend(mx.compressed(by: plan), plan: plan, ctx)
-      if !o.causal { h = dropout(h, ctx) }
+      if !o.causal { h = dropout(h, .exampleMajor(virtualSize: len * e), ctx) }
       sum = hx + h.extracted(by: plan, scale: p)
     }
-    if o.causal { sum = dropout(sum, ctx) }
+    if o.causal { sum = dropout(sum, .timeMajor, ctx) }
     var out = (x + sum).activated(act)
     if !o.prenorm { out = try norm(out, ctx) }
     precondition(out.shape == [len, bsz, e])
@@ -202,7 +202,9 @@ public final class SeqBoatUnit: Module {
     let (zd, hd) = (o.zDim, o.hiddenDim)
     let z = packed.activated(o.activation, lastDim: 0..<zd)
     let r = packed.activated(o.activation, lastDim: zd..<(zd + hd))
-    let v = hiddenDropout(packed, after: o.activation, lastDim: (zd + hd)..<(zd + 2 * hd), ctx)
+    let v = hiddenDropout(
+      packed, .exampleMajor(virtualSize: plan.length * hd), after: o.activation,
+      lastDim: (zd + hd)..<(zd + 2 * hd), ctx)
     func row(_ t: Tensor, _ i: Int) -> Tensor { t.slice(firstDim: i..<(i + 1)).reshaped([o.zDim]) }
     var q = z.multiplyingRow(row(gamma, 0)).addingRow(row(beta, 0))
     var k = z.multiplyingRow(row(gamma, 1)).addingRow(row(beta, 1))
@@ -218,7 +220,9 @@ public final class SeqBoatUnit: Module {
     let spec = LocalAttentionSpec(window: o.localWindow, causal: o.causal, function: o.attention)
     let attn = Tensor.seqBoatLocalAttention(
       q: q, k: k, v: v, plan: plan, spec: spec, bias: bias,
-      dropout: attentionDropout.draw(ctx))
+      dropout: attentionDropout.draw(
+        ctx, .exampleMajor(virtualSize: nil), count: plan.batch * plan.length * plan.length,
+        width: plan.length * plan.length))
     return hProj(attn * r)
   }
 }
