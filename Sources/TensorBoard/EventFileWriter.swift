@@ -40,12 +40,7 @@ public final class EventFileWriter {
 
   /// Creates `directory` (and its parents) when missing and a new event file in it.
   public init(directory: String, now: Date = Date()) throws {
-    do {
-      try FileManager.default.createDirectory(
-        atPath: directory, withIntermediateDirectories: true)
-    } catch {
-      throw EventFileError(path: directory, action: "create", underlying: error)
-    }
+    try Self.createDirectory(directory)
     let stem =
       "events.out.tfevents." + String(format: "%010d", Int(now.timeIntervalSince1970)) + "."
       + Self.hostName() + ".\(getpid())."
@@ -95,6 +90,26 @@ public final class EventFileWriter {
       try handle.write(contentsOf: TFRecord.frame(bytes))
     } catch {
       throw EventFileError(path: path, action: "write", underlying: error)
+    }
+  }
+
+  /// Creates folder `path` and its missing parents, as `mkdir -p` does; the error names `path`
+  /// with the system's reason (Foundation's own error for this carries none on Linux).
+  public static func createDirectory(_ path: String) throws {
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for component in path.split(separator: "/") {
+      prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
+      if mkdir(prefix, 0o755) == 0 { continue }
+      var code = errno
+      var info = stat()
+      if code == EEXIST {
+        guard stat(prefix, &info) == 0 else { continue }
+        if info.st_mode & 0o170000 == 0o040000 { continue }  // S_IFMT, S_IFDIR
+        code = ENOTDIR
+      }
+      throw EventFileError(
+        path: path, action: "create",
+        underlying: POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO))
     }
   }
 

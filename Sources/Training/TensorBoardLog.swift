@@ -29,10 +29,9 @@ final class TensorBoardLog {
     self.directory = directory
     fp16 = options.fp16
     do {
-      try FileManager.default.createDirectory(
-        atPath: directory, withIntermediateDirectories: true)
-    } catch {
-      throw Self.failure(EventFileError(path: directory, action: "create", underlying: error))
+      try EventFileWriter.createDirectory(directory)
+    } catch let error as EventFileError {
+      throw Self.failure(error)
     }
   }
 
