@@ -29,6 +29,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     // System libraries (Debian packages; see tools/install-deps.sh).
@@ -61,9 +62,16 @@ let package = Package(
         .product(name: "Crypto", package: "swift-crypto"),
       ]),
     .target(name: "Distributed", dependencies: ["CMPI", "Tensor"]),
+    // TensorBoard event files (TFRecord framing, the Event/Summary messages).
+    .target(
+      name: "TensorBoard",
+      dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      exclude: ["Proto/event.proto"]),
     .target(
       name: "Training",
-      dependencies: ["Models", "Layers", "Tensor", "Data", "Distributed", "Optim", "HDF5"]),
+      dependencies: [
+        "Models", "Layers", "Tensor", "Data", "Distributed", "Optim", "HDF5", "TensorBoard",
+      ]),
     .target(name: "Golden", dependencies: ["HDF5", "Models", "Layers", "Optim", "Tensor"]),
     // Tool targets of the executable: measurements and self-checks, not the engine.
     .target(
@@ -95,6 +103,9 @@ let package = Package(
       name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlibSystem", "TestSupport"]),
     .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
     .testTarget(name: "DistributedTests", dependencies: ["TestSupport"]),
+    .testTarget(
+      name: "TensorBoardTests",
+      dependencies: ["TensorBoard", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
     .testTarget(
       name: "TrainingTests",
       dependencies: [

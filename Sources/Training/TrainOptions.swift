@@ -127,6 +127,8 @@ public struct TrainOptions: Codable, Equatable {
   public var bestCheckpointMetric: String? = nil
   /// `--maximize-best-checkpoint-metric`.
   public var maximizeBestCheckpointMetric: Bool? = nil
+  /// `--tensorboard-logdir`: TensorBoard event files under this folder (nil or empty: none).
+  public var tensorboardLogdir: String? = nil
 
   /// Default options.
   public init() {}

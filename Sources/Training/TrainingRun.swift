@@ -30,6 +30,7 @@ public final class TrainingRun {
   /// Validation examples.
   public let valid: Examples
   private let log: TrainLog
+  private let board: TensorBoardLog?
   private let resumeOptions: ResumeOptions
   private let identity: RunIdentity
   private let schedule: RestartableSchedule
@@ -108,6 +109,7 @@ public final class TrainingRun {
       parameterCount: model.parameterCount)
     try communicator.broadcastValues(model.stateDict.map(\.tensor))
     log = try TrainLog(jsonPath: options.logFile, enabled: communicator.rank == 0)
+    board = try TensorBoardLog(options: options, rank: communicator.rank)
     for examples in [train, valid] { try reportDropped(examples) }
     if communicator.rank == 0 {
       for name in Checkpoint.removeStaleTemporaries(in: options.saveDir) {
@@ -271,6 +273,7 @@ public final class TrainingRun {
     record["bsz"] = rows.count
     record["wpb"] = train.tokenCount(rows)
     try log.record(record)
+    try board?.update(record, step: trainer.numUpdates)
     let n = trainer.numUpdates
     intervalStart.tokens += train.tokenCount(rows)
     guard n == 1 || r.skipped || n % max(options.logInterval, 1) == 0 else { return }
@@ -345,6 +348,8 @@ public final class TrainingRun {
     record["epoch"] = e
     record["best"] = best
     try log.record(record)
+    try board?.validation(
+      record, split: options.validSubset, metric: policy.metric.name, step: trainer.numUpdates)
     let keys = isLM ? ["loss", "bpc", "ppl"] : ["loss", "accuracy"]
     log.line(
       String(format: "epoch %03d | valid on '%@' subset | ", e, options.validSubset)

@@ -99,6 +99,11 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "JSON-lines log (one object per update, per evaluation, per split with drops).")
   var logFile = ""
   @Option(help: "Updates between progress lines.") var logInterval = 100
+  @Option(
+    help: ArgumentHelp(
+      "TensorBoard event files (rank 0): DIR/train gets each update's --log-file figures, "
+        + "DIR/<valid-subset> each validation's; empty: none.", valueName: "dir"))
+  var tensorboardLogdir = ""
   @Option(help: "Also validate every N updates (0: epoch ends only).")
   var validateIntervalUpdates = 0
   @Option(help: "Also save every N updates (0: epoch ends only).") var saveIntervalUpdates = 0
@@ -233,6 +238,7 @@ struct TrainCommand: ParsableCommand {
     o.minLossScale = minLossScale
     o.logFile = logFile
     o.logInterval = logInterval
+    o.tensorboardLogdir = tensorboardLogdir.isEmpty ? nil : tensorboardLogdir
     o.validateIntervalUpdates = validateIntervalUpdates
     o.saveIntervalUpdates = saveIntervalUpdates
     o.keepIntervalUpdates = keepIntervalUpdates
