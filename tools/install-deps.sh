@@ -16,6 +16,7 @@ PACKAGES=(
   libpng-dev                        # prep: Pathfinder/Path-X PNG images
   python3 python3-matplotlib        # tools/plot-log.py
   procps                            # pgrep/ps used by tools/slurm-*.sh
+  iproute2                          # ip netns, tc: the namespace nodes of tools/netns-nodes.sh
 )
 
 missing=()
