@@ -30,6 +30,12 @@ down() {
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
     ip netns del "$ns" 2>/dev/null || true
   done
+  # Deleting a namespace frees its end of the link only once the kernel has let go of it (later,
+  # under load); deleting the host's end removes the pair at once.
+  local link
+  for link in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E "^${P}v[0-9]+$"); do
+    ip link del "$link" 2>/dev/null || true
+  done
   ip link del "${P}br" 2>/dev/null || true
 }
 

@@ -48,8 +48,8 @@ final class MultiNodeTests: XCTestCase {
       XCTAssertEqual(try shell(["tools/netns-nodes.sh", "down"]).status, 0)
     }
     let up = try shell(["tools/netns-nodes.sh", "up", "\(count)"])
-    XCTAssertEqual(up.status, 0)
-    let addresses = up.stdout.split(separator: "\n").map(String.init)
+    let listed = try XCTUnwrap(up.status == 0 ? up.stdout : nil, "netns-nodes.sh up failed")
+    let addresses = listed.split(separator: "\n").map(String.init)
     XCTAssertEqual(addresses.count, count, up.stdout)
     let subnet = (addresses.first ?? "").split(separator: ".").dropLast().joined(separator: ".")
     let hostfile = FileManager.default.temporaryDirectory
@@ -166,12 +166,26 @@ final class MultiNodeTests: XCTestCase {
     try assertCheckpointLoads(f, "cut")
   }
 
+  /// The process of rank `rank` among those running in network namespace `node`.
+  func rankProcess(_ rank: Int, node: String) throws -> pid_t? {
+    let listed = try shell(["ip", "netns", "pids", node])
+    for word in listed.stdout.split(separator: "\n") {
+      guard let pid = pid_t(word),
+        let environment = FileManager.default.contents(
+          atPath: "/proc/\(pid)/environ")
+      else { continue }
+      let entries = environment.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+      if entries.contains("OMPI_COMM_WORLD_RANK=\(rank)") { return pid }
+    }
+    return nil
+  }
+
   /// Killing the rank on node 2 ends the whole job at once, Open MPI naming the rank and node.
   func testKilledRankEndsTheJob() throws {
     let nodes = try startNodes(2)
     let f = try TrainingFixture()
     let job = try startLongRun(f, "killed", nodes)
-    let rank = try XCTUnwrap(job.rankProcesses()[1], "rank 1 not found under mpirun")
+    let rank = try XCTUnwrap(rankProcess(1, node: "sbn2"), "rank 1 not found on node sbn2")
     let killed = Date()
     kill(rank, SIGKILL)
     job.wait(limit: 90)
