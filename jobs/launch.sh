@@ -23,6 +23,24 @@ SEQBOAT_SWITCHES=""
 
 seqboat_log() { echo "seqboat-launch: $*" >&2; }
 
+# A lost node (cut link, dead machine) ends the job within a minute instead of hanging it
+# (jobs/README.md, "Several nodes"). Two parts, each overridable from the environment:
+# - `seqboat train --collective-timeout` (SEQBOAT_COLLECTIVE_TIMEOUT, 20 s): a rank waiting longer
+#   than that in one collective prints one line naming the missing ranks and their hosts, and
+#   aborts the job as many seconds later.
+# - Open MPI's control channel (mpirun to its daemons): TCP keepalive probes after 5 s idle, every
+#   8 s, 3 unanswered ones = daemon lost, 24-29 s after the cut (Open MPI's default: 300 s +
+#   9 x 20 s), and mpirun ends the job. That is after the collective timeout's line and before its
+#   abort: an abort sent to a daemon not yet known lost makes mpirun wait on it for TCP's
+#   retransmission timeout (about 15 minutes), since keepalive probes stop while data is unacked.
+# seqboat_fault_settings prints them as NAME=VALUE lines (the multi-node tests use the same values).
+seqboat_fault_settings() {
+  echo "OMPI_MCA_oob_tcp_keepalive_time=${OMPI_MCA_oob_tcp_keepalive_time:-5}"
+  echo "OMPI_MCA_oob_tcp_keepalive_intvl=${OMPI_MCA_oob_tcp_keepalive_intvl:-8}"
+  echo "OMPI_MCA_oob_tcp_keepalive_probes=${OMPI_MCA_oob_tcp_keepalive_probes:-3}"
+  echo "SEQBOAT_COLLECTIVE_TIMEOUT=${SEQBOAT_COLLECTIVE_TIMEOUT:-20}"
+}
+
 # seqboat_set_flags FLAGS...: parses `--flag value`, `--flag=value` and switches into the ordered
 # lists SEQBOAT_FLAG_NAMES / SEQBOAT_FLAG_VALUES; a flag already present gets the new value.
 seqboat_set_flags() {
@@ -155,8 +173,18 @@ seqboat_launch() {
   local -a extra=()
   read -r -a extra <<<"${SEQBOAT_EXTRA_ARGS:-}"
   [[ -n ${SEQBOAT_UPDATE_FREQ:-} ]] && extra=(--update-freq "$SEQBOAT_UPDATE_FREQ" "${extra[@]}")
-  seqboat_set_flags "$@" --data "$data" --save-dir "$save" --log-file "$log" --seed "$seed" ||
-    return 2
+  local setting collective_timeout=""
+  for setting in $(seqboat_fault_settings); do
+    if [[ $setting == SEQBOAT_COLLECTIVE_TIMEOUT=* ]]; then
+      collective_timeout=${setting#*=}
+    else
+      export "${setting?}"
+    fi
+  done
+  local -a cache=()
+  [[ -n ${SEQBOAT_DATA_CACHE:-} ]] && cache=(--data-cache "$SEQBOAT_DATA_CACHE")
+  seqboat_set_flags "$@" --data "$data" --save-dir "$save" --log-file "$log" --seed "$seed" \
+    --collective-timeout "$collective_timeout" "${cache[@]}" || return 2
   seqboat_set_flags "${extra[@]}" || {
     seqboat_log "(in SEQBOAT_EXTRA_ARGS)"
     return 2

@@ -20,6 +20,7 @@ PACKAGES=(
   python3 python3-matplotlib        # tools/plot-log.py
   python3-pip                       # installs tensorboard (below)
   procps                            # pgrep/ps used by tools/slurm-*.sh
+  iproute2                          # ip netns, tc: the namespace nodes of tools/netns-nodes.sh
 )
 
 missing=()

@@ -224,10 +224,14 @@ public final class Communicator: Collective {
     abortJob(rank: rank, size: size, message: message, code: code)
   }
 
-  /// Aborts every rank with `prefix: error` and the error's exit status
-  /// (`DistributedError.exitCode`: 3 for a collective timeout; 1 for anything else).
+  /// Aborts every rank with `prefix: error`, the error's exit status and delay
+  /// (`DistributedError.exitCode`, `abortDelay`: 3 and the collective timeout for a collective
+  /// timeout; 1 and none for anything else).
   public func abort(_ prefix: String, _ error: Error) -> Never {
-    abort("\(prefix): \(error)", code: (error as? DistributedError)?.exitCode ?? 1)
+    let known = error as? DistributedError
+    abortJob(
+      rank: rank, size: size, message: "\(prefix): \(error)", code: known?.exitCode ?? 1,
+      delay: known?.abortDelay ?? 0)
   }
 
   /// Ends MPI for this process; call once, on every rank, after the last collective.

@@ -8,14 +8,21 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable {
   case setupMismatch(String)
   /// A caller-supplied value out of range: what and why.
   case invalid(String)
-  /// A collective did not complete in time: which one and which ranks were missing or silent.
-  case collectiveTimeout(String)
+  /// A collective did not complete in time: which one and which ranks were missing or silent;
+  /// the job is to be aborted `abortDelay` seconds after the message (see `Watchdog`).
+  case collectiveTimeout(String, abortDelay: Double)
 
   /// The exit status a job ended by this error reports: 3 for a collective timeout (a lost or
   /// stopped rank), 1 otherwise.
   public var exitCode: Int32 {
     if case .collectiveTimeout = self { return 3 }
     return 1
+  }
+
+  /// Seconds between the message and the abort (a collective timeout's delay; 0 otherwise).
+  public var abortDelay: Double {
+    if case .collectiveTimeout(_, let delay) = self { return delay }
+    return 0
   }
 
   /// The one-line message.
@@ -25,7 +32,7 @@ public enum DistributedError: Error, CustomStringConvertible, Equatable {
       return "\(call) failed (MPI error \(code)): \(message)"
     case .setupMismatch(let s): return s
     case .invalid(let s): return s
-    case .collectiveTimeout(let s): return s
+    case .collectiveTimeout(let s, _): return s
     }
   }
 }

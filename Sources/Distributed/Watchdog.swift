@@ -9,15 +9,20 @@ import Glibc
 /// the culprit, ranks exchange tiny point-to-point messages on a private communicator (every rank
 /// with rank 0): an announcement when entering collective number k, and a heartbeat every
 /// `heartbeatInterval` while waiting in it. When the deadline passes, rank 0 throws naming the
-/// ranks that have not announced k and those that announced it but have been silent for more than
-/// `silenceLimit` (stopped inside it). Another rank throws at once when rank 0 is such a rank;
-/// otherwise it leaves the verdict to rank 0 and throws itself after a second timeout.
+/// ranks (and their hosts) that have not announced k and those that announced it but have been
+/// silent for more than `silenceLimit` (stopped inside it). Another rank throws at once when
+/// rank 0 is such a rank; otherwise it leaves the verdict to rank 0 and throws itself after a
+/// second timeout. The error asks for the abort to follow the verdict `timeout` seconds later
+/// (`Communicator.abort`), so that a launcher watching its nodes (Open MPI's keepalive,
+/// jobs/launch.sh) ends the job first when a node was lost.
 final class Watchdog {
   /// Seconds a collective may take on this rank before the wait gives up.
   let timeout: Double
   private var comm: MPI_Comm?
   private let rank: Int
   private let size: Int
+  /// Host name of each rank (for the verdict).
+  let hosts: [String]
   private let tag: Int32 = 7
   private let heartbeatInterval: Double
   private let silenceLimit: Double
@@ -42,6 +47,7 @@ final class Watchdog {
     arrived = [Int64](repeating: 0, count: size)
     lastHeard = [Double](repeating: monotonicSeconds(), count: size)
     try check(MPI_Comm_dup(watched, &comm), "MPI_Comm_dup")
+    hosts = try gatherHostNames(comm, size: size)
   }
 
   /// Numbers the collective this rank is entering and announces it. Returns its number.
@@ -105,7 +111,7 @@ final class Watchdog {
         continue
       }
       let message = verdict(what, collective, missing: missing, silent: silent)
-      throw DistributedError.collectiveTimeout(message)
+      throw DistributedError.collectiveTimeout(message, abortDelay: timeout)
     }
   }
 
@@ -121,11 +127,15 @@ final class Watchdog {
     func ranks(_ r: [Int]) -> String {
       (r.count == 1 ? "rank " : "ranks ") + r.map(String.init).joined(separator: ", ")
     }
+    func on(_ r: [Int]) -> String {
+      (r.count == 1 ? "host " : "hosts ") + r.map { hosts[$0] }.joined(separator: ", ")
+    }
     var parts: [String] = []
-    if !missing.isEmpty { parts.append("\(ranks(missing)) did not arrive") }
+    if !missing.isEmpty { parts.append("\(ranks(missing)) did not arrive (\(on(missing)))") }
     if !silent.isEmpty {
       parts.append(
-        "\(ranks(silent)) did not arrive (stopped answering inside it for over \(silenceLimit) s)")
+        "\(ranks(silent)) did not arrive (\(on(silent)); stopped answering inside it for over"
+          + " \(silenceLimit) s)")
     }
     return "\(head) \(timeout) s (--collective-timeout): \(parts.joined(separator: "; ")); aborting"
   }

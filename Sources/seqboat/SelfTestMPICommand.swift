@@ -31,7 +31,7 @@ struct SelfTestMPICommand: ParsableCommand {
       print("rank \(comm.rank) of \(comm.size): PASS \(summary)")
       try comm.finalize()
     } catch {
-      comm.abort("selftest \(scenario) failed: \(error)")
+      comm.abort("selftest \(scenario) failed", error)
     }
   }
 }

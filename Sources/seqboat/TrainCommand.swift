@@ -173,6 +173,8 @@ struct TrainCommand: ParsableCommand {
   var batchSizeValid = 0
   @Option(help: "Seconds a collective may wait before the job is aborted.")
   var collectiveTimeout = 300.0
+  @Option(help: "Node-local folder: each node copies the data file there once and reads the copy.")
+  var dataCache: String?
   @Flag(help: "fairseq's per-sentence loss average: always the case for classifiers here.")
   var sentenceAvg = false
   @Argument(parsing: .allUnrecognized, help: "Model options, fairseq's names (see above).")
@@ -296,6 +298,10 @@ struct TrainCommand: ParsableCommand {
     let comm = try Communicator.world(collectiveTimeout: collectiveTimeout)
     let outcome: TrainingOutcome
     do {
+      var options = options
+      if let dataCache {
+        options.data = try DataCache.localCopy(of: options.data, in: dataCache, communicator: comm)
+      }
       outcome = try TrainingRun(
         config: config, options: options, communicator: comm, resume: resume
       ).run()

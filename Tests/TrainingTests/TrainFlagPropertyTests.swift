@@ -9,8 +9,11 @@ import XCTest
 /// naming the option (exit 1, or 64 for the argument parser's usage errors), never in a signal or
 /// a hang. One draw per option, then more random draws until about 45 s have passed.
 final class TrainFlagPropertyTests: XCTestCase {
-  /// Options whose values are paths of this test's own files (the fault matrix covers them).
-  static let paths: Set = ["--arch", "--data", "--save-dir", "--log-file"]
+  /// Options whose values are paths of this test's own files (the fault matrix and
+  /// DataCacheTests cover them).
+  static let paths: Set = [
+    "--arch", "--data", "--save-dir", "--log-file", "--data-cache",
+  ]
 
   /// The value-taking options listed by `train --help`: `OPTIONS` lines `--name <value>` and the
   /// LRA parser's `--name VALUE` / `--name a|b` entries.
