@@ -74,6 +74,7 @@ public final class TrainingRun {
         parameterCount: setup.model.parameterCount)
     }
     try communicator.broadcastValues(setup.model.stateDict.map(\.tensor))
+    for line in try TrainingHeader.lines(setup, ranks: communicator.size) { log.line(line) }
     for examples in [train, valid] { try reportDropped(examples) }
     if communicator.rank == 0 {
       for name in Checkpoint.removeStaleTemporaries(in: options.saveDir) {
@@ -81,7 +82,6 @@ public final class TrainingRun {
           "seqboat: removed \(options.saveDir)/\(name), left by a save that was killed")
       }
     }
-    for line in try TrainingHeader.lines(setup, ranks: communicator.size) { log.line(line) }
     if let warning = setup.sourceWarning { log.warning("seqboat: warning: " + warning) }
     if let source = setup.source { resume(from: source, seconds: setup.loadSeconds) }
   }
