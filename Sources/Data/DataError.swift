@@ -6,8 +6,11 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
   /// An error with the message `description`.
   public init(_ description: String) { self.description = description }
 
-  /// An error about `field` of `file`: "file: field: reason".
+  /// An error about `field` of `file`: "file: field: reason", or for a missing object
+  /// ("missing dataset") "file: dataset /train/tokens missing".
   public init(file: String, field: String, _ reason: String) {
-    description = "\(file): \(field): \(reason)"
+    description =
+      reason.hasPrefix("missing ")
+      ? "\(file): \(reason.dropFirst(8)) \(field) missing" : "\(file): \(field): \(reason)"
   }
 }

@@ -14,6 +14,11 @@ public struct HDF5Error: Error, CustomStringConvertible, Equatable {
     self.reason = reason
   }
 
-  /// `file: path: reason`, on one line.
-  public var description: String { "\(file): \(path): \(reason)" }
+  /// One line in words: `file: reason` for the file itself ("x.h5: file not found"), `file:
+  /// dataset /train/tokens missing` for a missing object, otherwise `file: path: reason`.
+  public var description: String {
+    if path == "/" { return "\(file): \(reason)" }
+    if reason.hasPrefix("missing ") { return "\(file): \(reason.dropFirst(8)) \(path) missing" }
+    return "\(file): \(path): \(reason)"
+  }
 }

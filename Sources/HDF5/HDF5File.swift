@@ -26,7 +26,7 @@ public final class HDF5File {
   /// only read; NFS/Lustre safe).
   public static func open(_ path: String, writable: Bool = false) throws -> HDF5File {
     HDF5Library.prepare()
-    guard access(path, F_OK) == 0 else { throw HDF5Error(file: path, path: "/", "no such file") }
+    guard access(path, F_OK) == 0 else { throw HDF5Error(file: path, path: "/", "file not found") }
     guard access(path, R_OK) == 0 else { throw HDF5Error(file: path, path: "/", "not readable") }
     guard H5Fis_hdf5(path) > 0 else {
       throw HDF5Error(file: path, path: "/", "not an HDF5 file")

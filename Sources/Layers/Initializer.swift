@@ -16,9 +16,14 @@ public enum Initializer: Sendable {
   /// Xavier-uniform for a `[fanOut, fanIn]` weight: U(−a, a), a = √(6 / (fanIn + fanOut)).
   case xavierUniform
 
-  /// A trainable leaf of `shape` filled by this rule.
+  /// A trainable leaf of `shape` filled by this rule; with a shape-only generator its storage is
+  /// left uninitialised and nothing is drawn.
   public func make(_ shape: [Int], rng: inout SplitMix64) -> Tensor {
     let n = shape.reduce(1, *)
+    if rng.shapesOnly {
+      let storage = [Float](unsafeUninitializedCapacity: n) { _, count in count = n }
+      return Tensor(shape: shape, data: storage, requiresGrad: true)
+    }
     var values = [Float](repeating: 0, count: n)
     switch self {
     case .constant(let c):

@@ -17,9 +17,11 @@ extension Model {
   public var tiedNames: [String: String] { [:] }
 }
 
-/// The model of `config` with the reference initialisation drawn from a generator seeded `seed`.
-public func makeModel(_ config: ModelConfig, seed: UInt64 = 1) -> Model {
-  var rng = SplitMix64(seed: seed)
+/// The model of `config` with the reference initialisation drawn from a generator seeded `seed`;
+/// with `shapesOnly`, its parameters have their shapes but uninitialised, non-resident storage
+/// (for reports of shapes and counts only).
+public func makeModel(_ config: ModelConfig, seed: UInt64 = 1, shapesOnly: Bool = false) -> Model {
+  var rng = SplitMix64(seed: seed, shapesOnly: shapesOnly)
   switch config.task {
   case .lra, .sc: return SequenceClassifier(config, rng: &rng)
   case .lm: return LanguageModel(config, rng: &rng)

@@ -7,9 +7,16 @@
 /// tensor engine.
 public struct SplitMix64: RandomNumberGenerator {
   private var state: UInt64
+  /// Whether this generator builds shapes only: modules built with it give their parameters
+  /// uninitialised storage (never touched, so never resident) instead of drawn values, for reports
+  /// of shapes and counts (`seqboat inspect --arch`).
+  public let shapesOnly: Bool
 
-  /// A generator whose sequence is fixed by `seed`.
-  public init(seed: UInt64) { state = seed }
+  /// A generator whose sequence is fixed by `seed`; with `shapesOnly`, one for shape-only builds.
+  public init(seed: UInt64, shapesOnly: Bool = false) {
+    state = seed
+    self.shapesOnly = shapesOnly
+  }
 
   /// The next 64 random bits.
   public mutating func next() -> UInt64 {

@@ -52,6 +52,8 @@ public struct Checkpoint {
   public var lrScheduleOrigin: Int
   /// The run's identity; nil for files written without one.
   public var identity: RunIdentity?
+  /// Seconds of training wall time so far (fairseq's `wall`); nil for files written without it.
+  public var wall: Double?
 
   /// The value of the `format` attribute.
   public static let format = "seqboat-checkpoint"
@@ -144,6 +146,7 @@ public struct Checkpoint {
     )
     try root.setAttribute("lr_schedule_origin", int64: Int64(lrScheduleOrigin))
     if let identity { try root.setAttribute("run_identity", string: try identity.json()) }
+    if let wall { try root.setAttribute("wall", double: wall) }
     let model = try root.createGroup("model")
     for (name, t) in tensors.sorted(by: { $0.key < $1.key }) {
       try model.writeDataset(name, t.data, shape: t.shape, checksum: true)
@@ -209,13 +212,14 @@ public struct Checkpoint {
       let identity =
         root.hasAttribute("run_identity")
         ? try RunIdentity.decode(try root.stringAttribute("run_identity")) : nil
-      let checkpoint = Checkpoint(
+      var checkpoint = Checkpoint(
         modelArgs: args, options: options, worldSize: Int(try root.int64Attribute("world_size")),
         numUpdates: Int(try root.int64Attribute("num_updates")),
         epoch: Int(try root.int64Attribute("epoch")),
         batchInEpoch: Int(try root.int64Attribute("batch_in_epoch")),
         bestMetric: best.isNaN ? nil : best, tensors: tensors, moments: moments, scaler: scaler,
         lrScheduleOrigin: origin, identity: identity)
+      checkpoint.wall = root.hasAttribute("wall") ? try root.doubleAttribute("wall") : nil
       try file.close()
       return checkpoint
     } catch let error as HDF5Error {

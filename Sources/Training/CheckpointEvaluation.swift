@@ -18,6 +18,20 @@ public enum CheckpointEvaluation {
     contextWindow: Int = 0, tokensPerSample: Int = 0, megaEval: MegaLMEvalOptions.Request? = nil,
     communicator: Communicator
   ) throws -> [String: Double] {
+    try prepare(
+      checkpoint: path, data: data, split: split, batchSize: batchSize,
+      contextWindow: contextWindow, tokensPerSample: tokensPerSample, megaEval: megaEval,
+      warn: communicator.rank == 0)(communicator)
+  }
+
+  /// The part of `run` local to a rank, done before MPI starts (files read and checked, model
+  /// built and loaded, rows chosen; `warn`: this rank writes warnings); the returned evaluation
+  /// runs the batches over the ranks of a communicator.
+  public static func prepare(
+    checkpoint path: String, data: String, split: String, batchSize: Int,
+    contextWindow: Int = 0, tokensPerSample: Int = 0, megaEval: MegaLMEvalOptions.Request? = nil,
+    warn: Bool
+  ) throws -> (Communicator) throws -> [String: Double] {
     MemoryPolicy.reuseFreedMemory()
     let checkpoint = try Checkpoint.read(path)
     guard let arch = checkpoint.modelArgs["arch"] else {
@@ -41,13 +55,16 @@ public enum CheckpointEvaluation {
         throw TrainingError("--context-window \(contextWindow) cannot be combined with --mega-eval")
       }
       let options = try MegaLMEvalOptions(megaEval, task: file.task)
-      let r = try MegaLMEvaluation.evaluate(
-        lm, split: file.split(split), options: options, communicator: communicator)
-      var metrics = TrainLog.metrics(
-        lossSum: r.eval.lossSum, sampleSize: r.eval.sampleSize, correct: 0, languageModel: true)
-      metrics["tokens"] = r.eval.sampleSize
-      metrics["blocks"] = Double(r.blocks)
-      return metrics
+      let rows = try file.split(split)
+      return { communicator in
+        let r = try MegaLMEvaluation.evaluate(
+          lm, split: rows, options: options, communicator: communicator)
+        var metrics = TrainLog.metrics(
+          lossSum: r.eval.lossSum, sampleSize: r.eval.sampleSize, correct: 0, languageModel: true)
+        metrics["tokens"] = r.eval.sampleSize
+        metrics["blocks"] = Double(r.blocks)
+        return metrics
+      }
     }
     let examples: EvaluationRows
     if contextWindow > 0 {
@@ -62,16 +79,19 @@ public enum CheckpointEvaluation {
       let blocks = try Examples(
         file: file, split: split, tokensPerSample: o.tokensPerSample, breakMode: mode,
         maxPositions: config.maxPositions, pixelNormalization: o.pixelNormalization)
-      if communicator.rank == 0, let note = blocks.droppedNote {
+      if warn, let note = blocks.droppedNote {
         fputs("seqboat: warning: \(note)\n", stderr)
       }
       examples = blocks
     }
     let rows = batchSize > 0 ? batchSize : max(o.batchSize / max(o.updateFreq, 1), 1)
-    let r = try Evaluator.evaluate(
-      model, on: examples, communicator: communicator, batchSize: rows, progress: "eval \(split)")
-    return TrainLog.metrics(
-      lossSum: r.lossSum, sampleSize: r.sampleSize, correct: r.correct,
-      languageModel: config.task == .lm)
+    return { communicator in
+      let r = try Evaluator.evaluate(
+        model, on: examples, communicator: communicator, batchSize: rows,
+        progress: "eval \(split)")
+      return TrainLog.metrics(
+        lossSum: r.lossSum, sampleSize: r.sampleSize, correct: r.correct,
+        languageModel: config.task == .lm)
+    }
   }
 }

@@ -10,8 +10,11 @@ import Tensor
 /// option of another model's parser, or of no parser, is an error.
 public enum ModelFlags {
   /// The stored-table entries (`ModelArgs` names) that the options `words` (as left over by the
-  /// argument parser) set on the preset `arch`; throws one line naming the option.
-  public static func entries(arch: String, words: [String]) throws -> [String: String] {
+  /// argument parser) set on the preset `arch`; throws one line naming the option, an unknown one
+  /// with the closest of the model options and `otherNames` (the command's own options).
+  public static func entries(arch: String, words: [String], otherNames: [String] = []) throws
+    -> [String: String]
+  {
     let preset = try ModelConfig.preset(arch)
     let parser = ModelParser(preset)
     var out: [String: String] = [:]
@@ -27,7 +30,8 @@ public enum ModelFlags {
       let attached = body.firstIndex(of: "=").map { String(body[body.index(after: $0)...]) }
       let named = table.filter { $0.name == name }
       guard let flag = named.first(where: { $0.parsers.contains(parser) }) ?? named.first else {
-        throw TrainingError("unknown option --\(name)\(suggestion(for: name))")
+        throw TrainingError(
+          "unknown option --\(name)\(suggestion(for: name, among: names + otherNames))")
       }
       guard flag.parsers.contains(parser) else {
         throw TrainingError(
@@ -86,9 +90,10 @@ public enum ModelFlags {
   /// The names of the store-true options, which take no value.
   public static var switchNames: [String] { table.filter(\.isSwitch).map(\.name) }
 
-  /// " (did you mean --x?)" for the known name closest to `name`, if any is close.
-  static func suggestion(for name: String) -> String {
-    let scored = names.map { ($0, editDistance($0, name)) }.min { $0.1 < $1.1 }
+  /// " (did you mean --x?)" for the name of `known` (default: the model options) closest to
+  /// `name`, if any is close.
+  public static func suggestion(for name: String, among known: [String] = names) -> String {
+    let scored = known.map { ($0, editDistance($0, name)) }.min { $0.1 < $1.1 }
     guard let (best, d) = scored, d <= max(2, name.count / 4) else { return "" }
     return " (did you mean --\(best)?)"
   }

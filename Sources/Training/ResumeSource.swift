@@ -36,14 +36,14 @@ struct ResumeSource {
     }
     if let model = resume.finetuneFromModel {
       guard fm.fileExists(atPath: model) else {
-        throw TrainingError("--finetune-from-model \(model): no such file")
+        throw TrainingError("--finetune-from-model \(model): file not found")
       }
       return ResumeSource(
         path: model, checkpoint: try Checkpoint.read(model), reset: .weightsOnly, finetune: true)
     }
     if !options.restoreFile.isEmpty {
       guard fm.fileExists(atPath: options.restoreFile) else {
-        throw TrainingError("--restore-file \(options.restoreFile): no such file")
+        throw TrainingError("--restore-file \(options.restoreFile): file not found")
       }
       return ResumeSource(
         path: options.restoreFile, checkpoint: try Checkpoint.read(options.restoreFile),

@@ -11,6 +11,11 @@ extension TrainOptions {
     func need(_ ok: Bool, _ flag: String, _ value: Any, _ range: String) throws {
       if !ok { throw TrainingError("--\(flag) \(value) is out of range: \(range)") }
     }
+    if let logFormat, ConsoleFormat(rawValue: logFormat) == nil {
+      throw TrainingError(
+        "--log-format \(logFormat) is not one of "
+          + ConsoleFormat.allCases.map(\.rawValue).joined(separator: ", "))
+    }
     for (flag, v) in [
       ("max-update", maxUpdate), ("max-epoch", maxEpoch), ("warmup-updates", warmupUpdates),
       ("validate-interval-updates", validateIntervalUpdates),

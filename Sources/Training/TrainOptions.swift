@@ -63,6 +63,9 @@ public struct TrainOptions: Codable, Equatable {
   public var logFile = ""
   /// `--log-interval`: updates between progress lines.
   public var logInterval = 100
+  /// `--log-format`: the console's format, simple, json, tqdm or none (nil: tqdm on a terminal,
+  /// else simple, as fairseq's default).
+  public var logFormat: String?
   /// `--validate-interval-updates` (0: only at epoch ends).
   public var validateIntervalUpdates = 0
   /// `--save-interval-updates` (0: only at epoch ends).

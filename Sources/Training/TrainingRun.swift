@@ -31,7 +31,6 @@ public final class TrainingRun {
   public let valid: Examples
   private let log: TrainLog
   private let board: TensorBoardLog?
-  private let resumeOptions: ResumeOptions
   private let identity: RunIdentity
   private let schedule: RestartableSchedule
   private var epoch = 1
@@ -41,54 +40,61 @@ public final class TrainingRun {
   private var earlyStopping: EarlyStopping
   private let validBlock: MegaLMEvalOptions.ValidBlock?
   private var lastUpdateTime = Date()
-  private var intervalStart = (time: Date(), updates: 0, tokens: 0)
+  private var intervalMeters = TrainMeters()
+  private var epochMeters = TrainMeters()
+  private var wallBase = 0.0
+  private var lastLR = 0.0
 
-  /// Prepares a run: checks, model, optimizer, schedule, and the resumed state (what of the
-  /// checkpoint applies: `resume`). The stop signals' handlers are installed first, so a request
-  /// during start-up is kept for the first update boundary.
-  public init(
-    config: ModelConfig, options: TrainOptions, communicator: Communicator,
-    resume: ResumeOptions = ResumeOptions()
-  ) throws {
+  /// Starts a run from its rank-local `setup`: optimizer, schedule and loss scaler, the resumed
+  /// state (what of the checkpoint applies), then the collectives that check every rank runs the
+  /// same configuration and copy rank 0's weights. A failure before those collectives is agreed
+  /// on by every rank (`Communicator.agree`), so the job can end without `MPI_Abort`. The stop
+  /// signals' handlers are installed first, so a request during start-up is kept for the first
+  /// update boundary.
+  public init(setup: TrainingSetup, communicator: Communicator) throws {
     StopSignal.install()
-    self.options = options
-    resumeOptions = resume
+    options = setup.options
+    config = setup.config
+    train = setup.train
+    valid = setup.valid
+    identity = setup.identity
+    policy = setup.policy
+    validBlock = setup.validBlock
     self.communicator = communicator
-    try RunChecks.batching(options, config: config, worldSize: communicator.size)
-    let file = try DatasetFile.open(options.data)
-    identity = try RunIdentity(options: options, file: file)
-    var config = config
-    if options.syncBN, config.normType == .batchnorm { config.normType = .syncbatchnorm }
-    self.config = config
-    try RunChecks.model(config, fits: file)
-    try RunChecks.fairseqTask(options, config: config, file: file)
-    if options.sentenceAvg, config.task == .lm {
-      throw TrainingError("--sentence-avg: language models average over target tokens")
-    }
-    try RunChecks.chunking(config, file: file)
-    let mode = try options.breakMode()
-    train = try Examples(
-      file: file, split: "train", tokensPerSample: options.tokensPerSample, breakMode: mode,
-      maxPositions: config.maxPositions, pixelNormalization: options.pixelNormalization,
-      variant: try EpochPlan.variantBlocks(options, config: config))
-    valid = try Examples(
-      file: file, split: options.validSubset, tokensPerSample: options.tokensPerSample,
-      breakMode: mode, maxPositions: config.maxPositions,
-      pixelNormalization: options.pixelNormalization)
-    policy = CheckpointPolicy(
-      options: options, metric: try BestMetric(options: options, languageModel: config.task == .lm))
     earlyStopping = EarlyStopping(patience: options.patience ?? -1)
-    // The reference validates Mega language models its own way (`validate_mega_lm`); it parses
-    // --valid-block for SeqBoat ones but never reads it.
-    validBlock =
-      config.family == .mega
-      ? try options.validBlock.map(MegaLMEvalOptions.ValidBlock.init(parsing:)) : nil
-    guard options.maxTokens != nil || train.count >= options.batchSize else {
-      throw TrainingError(
-        "--batch-size \(options.batchSize) exceeds the \(train.count) training examples of "
-          + "\(options.data)")
+    var parts: (Trainer, RestartableSchedule, TrainLog, TensorBoardLog?)?
+    try communicator.agree { parts = try TrainingRun.parts(setup, communicator: communicator) }
+    guard let parts else { throw TrainingError("start-up failed") }
+    trainer = parts.0
+    schedule = parts.1
+    log = parts.2
+    board = parts.3
+    let args = try Checkpoint.json(ModelArgs.table(config))
+    try communicator.agree {
+      try communicator.verifySameSetup(
+        configHash: fnv1a64(args + (try options.json())),
+        parameterCount: setup.model.parameterCount)
     }
-    let model = makeModel(config, seed: options.seed)
+    try communicator.broadcastValues(setup.model.stateDict.map(\.tensor))
+    for line in try TrainingHeader.lines(setup, ranks: communicator.size) { log.line(line) }
+    for examples in [train, valid] { try reportDropped(examples) }
+    if communicator.rank == 0 {
+      for name in Checkpoint.removeStaleTemporaries(in: options.saveDir) {
+        log.warning(
+          "seqboat: removed \(options.saveDir)/\(name), left by a save that was killed")
+      }
+    }
+    if let warning = setup.sourceWarning { log.warning("seqboat: warning: " + warning) }
+    if let source = setup.source { resume(from: source, seconds: setup.loadSeconds) }
+  }
+
+  /// The trainer (optimizer, schedule, loss scaler) and rank 0's logs, after the batching check
+  /// at this world size: rank-local work, every rank reaching the same verdict.
+  private static func parts(_ setup: TrainingSetup, communicator: Communicator) throws
+    -> (Trainer, RestartableSchedule, TrainLog, TensorBoardLog?)
+  {
+    let options = setup.options
+    try RunChecks.batching(options, config: setup.config, worldSize: communicator.size)
     var scaler: LossScaler?
     if options.fp16 {
       let window =
@@ -98,25 +104,14 @@ public final class TrainingRun {
       scaler = LossScaler(
         initScale: options.fp16InitScale, window: window, minScale: options.minLossScale)
     }
-    schedule = RestartableSchedule(try options.makeSchedule())
-    trainer = try Trainer(
-      model: model, communicator: communicator, optimizer: try options.makeOptimizer(),
-      schedule: schedule, clipNorm: options.clipNorm, scaler: scaler,
-      dropoutSeed: options.seed)
-    let args = try Checkpoint.json(ModelArgs.table(config))
-    try communicator.verifySameSetup(
-      configHash: fnv1a64(args + (try options.json())),
-      parameterCount: model.parameterCount)
-    try communicator.broadcastValues(model.stateDict.map(\.tensor))
-    log = try TrainLog(jsonPath: options.logFile, enabled: communicator.rank == 0)
-    board = try TensorBoardLog(options: options, rank: communicator.rank)
-    for examples in [train, valid] { try reportDropped(examples) }
-    if communicator.rank == 0 {
-      for name in Checkpoint.removeStaleTemporaries(in: options.saveDir) {
-        log.warning("seqboat: removed \(options.saveDir)/\(name), left by a save that was killed")
-      }
-    }
-    try loadStartingCheckpoint()
+    let schedule = RestartableSchedule(try options.makeSchedule())
+    let trainer = try Trainer(
+      model: setup.model, communicator: communicator, optimizer: try options.makeOptimizer(),
+      schedule: schedule, clipNorm: options.clipNorm, scaler: scaler, dropoutSeed: options.seed)
+    let log = try TrainLog(
+      jsonPath: options.logFile, enabled: communicator.rank == 0, format: options.logFormat)
+    let board = try TensorBoardLog(options: options, rank: communicator.rank)
+    return (trainer, schedule, log, board)
   }
 
   /// The size filter's drops of `examples`: a line on standard error and a JSON record.
@@ -129,22 +124,10 @@ public final class TrainingRun {
     ])
   }
 
-  /// Loads the starting checkpoint, if any (`ResumeSource`), as far as the reset flags allow.
-  private func loadStartingCheckpoint() throws {
-    guard let source = try ResumeSource.find(options: options, resume: resumeOptions) else {
-      return
-    }
+  /// The starting checkpoint's state (its weights are already loaded) as far as the reset flags
+  /// allow.
+  private func resume(from source: ResumeSource, seconds: Double) {
     let (path, checkpoint, reset) = (source.path, source.checkpoint, source.reset)
-    if let warning = try source.check(modelArgs: ModelArgs.table(config), identity: identity) {
-      log.warning("seqboat: warning: " + warning)
-    }
-    let unused: [String]
-    do {
-      unused = try trainer.model.load(checkpoint.tensors)
-    } catch {
-      throw TrainingError("\(path): \(error)")
-    }
-    if let name = unused.first { throw TrainingError("\(path): /model/\(name): not in this model") }
     if !reset.resetOptimizer {
       trainer.optimizer.state = checkpoint.moments
       trainer.numUpdates = checkpoint.numUpdates
@@ -158,19 +141,14 @@ public final class TrainingRun {
     }
     if !reset.resetOptimizer && !reset.resetMeters {
       bestMetric = checkpoint.bestMetric
-      let saved = try BestMetric(options: checkpoint.options, languageModel: isLM)
-      guard saved == policy.metric else {
-        throw TrainingError(
-          "\(path): its best checkpoint is by \(saved.name)\(saved.maximize ? " (maximised)" : ""),"
-            + " not --best-checkpoint-metric \(policy.metric.name)"
-            + (policy.metric.maximize ? " --maximize-best-checkpoint-metric" : "")
-            + " (--reset-meters starts a new best)")
-      }
+      wallBase = checkpoint.wall ?? 0
     }
     let resets = source.finetune ? ["weights only"] : reset.givenResets
     log.line(
       "loaded checkpoint \(path) (epoch \(checkpoint.epoch), \(checkpoint.numUpdates) updates, "
-        + "saved by \(checkpoint.worldSize) ranks; now \(communicator.size))"
+        + "saved by \(checkpoint.worldSize) ranks; now \(communicator.size); "
+        + "\(CheckpointSize.text(path: path)), "
+        + String(format: "reading took %.2f s)", seconds)
         + (resets.isEmpty ? "" : "; " + resets.joined(separator: ", ")))
   }
 
@@ -207,7 +185,8 @@ public final class TrainingRun {
         batchInEpoch += 1
         try report(result, rows: rows, batches: plan.count)
         let finished = batchInEpoch == plan.count ? epoch : nil
-        if finished != nil {
+        if let finished {
+          summarise(epoch: finished)
           epoch += 1
           batchInEpoch = 0
         }
@@ -254,41 +233,67 @@ public final class TrainingRun {
     }
   }
 
+  /// The update's record in `--log-file` (unchanged: full precision, this update's figures),
+  /// the meters, and every `--log-interval` updates the interval's averages on the console.
   private func report(_ r: UpdateResult, rows: [Int], batches: Int) throws {
     let now = Date()
     let seconds = max(now.timeIntervalSince(lastUpdateTime), 1e-9)
     lastUpdateTime = now
+    let tokens = train.tokenCount(rows)
     var fields = TrainLog.metrics(
       lossSum: r.lossSum, sampleSize: r.sampleSize, correct: r.correct, languageModel: isLM)
     fields["lr"] = r.lr
     fields["gnorm"] = r.gradNorm
     fields["loss_scale"] = r.lossScale
     fields["ups"] = 1 / seconds
-    fields["wps"] = Double(train.tokenCount(rows)) / seconds
-    fields["wall"] = log.wall
+    fields["wps"] = Double(tokens) / seconds
+    fields["wall"] = wall
     var record: [String: Any] = fields
     record["update"] = trainer.numUpdates
     record["epoch"] = epoch
     record["skipped"] = r.skipped
     record["bsz"] = rows.count
-    record["wpb"] = train.tokenCount(rows)
+    record["wpb"] = tokens
     try log.record(record)
     try board?.update(record, step: trainer.numUpdates)
-    let n = trainer.numUpdates
-    intervalStart.tokens += train.tokenCount(rows)
-    guard n == 1 || r.skipped || n % max(options.logInterval, 1) == 0 else { return }
-    let span = max(now.timeIntervalSince(intervalStart.time), 1e-9)
-    fields["ups"] = Double(max(n - intervalStart.updates, 1)) / span
-    fields["wps"] = Double(intervalStart.tokens) / span
-    intervalStart = (now, n, 0)
-    let keys = [
-      "loss", isLM ? "ppl" : "accuracy", "lr", "gnorm", "loss_scale", "ups", "wps", "wall",
-    ]
-    log.line(
-      String(format: "epoch %03d: %5d / %d | ", epoch, batchInEpoch, batches)
-        + TrainLog.format([("num_updates", Double(n))] + keys.map { ($0, fields[$0]!) })
-        + (r.skipped ? " | overflow: step skipped, loss scale halved" : ""))
+    if r.skipped {
+      log.warning("seqboat: warning: overflow detected, setting loss scale to \(r.lossScale)")
+    }
+    lastLR = r.lr
+    intervalMeters.add(r, tokens: tokens, rows: rows.count, clipNorm: options.clipNorm)
+    epochMeters.add(r, tokens: tokens, rows: rows.count, clipNorm: options.clipNorm)
+    log.advance(epoch: epoch, batch: batchInEpoch, batches: batches)
+    guard trainer.numUpdates % max(options.logInterval, 1) == 0 else { return }
+    log.show(
+      LogStats(
+        kind: .interval(batch: batchInEpoch, batches: batches), epoch: epoch,
+        update: trainer.numUpdates, figures: figures(intervalMeters, lr: r.lr, now: now)))
+    intervalMeters = TrainMeters(start: now)
   }
+
+  /// The figures of `meters` now.
+  private func figures(_ meters: TrainMeters, lr: Double, now: Date = Date())
+    -> [(key: String, value: Double)]
+  {
+    meters.figures(
+      languageModel: isLM, numUpdates: trainer.numUpdates, lr: lr,
+      lossScale: options.fp16 ? trainer.scaler?.scale : nil, wall: wall, now: now)
+  }
+
+  /// fairseq's end-of-epoch train summary of `finished`, then the meters start again.
+  private func summarise(epoch finished: Int) {
+    if !epochMeters.isEmpty {
+      log.show(
+        LogStats(
+          kind: .epoch, epoch: finished, update: trainer.numUpdates,
+          figures: figures(epochMeters, lr: lastLR)))
+    }
+    epochMeters = TrainMeters()
+    intervalMeters = TrainMeters()
+  }
+
+  /// Seconds of training so far, across resumes (fairseq's `wall`).
+  private var wall: Double { wallBase + log.wall }
 
   /// fairseq's `validate_and_save` after an update (`finishedEpoch`: the epoch it ended):
   /// validates and saves as `policy` says, always on the run's last update; a save updates the
@@ -350,12 +355,13 @@ public final class TrainingRun {
     try log.record(record)
     try board?.validation(
       record, split: options.validSubset, metric: policy.metric.name, step: trainer.numUpdates)
-    let keys = isLM ? ["loss", "bpc", "ppl"] : ["loss", "accuracy"]
-    log.line(
-      String(format: "epoch %03d | valid on '%@' subset | ", e, options.validSubset)
-        + TrainLog.format(
-          keys.map { ($0, m[$0]!) } + [("num_updates", Double(trainer.numUpdates))]
-            + [("best_" + policy.metric.name, best)]))
+    let keys = isLM ? ["loss", "ppl"] : ["loss", "accuracy"]
+    log.show(
+      LogStats(
+        kind: .validation(split: options.validSubset), epoch: e, update: trainer.numUpdates,
+        figures: keys.map { ($0, m[$0]!) } + [
+          ("num_updates", Double(trainer.numUpdates)), ("best_" + policy.metric.name, best),
+        ]))
     return value
   }
 
@@ -364,7 +370,7 @@ public final class TrainingRun {
     guard communicator.rank == 0, !names.isEmpty else { return }
     try FileManager.default.createDirectory(
       atPath: options.saveDir, withIntermediateDirectories: true)
-    let checkpoint = Checkpoint(
+    var checkpoint = Checkpoint(
       modelArgs: ModelArgs.table(config), options: options, worldSize: communicator.size,
       numUpdates: trainer.numUpdates, epoch: epoch, batchInEpoch: batchInEpoch,
       bestMetric: bestMetric,
@@ -374,6 +380,15 @@ public final class TrainingRun {
         }),
       moments: trainer.optimizer.state, scaler: trainer.scaler, lrScheduleOrigin: schedule.origin,
       identity: identity)
-    for name in names { try checkpoint.write(to: options.saveDir + "/" + name) }
+    checkpoint.wall = wall
+    for name in names {
+      let path = options.saveDir + "/" + name
+      let started = Date()
+      try checkpoint.write(to: path)
+      log.line(
+        "saved checkpoint \(path) (epoch \(batchInEpoch == 0 ? epoch - 1 : epoch) @ \(trainer.numUpdates) updates, "
+          + "\(CheckpointSize.text(path: path)), "
+          + String(format: "writing took %.2f s)", Date().timeIntervalSince(started)))
+    }
   }
 }

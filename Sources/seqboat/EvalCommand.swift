@@ -1,5 +1,6 @@
 import ArgumentParser
 import Distributed
+import Foundation
 import Training
 
 /// `seqboat eval --checkpoint F --data D --split S`: metrics of a checkpoint on one split, on
@@ -41,13 +42,22 @@ struct EvalCommand: ParsableCommand {
     return megaEval || request != MegaLMEvalOptions.Request() ? request : nil
   }
 
+  /// The files read and checked, and the model loaded, on every rank before MPI starts: a bad
+  /// file or option is one line from the first rank and status 1, without MPI_Abort's banner.
   func run() throws {
-    let comm = try Communicator.world(collectiveTimeout: collectiveTimeout)
+    let evaluate: (Communicator) throws -> [String: Double]
     do {
-      let metrics = try CheckpointEvaluation.run(
+      evaluate = try CheckpointEvaluation.prepare(
         checkpoint: checkpoint, data: data, split: split, batchSize: batchSize,
         contextWindow: contextWindow, tokensPerSample: tokensPerSample, megaEval: megaRequest,
-        communicator: comm)
+        warn: LauncherRank.isFirst)
+    } catch {
+      if LauncherRank.isFirst { fputs("seqboat: eval: \(error)\n", stderr) }
+      throw ExitCode(1)
+    }
+    let comm = try Communicator.world(collectiveTimeout: collectiveTimeout)
+    do {
+      let metrics = try evaluate(comm)
       if comm.rank == 0 {
         print(
           "\(split) | "

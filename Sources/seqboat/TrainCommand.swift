@@ -98,12 +98,18 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Stop when the loss scale would fall to this.") var minLossScale = 1e-4
   @Option(help: "JSON-lines log (one object per update, per evaluation, per split with drops).")
   var logFile = ""
-  @Option(help: "Updates between progress lines.") var logInterval = 100
+  @Option(help: "Updates between progress lines (averages over the interval).")
+  var logInterval = 100
   @Option(
     help: ArgumentHelp(
       "TensorBoard event files (rank 0): DIR/train gets each update's --log-file figures, "
         + "DIR/<valid-subset> each validation's; empty: none.", valueName: "dir"))
   var tensorboardLogdir = ""
+  @Option(
+    help: ArgumentHelp(
+      "Console format: simple, json (fairseq's keys), tqdm (a bar; simple lines when standard "
+        + "output is not a terminal) or none (default: tqdm)."))
+  var logFormat: String?
   @Option(help: "Also validate every N updates (0: epoch ends only).")
   var validateIntervalUpdates = 0
   @Option(help: "Also save every N updates (0: epoch ends only).") var saveIntervalUpdates = 0
@@ -241,6 +247,7 @@ struct TrainCommand: ParsableCommand {
     o.logFile = logFile
     o.logInterval = logInterval
     o.tensorboardLogdir = tensorboardLogdir.isEmpty ? nil : tensorboardLogdir
+    o.logFormat = logFormat
     o.validateIntervalUpdates = validateIntervalUpdates
     o.saveIntervalUpdates = saveIntervalUpdates
     o.keepIntervalUpdates = keepIntervalUpdates
@@ -267,11 +274,14 @@ struct TrainCommand: ParsableCommand {
     return r
   }
 
-  /// Every option parsed and checked, before MPI starts: a bad one is one line (from the first rank
-  /// of the launcher only) and exit status 1 on every rank, without MPI_Abort's banner.
+  /// Every option parsed and checked, and every rank-local part of the run built (dataset opened
+  /// and checked, model built, starting checkpoint read), before MPI starts: a bad one is one
+  /// line (from the first rank of the launcher only) and exit status 1 on every rank, without
+  /// MPI_Abort's banner. A failure after MPI starts that every rank sees at a check point ends
+  /// through MPI_Finalize with one line and status 1; MPI_Abort remains for the rest.
   func run() throws {
     StopSignal.install()  // first: a SIGUSR1/SIGTERM during start-up is kept, not fatal
-    let options: TrainOptions
+    let setup: TrainingSetup
     let config: ModelConfig
     let resume: ResumeOptions
     do {
@@ -280,17 +290,19 @@ struct TrainCommand: ParsableCommand {
       guard collectiveTimeout.isFinite, collectiveTimeout > 0 else {
         throw TrainingError("--collective-timeout \(collectiveTimeout) must be finite and > 0")
       }
-      options = o
       resume = try resumeOptions()
       config = try ModelArgs.config(
-        arch: arch, values: ModelFlags.entries(arch: arch, words: words))
+        arch: arch,
+        values: ModelFlags.entries(
+          arch: arch, words: words, otherNames: OptionSpelling.longNames(Self.self)))
       try o.checkTask(languageModel: config.task == .lm)
-      try RunChecks.batching(o, config: config, worldSize: 1)
       _ = try EpochPlan.variantBlocks(o, config: config)
       _ = try BestMetric(options: o, languageModel: config.task == .lm)
       for note in o.notes() where LauncherRank.isFirst {
         fputs("seqboat: train: \(note)\n", stderr)
       }
+      setup = try TrainingSetup(
+        config: config, options: o, resume: resume, worldSize: LauncherRank.worldSize)
     } catch {
       if LauncherRank.isFirst { fputs("seqboat: train: \(error)\n", stderr) }
       throw ExitCode(1)
@@ -298,13 +310,18 @@ struct TrainCommand: ParsableCommand {
     let comm = try Communicator.world(collectiveTimeout: collectiveTimeout)
     let outcome: TrainingOutcome
     do {
-      var options = options
+      var runSetup = setup
       if let dataCache {
-        options.data = try DataCache.localCopy(of: options.data, in: dataCache, communicator: comm)
+        var cached = setup.options
+        cached.data = try DataCache.localCopy(of: cached.data, in: dataCache, communicator: comm)
+        runSetup = try TrainingSetup(
+          config: config, options: cached, resume: resume, worldSize: comm.size)
       }
-      outcome = try TrainingRun(
-        config: config, options: options, communicator: comm, resume: resume
-      ).run()
+      outcome = try TrainingRun(setup: runSetup, communicator: comm).run()
+    } catch let failure as AgreedFailure {
+      if failure.reports { fputs("seqboat: train: \(failure)\n", stderr) }
+      try comm.finalize()
+      throw ExitCode(1)
     } catch {
       comm.abort("train", error)
     }

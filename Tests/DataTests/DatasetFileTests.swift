@@ -31,21 +31,21 @@ final class DatasetFileTests: XCTestCase {
 
   func testMissingAndCorruptedFiles() throws {
     let dir = try TemporaryDirectory()
-    assertOpenFails(dir.path("none.h5"), "\(dir.path("none.h5")): /: no such file")
+    assertOpenFails(dir.path("none.h5"), "\(dir.path("none.h5")): file not found")
     let path = dir.path("bad.h5")
     try Fixtures.tokenFile(path)
     let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
     var broken = bytes
     broken.replaceSubrange(0..<8, with: [UInt8](repeating: 0, count: 8))
     try broken.write(to: URL(fileURLWithPath: path))
-    assertOpenFails(path, "\(path): /: not an HDF5 file")
+    assertOpenFails(path, "\(path): not an HDF5 file")
   }
 
   func testMissingAttributeAndUnknownFormat() throws {
     let dir = try TemporaryDirectory()
     let path = dir.path("a.h5")
     try Fixtures.tokenFile(path) { try $0.root.removeAttribute("max_length") }
-    assertOpenFails(path, "\(path): max_length: missing attribute")
+    assertOpenFails(path, "\(path): attribute max_length missing")
     try Fixtures.tokenFile(path) { try $0.root.setAttribute("format_version", int64: 2) }
     assertOpenFails(path, "\(path): format_version: is 2, this reader knows 1")
     try Fixtures.tokenFile(path) { try $0.root.setAttribute("format", string: "other") }

@@ -47,7 +47,7 @@ final class HDF5AttributeTests: XCTestCase {
     try root.setAttribute("counts", int64s: [1, 2])
     try root.setAttribute("name", string: "x")
     XCTAssertThrowsError(try root.int64Attribute("missing")) { error in
-      XCTAssertEqual("\(error)", "\(path): /@missing: missing attribute")
+      XCTAssertEqual("\(error)", "\(path): attribute /@missing missing")
     }
     XCTAssertThrowsError(try root.int64Attribute("counts")) { error in
       XCTAssertEqual("\(error)", "\(path): /@counts: holds 2 values, expected one")

@@ -16,7 +16,7 @@ final class HDF5FileTests: XCTestCase {
 
   func testMissingFileIsOneLineNamingTheFile() {
     XCTAssertThrowsError(try HDF5File.open("/nonexistent/dir/x.h5")) { error in
-      XCTAssertEqual("\(error)", "/nonexistent/dir/x.h5: /: no such file")
+      XCTAssertEqual("\(error)", "/nonexistent/dir/x.h5: file not found")
     }
   }
 
@@ -25,7 +25,7 @@ final class HDF5FileTests: XCTestCase {
     let path = dir.path("plain.h5")
     try "hello\n".write(toFile: path, atomically: true, encoding: .utf8)
     XCTAssertThrowsError(try HDF5File.open(path)) { error in
-      XCTAssertEqual("\(error)", "\(path): /: not an HDF5 file")
+      XCTAssertEqual("\(error)", "\(path): not an HDF5 file")
     }
   }
 
@@ -50,7 +50,7 @@ final class HDF5FileTests: XCTestCase {
 
   func testCreateInMissingDirectoryFails() {
     XCTAssertThrowsError(try HDF5File.create("/nonexistent/dir/y.h5")) { error in
-      XCTAssertEqual("\(error)", "/nonexistent/dir/y.h5: /: cannot create file")
+      XCTAssertEqual("\(error)", "/nonexistent/dir/y.h5: cannot create file")
     }
   }
 }

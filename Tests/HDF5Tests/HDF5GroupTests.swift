@@ -41,10 +41,10 @@ final class HDF5GroupTests: XCTestCase {
     let root = try HDF5File.create(path).root()
     try root.createGroup("train").writeDataset("x", [UInt8(1)])
     XCTAssertThrowsError(try root.openGroup("valid")) { error in
-      XCTAssertEqual("\(error)", "\(path): /valid: missing group")
+      XCTAssertEqual("\(error)", "\(path): group /valid missing")
     }
     XCTAssertThrowsError(try root.openDataset("train/tokens")) { error in
-      XCTAssertEqual("\(error)", "\(path): /train/tokens: missing dataset")
+      XCTAssertEqual("\(error)", "\(path): dataset /train/tokens missing")
     }
     XCTAssertThrowsError(try root.openDataset("train")) { error in
       XCTAssertEqual("\(error)", "\(path): /train: is not a dataset")
