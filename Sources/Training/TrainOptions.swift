@@ -127,6 +127,9 @@ public struct TrainOptions: Codable, Equatable {
   public var bestCheckpointMetric: String? = nil
   /// `--maximize-best-checkpoint-metric`.
   public var maximizeBestCheckpointMetric: Bool? = nil
+  /// `--zero-sharding`: none, or os (each rank keeps the optimizer state of its slice of the
+  /// parameters only); nil: none.
+  public var zeroSharding: String? = nil
 
   /// Default options.
   public init() {}
@@ -135,6 +138,20 @@ public struct TrainOptions: Codable, Equatable {
   public func makeOptimizer() throws -> Optimizer {
     try Optim.makeOptimizer(
       optimizer, betas: try parseAdamBetas(adamBetas), eps: adamEps, weightDecay: weightDecay)
+  }
+
+  /// fairseq's `--zero-sharding` values offered here.
+  public static let zeroShardingNames = ["none", "os"]
+
+  /// Whether `--zero-sharding` asks for sharded optimizer state; throws naming an unknown value.
+  public func shardsOptimizerState() throws -> Bool {
+    let value = zeroSharding ?? "none"
+    guard TrainOptions.zeroShardingNames.contains(value) else {
+      throw TrainingError(
+        "--zero-sharding '\(value)' is not one of "
+          + TrainOptions.zeroShardingNames.joined(separator: ", "))
+    }
+    return value == "os"
   }
 
   /// The learning-rate schedule these options name (Optim's fairseq factory).

@@ -101,7 +101,7 @@ public final class TrainingRun {
     trainer = try Trainer(
       model: model, communicator: communicator, optimizer: try options.makeOptimizer(),
       schedule: schedule, clipNorm: options.clipNorm, scaler: scaler,
-      dropoutSeed: options.seed)
+      dropoutSeed: options.seed, zeroSharding: try options.shardsOptimizerState())
     let args = try Checkpoint.json(ModelArgs.table(config))
     try communicator.verifySameSetup(
       configHash: fnv1a64(args + (try options.json())),
@@ -144,7 +144,11 @@ public final class TrainingRun {
     }
     if let name = unused.first { throw TrainingError("\(path): /model/\(name): not in this model") }
     if !reset.resetOptimizer {
-      trainer.optimizer.state = checkpoint.moments
+      do {
+        try trainer.restoreOptimizerState(checkpoint.moments)
+      } catch {
+        throw TrainingError("\(path): /optimizer: \(error)")
+      }
       trainer.numUpdates = checkpoint.numUpdates
       if options.fp16, let saved = checkpoint.scaler { trainer.scaler = saved }
       schedule.origin =
@@ -348,9 +352,12 @@ public final class TrainingRun {
     return value
   }
 
-  /// Rank 0 writes the checkpoint of the current state under each of `names`.
+  /// Rank 0 writes the checkpoint of the current state under each of `names` (sharded optimizer
+  /// state is first gathered onto it, so every rank takes part).
   private func save(_ names: [String]) throws {
-    guard communicator.rank == 0, !names.isEmpty else { return }
+    guard !names.isEmpty else { return }
+    let moments = try trainer.optimizerState()
+    guard communicator.rank == 0 else { return }
     try FileManager.default.createDirectory(
       atPath: options.saveDir, withIntermediateDirectories: true)
     let checkpoint = Checkpoint(
@@ -361,7 +368,7 @@ public final class TrainingRun {
         uniqueKeysWithValues: trainer.model.stateDict.map {
           ($0.name, ($0.tensor.shape, $0.tensor.data))
         }),
-      moments: trainer.optimizer.state, scaler: trainer.scaler, lrScheduleOrigin: schedule.origin,
+      moments: moments, scaler: trainer.scaler, lrScheduleOrigin: schedule.origin,
       identity: identity)
     for name in names { try checkpoint.write(to: options.saveDir + "/" + name) }
   }
