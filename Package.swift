@@ -102,7 +102,7 @@ let package = Package(
     .testTarget(
       name: "PrepTests", dependencies: ["Prep", "Data", "HDF5", "CZlibSystem", "TestSupport"]),
     .target(name: "TestSupport", dependencies: ["Tensor"], path: "Tests/TestSupport"),
-    .testTarget(name: "DistributedTests", dependencies: ["TestSupport"]),
+    .testTarget(name: "DistributedTests", dependencies: ["Distributed", "TestSupport"]),
     .testTarget(
       name: "TensorBoardTests",
       dependencies: ["TensorBoard", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),

@@ -39,6 +39,10 @@ public struct BenchResult {
   public var compressedFraction: [Double]
   /// Peak resident set of this process, MB.
   public var peakRSSMB: Double
+  /// Whether each rank kept the optimizer state of its slice only (`--zero-sharding os`).
+  public var zeroSharding = false
+  /// Peak resident set of every rank, MB, by rank.
+  public var peakRSSPerRankMB: [Double] = []
 
   /// Tokens per second of training over all ranks.
   public var trainTokensPerSecond: Double { Double(ranks * batch * length) / (trainMs / 1e3) }
@@ -69,7 +73,8 @@ public struct BenchResult {
   public var lines: [String] {
     var out = [
       "\(config): \(arch), \(batch) × \(length) per rank, \(ranks) rank(s), \(threads) thread(s), "
-        + "OpenBLAS \(blasCore)" + (fp16 ? ", fp16" : ""),
+        + "OpenBLAS \(blasCore)" + (fp16 ? ", fp16" : "")
+        + (zeroSharding ? ", optimizer state sharded (os)" : ""),
       "sgemm 2048³  \(fixed(sgemmGFLOPs, 1)) GFLOP/s (CPU time: \(fixed(sgemmCPUGFLOPs, 1)))",
       "train    \(fixed(trainMs, 1)) ms/step  \(fixed(trainTokensPerSecond, 0)) tok/s  "
         + "\(fixed(trainGFLOPs, 2)) GFLOP/s  \(fixed(trainPercentOfSgemm, 1)) % of sgemm  "
@@ -86,7 +91,11 @@ public struct BenchResult {
         "compressed length / L per layer: "
           + compressedFraction.map { fixed($0, 3) }.joined(separator: " "))
     }
-    out.append("peak RSS \(fixed(peakRSSMB, 0)) MB")
+    out.append(
+      "peak RSS \(fixed(peakRSSMB, 0)) MB"
+        + (peakRSSPerRankMB.count > 1
+          ? " (per rank: " + peakRSSPerRankMB.map { fixed($0, 0) }.joined(separator: ", ") + ")"
+          : ""))
     return out
   }
 
@@ -110,6 +119,7 @@ public struct BenchResult {
       ("fwd_cpu_pct_of_sgemm", fixed(forwardCPUPercentOfSgemm, 4)),
       ("activated_fraction", list(activatedFraction)),
       ("compressed_fraction", list(compressedFraction)), ("peak_rss_mb", fixed(peakRSSMB, 4)),
+      ("zero_sharding", "\(zeroSharding)"), ("peak_rss_mb_per_rank", list(peakRSSPerRankMB)),
     ]
     return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
   }

@@ -18,22 +18,26 @@ public struct BenchOptions {
   /// fp16 training steps (`seqboat train --fp16`: half activations and gradients, loss scaling)
   /// and half forward passes.
   public var fp16: Bool
+  /// Sharded optimizer state (`train --zero-sharding os`): each rank keeps its slice's moments.
+  public var zeroSharding: Bool
 
   /// Options; the defaults are those of the table.
   public init(
-    threads: Int = 1, steps: Int = 5, warmup: Int = 1, sgemmSize: Int = 2048, fp16: Bool = false
+    threads: Int = 1, steps: Int = 5, warmup: Int = 1, sgemmSize: Int = 2048, fp16: Bool = false,
+    zeroSharding: Bool = false
   ) {
     self.threads = threads
     self.steps = steps
     self.warmup = warmup
     self.sgemmSize = sgemmSize
     self.fp16 = fp16
+    self.zeroSharding = zeroSharding
   }
 }
 
 /// `seqboat bench --config`: one training configuration on random data, timed as full training
-/// steps (forward, loss, backward, gradient all-reduce over the ranks of `communicator`, clipping,
-/// Adam) and as forward passes; speed as model FLOPs (MODEL.md §9) against an sgemm of the same run.
+/// steps (forward, loss, backward, gradient all-reduce over the ranks of `communicator`, or the
+/// reduce-scatter and all-gather of sharded optimizer state, clipping, Adam) and as forward passes; speed as model FLOPs (MODEL.md §9) against an sgemm of the same run.
 public enum ModelBench {
   /// Measures `shape` with `options` on every rank of `communicator` (each rank holds `batch`
   /// sequences); times are the slowest rank's.
@@ -51,7 +55,8 @@ public enum ModelBench {
       model: model, communicator: communicator,
       optimizer: Adam(betas: (0.9, 0.98), eps: 1e-8, weightDecay: 0.01),
       schedule: try FixedSchedule(lr: 1e-5), clipNorm: 1,
-      scaler: options.fp16 ? LossScaler(initScale: 128, window: 1 << 14, minScale: 1e-4) : nil)
+      scaler: options.fp16 ? LossScaler(initScale: 128, window: 1 << 14, minScale: 1e-4) : nil,
+      zeroSharding: options.zeroSharding)
     let batch = shape.randomBatch(seed: 11 + UInt64(communicator.rank))
     let flopModel = FlopModel(shape.config)
     var trainRouters = RouterTally(shape)
@@ -84,6 +89,9 @@ public enum ModelBench {
     try communicator.allReduce(&slowest, .max)
     var summed = [3 * flops(trainRouters), flops(forwardRouters)]
     try communicator.allReduce(&summed, .sum)
+    var peaks = [Double](repeating: 0, count: communicator.size)
+    peaks[communicator.rank] = BenchClock.peakResidentMB()
+    try communicator.allReduce(&peaks, .sum)
     return BenchResult(
       config: shape.name, arch: shape.config.arch, fp16: options.fp16, threads: options.threads,
       ranks: communicator.size, batch: shape.batch, length: shape.length,
@@ -92,7 +100,8 @@ public enum ModelBench {
       forwardMs: slowest[1] * 1e3, forwardCPUMs: slowest[3] * 1e3, forwardFLOPs: summed[1],
       activatedFraction: trainRouters.activatedFraction,
       compressedFraction: trainRouters.compressedFraction,
-      peakRSSMB: BenchClock.peakResidentMB())
+      peakRSSMB: peaks[communicator.rank], zeroSharding: options.zeroSharding,
+      peakRSSPerRankMB: peaks)
   }
 }
 

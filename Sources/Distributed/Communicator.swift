@@ -172,6 +172,143 @@ public final class Communicator: Collective {
     try watchdog.wait(&requests, collective: sequence, what: "barrier")
   }
 
+  // MARK: Slices (sharded optimizer state)
+
+  /// Sums `values` (the same length on every rank, `counts` summing to it) over all ranks and
+  /// returns this rank's slice of the sum: elements `start..<start + counts[rank]`, where `start`
+  /// is the sum of the counts of lower ranks. Counts may differ between ranks and may be zero.
+  public func reduceScatterSum(_ values: [Float], counts: [Int]) throws -> [Float] {
+    var buffer = values
+    try buffer.withUnsafeMutableBytes { bytes in
+      try reduceScatter(
+        bytes.baseAddress, length: values.count, counts: counts, type: cmpi_float(),
+        op: cmpi_sum(), "reduce-scatter float sum")
+    }
+    return Array(buffer[0..<counts[rank]])
+  }
+
+  /// Fills `values` (the same length on every rank, `counts` summing to it) with every rank's
+  /// slice: each rank contributes its own elements, in place, and receives the others'.
+  public func allGather(_ values: inout [Float], counts: [Int]) throws {
+    let length = values.count
+    try values.withUnsafeMutableBytes { bytes in
+      try allGather(
+        bytes.baseAddress, length: length, counts: counts, type: cmpi_float(), "allgather float")
+    }
+  }
+
+  /// `values` of rank `source` (`count` elements, a count every rank knows) on rank `root`; the
+  /// other ranks get an empty array. Collective over all ranks, but only `source` sends.
+  public func gather(_ values: [Float], count: Int, from source: Int, to root: Int = 0) throws
+    -> [Float]
+  {
+    try gather(values, count: count, from: source, to: root, cmpi_float(), "gather float")
+  }
+
+  /// `values` of rank `source` (`count` elements, a count every rank knows) on rank `root`; the
+  /// other ranks get an empty array. Collective over all ranks, but only `source` sends.
+  public func gather(_ values: [Int64], count: Int, from source: Int, to root: Int = 0) throws
+    -> [Int64]
+  {
+    try gather(values, count: count, from: source, to: root, cmpi_int64(), "gather int64")
+  }
+
+  private func gather<T: Numeric>(
+    _ values: [T], count: Int, from source: Int, to root: Int, _ type: MPI_Datatype?,
+    _ what: String
+  ) throws -> [T] {
+    guard (0..<size).contains(source), (0..<size).contains(root) else {
+      throw DistributedError.invalid("\(what) from rank \(source) to \(root): not ranks of \(size)")
+    }
+    if rank == source && values.count != count {
+      throw DistributedError.invalid(
+        "\(what): rank \(rank) has \(values.count) values, not \(count)")
+    }
+    guard source != root else { return rank == root ? values : [] }
+    var received = [T](repeating: 0, count: rank == root ? count : 0)
+    let n = try mpiCount(count, what)
+    var counts = [Int32](repeating: 0, count: size)
+    counts[source] = n
+    let displacements = [Int32](repeating: 0, count: size)
+    try values.withUnsafeBytes { send in
+      try received.withUnsafeMutableBytes { receive in
+        try counts.withUnsafeBufferPointer { c in
+          try displacements.withUnsafeBufferPointer { d in
+            let sequence = try watchdog.enter()
+            var request: MPI_Request? = nil
+            try check(
+              MPI_Igatherv(
+                send.baseAddress, rank == source ? n : 0, type, receive.baseAddress,
+                c.baseAddress, d.baseAddress, type, Int32(root), comm, &request), "MPI_Igatherv")
+            var requests = [request]
+            try watchdog.wait(&requests, collective: sequence, what: what)
+          }
+        }
+      }
+    }
+    return received
+  }
+
+  /// MPI's counts and displacements for slices of `counts` elements of a `length`-element
+  /// buffer, or an error naming `what`.
+  private func sliceCounts(_ counts: [Int], length: Int, _ what: String) throws -> (
+    counts: [Int32], displacements: [Int32]
+  ) {
+    guard counts.count == size, counts.allSatisfy({ $0 >= 0 }), counts.reduce(0, +) == length
+    else {
+      throw DistributedError.invalid(
+        "\(what): slice counts \(counts) do not cut \(length) elements into \(size) ranks")
+    }
+    _ = try mpiCount(length, what)
+    var displacements: [Int32] = []
+    var offset: Int32 = 0
+    for c in counts {
+      displacements.append(offset)
+      offset += Int32(c)
+    }
+    return (counts.map { Int32($0) }, displacements)
+  }
+
+  /// In-place reduce-scatter of the `length` elements at `buffer`: afterwards its first
+  /// `counts[rank]` elements hold this rank's slice of the reduction.
+  func reduceScatter(
+    _ buffer: UnsafeMutableRawPointer?, length: Int, counts: [Int], type: MPI_Datatype?,
+    op: MPI_Op?, _ what: String
+  ) throws {
+    let (n, _) = try sliceCounts(counts, length: length, what)
+    // The count arrays of a non-blocking collective must stay valid until it completes.
+    try n.withUnsafeBufferPointer { n in
+      let sequence = try watchdog.enter()
+      var request: MPI_Request? = nil
+      try check(
+        MPI_Ireduce_scatter(cmpi_in_place(), buffer, n.baseAddress, type, op, comm, &request),
+        "MPI_Ireduce_scatter")
+      var requests = [request]
+      try watchdog.wait(&requests, collective: sequence, what: what)
+    }
+  }
+
+  /// In-place all-gather of the `length` elements at `buffer`: each rank's slice (at its flat
+  /// position) is sent from its place and received everywhere else.
+  func allGather(
+    _ buffer: UnsafeMutableRawPointer?, length: Int, counts: [Int], type: MPI_Datatype?,
+    _ what: String
+  ) throws {
+    let (n, displacements) = try sliceCounts(counts, length: length, what)
+    try n.withUnsafeBufferPointer { n in
+      try displacements.withUnsafeBufferPointer { d in
+        let sequence = try watchdog.enter()
+        var request: MPI_Request? = nil
+        try check(
+          MPI_Iallgatherv(
+            cmpi_in_place(), 0, type, buffer, n.baseAddress, d.baseAddress, type, comm, &request),
+          "MPI_Iallgatherv")
+        var requests = [request]
+        try watchdog.wait(&requests, collective: sequence, what: what)
+      }
+    }
+  }
+
   // MARK: Non-blocking building blocks
 
   /// An all-reduce that has been started and must be waited on (buffer kept alive until then).

@@ -14,6 +14,9 @@ public enum MPISelfTest {
     /// Gradient buckets (fp32 and fp16, overlapped or not) against a plain all-reduce, with
     /// parameters missing on some or all ranks.
     case buckets
+    /// Reduce-scatter, all-gather and gather on uneven slices, and the gradient and parameter
+    /// exchanges of sharded optimizer state (fp32 and fp16), with parameters missing on some ranks.
+    case shards
     /// The start-up check: equal setups pass, a different config hash or parameter count throws.
     case setup
     /// An MPI error (a broadcast longer than the receiver's buffer) comes back as a Swift error
@@ -37,6 +40,7 @@ public enum MPISelfTest {
     case .collectives: return try checkCollectives(comm)
     case .broadcast: return try checkBroadcast(comm)
     case .buckets: return try checkBuckets(comm)
+    case .shards: return try checkShards(comm)
     case .setup: return try checkSetup(comm)
     case .error: return try checkErrorReturned(comm)
     case .stop, .stopInside, .sleep, .kill: return try misbehave(scenario, victim: victim, comm)

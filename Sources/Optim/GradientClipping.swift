@@ -11,13 +11,20 @@ public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Double) -> Double 
     for x in g { sumSquares += Double(x) * Double(x) }
   }
   let norm = sumSquares.squareRoot()
-  guard maxNorm > 0 else { return norm }
-  let coefficient = Float(min(1, maxNorm / (norm + 1e-6)))
-  guard coefficient != 1 else { return norm }
+  guard let coefficient = clipCoefficient(norm: norm, maxNorm: maxNorm) else { return norm }
   for p in parameters where p.grad != nil {
     p.grad!.withUnsafeMutableBufferPointer { g in
       for i in 0..<g.count { g[i] *= coefficient }
     }
   }
   return norm
+}
+
+/// The factor fairseq's clipping multiplies every gradient by when their global norm is `norm`:
+/// `min(1, maxNorm/(norm + 1e-6))`, or nil when it leaves them unchanged (`maxNorm` 0: no
+/// clipping, or a factor of 1).
+public func clipCoefficient(norm: Double, maxNorm: Double) -> Float? {
+  guard maxNorm > 0 else { return nil }
+  let coefficient = Float(min(1, maxNorm / (norm + 1e-6)))
+  return coefficient == 1 ? nil : coefficient
 }

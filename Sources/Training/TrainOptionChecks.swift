@@ -77,6 +77,7 @@ extension TrainOptions {
         "--adam-betas '\(adamBetas)': two numbers in [0, 1) such as '(0.9, 0.98)'")
     }
     try checkReaders()
+    _ = try shardsOptimizerState()
     _ = try makeOptimizer()
     _ = try makeSchedule()
   }

@@ -132,6 +132,9 @@ public struct TrainOptions: Codable, Equatable {
   public var maximizeBestCheckpointMetric: Bool? = nil
   /// `--tensorboard-logdir`: TensorBoard event files under this folder (nil or empty: none).
   public var tensorboardLogdir: String? = nil
+  /// `--zero-sharding`: none, or os (each rank keeps the optimizer state of its slice of the
+  /// parameters only); nil: none.
+  public var zeroSharding: String? = nil
 
   /// Default options.
   public init() {}
@@ -140,6 +143,20 @@ public struct TrainOptions: Codable, Equatable {
   public func makeOptimizer() throws -> Optimizer {
     try Optim.makeOptimizer(
       optimizer, betas: try parseAdamBetas(adamBetas), eps: adamEps, weightDecay: weightDecay)
+  }
+
+  /// fairseq's `--zero-sharding` values offered here.
+  public static let zeroShardingNames = ["none", "os"]
+
+  /// Whether `--zero-sharding` asks for sharded optimizer state; throws naming an unknown value.
+  public func shardsOptimizerState() throws -> Bool {
+    let value = zeroSharding ?? "none"
+    guard TrainOptions.zeroShardingNames.contains(value) else {
+      throw TrainingError(
+        "--zero-sharding '\(value)' is not one of "
+          + TrainOptions.zeroShardingNames.joined(separator: ", "))
+    }
+    return value == "os"
   }
 
   /// The learning-rate schedule these options name (Optim's fairseq factory).

@@ -41,6 +41,10 @@ public struct UpdateResult {
 /// and every gradient between ops rounded to half, the loss a float32 island), backward starts from the loss
 /// times the dynamic scale, gradients are summed over ranks in Float16, then unscaled. A
 /// non-finite gradient norm (agreed by all ranks) skips the step and halves the scale.
+///
+/// With sharded optimizer state (`zeroSharding`, fairseq's `--zero-sharding os`) gradients are
+/// reduce-scattered instead of all-reduced and each rank steps its slice (`OptimizerShard`); the
+/// trajectory is the same up to float summation order.
 public final class Trainer {
   /// The model.
   public let model: Model
@@ -48,7 +52,8 @@ public final class Trainer {
   public let parameters: [(name: String, tensor: Tensor)]
   /// The world.
   public let communicator: Communicator
-  /// Adam or RAdam.
+  /// Adam or RAdam (with sharded state, over this rank's slice only: read and restore the whole
+  /// state through `optimizerState()` and `restoreOptimizerState(_:)`).
   public let optimizer: Optimizer
   /// The learning-rate schedule.
   public let schedule: LRSchedule
@@ -61,13 +66,16 @@ public final class Trainer {
   /// Completed updates (the schedule's position).
   public var numUpdates = 0
   /// The gradient all-reduce; nil for a single fp32 process, where there is nothing to sum and
-  /// the buckets' flat copy of every gradient would only cost memory.
+  /// the buckets' flat copy of every gradient would only cost memory, and with sharded state.
   private let buckets: GradientBuckets?
+  /// This rank's slice of sharded optimizer state; nil when every rank keeps the whole state.
+  private let shard: OptimizerShard?
 
-  /// A trainer of `model` over `communicator`; `scaler` non-nil selects fp16.
+  /// A trainer of `model` over `communicator`; `scaler` non-nil selects fp16; `zeroSharding`
+  /// spreads the optimizer state over the ranks.
   public init(
     model: Model, communicator: Communicator, optimizer: Optimizer, schedule: LRSchedule,
-    clipNorm: Double, scaler: LossScaler?, dropoutSeed: UInt64 = 0
+    clipNorm: Double, scaler: LossScaler?, dropoutSeed: UInt64 = 0, zeroSharding: Bool = false
   ) throws {
     self.dropoutSeed = dropoutSeed
     self.model = model
@@ -77,12 +85,29 @@ public final class Trainer {
     self.schedule = schedule
     self.clipNorm = clipNorm
     self.scaler = scaler
+    let precision: GradientBuckets.Precision = scaler == nil ? .float32 : .float16
+    shard =
+      zeroSharding
+      ? OptimizerShard(
+        parameters: parameters, optimizer: optimizer, communicator: communicator,
+        precision: precision)
+      : nil
     buckets =
-      communicator.size == 1 && scaler == nil
+      zeroSharding || (communicator.size == 1 && scaler == nil)
       ? nil
       : try GradientBuckets(
-        communicator: communicator, sizes: parameters.map(\.tensor.count),
-        precision: scaler == nil ? .float32 : .float16)
+        communicator: communicator, sizes: parameters.map(\.tensor.count), precision: precision)
+  }
+
+  /// The optimizer's whole per-parameter state; with sharded state it is gathered onto rank 0
+  /// one rank's slice at a time (collective: every rank calls it; the others get an empty table).
+  public func optimizerState() throws -> [String: MomentState] {
+    try shard?.consolidatedState() ?? optimizer.state
+  }
+
+  /// Restores whole per-parameter state (a checkpoint's, saved sharded or not, at any world size).
+  public func restoreOptimizerState(_ state: [String: MomentState]) throws {
+    if let shard { try shard.restore(state) } else { optimizer.state = state }
   }
 
   /// Runs `body` on the half model in fp16 mode (fairseq casts the model to half for training and
@@ -131,12 +156,17 @@ public final class Trainer {
       }
     }
     try communicator.allReduce(&totals)
-    try buckets?.finish(tensors)
     let factor = Float(1 / (scale * max(totals[1], 1)))
-    for t in tensors where t.grad != nil {
-      t.grad!.withUnsafeMutableBufferPointer { g in for i in 0..<g.count { g[i] *= factor } }
+    let norm: Double
+    if let shard {
+      norm = try shard.reduce(tensors, factor: factor, clipNorm: clipNorm)
+    } else {
+      try buckets?.finish(tensors)
+      for t in tensors where t.grad != nil {
+        t.grad!.withUnsafeMutableBufferPointer { g in for i in 0..<g.count { g[i] *= factor } }
+      }
+      norm = clipGradientNorm(tensors, maxNorm: clipNorm)
     }
-    let norm = clipGradientNorm(tensors, maxNorm: clipNorm)
     var result = UpdateResult(
       lossSum: totals[0], sampleSize: totals[1], correct: totals[2], gradNorm: norm, lr: 0,
       lossScale: scale, skipped: false, stopRequested: totals[3] > 0, routers: routers)
@@ -154,7 +184,11 @@ public final class Trainer {
         "gradient norm is \(norm) at update \(numUpdates + 1): the loss diverged (lower --lr)")
     }
     result.lr = schedule.lr(forUpdate: numUpdates + 1)
-    try optimizer.step(parameters, lr: result.lr)
+    if let shard {
+      try shard.step(tensors, lr: result.lr)
+    } else {
+      try optimizer.step(parameters, lr: result.lr)
+    }
     numUpdates += 1
     try scaler?.update(overflow: false)
     return result

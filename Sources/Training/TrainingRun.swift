@@ -107,7 +107,8 @@ public final class TrainingRun {
     let schedule = RestartableSchedule(try options.makeSchedule())
     let trainer = try Trainer(
       model: setup.model, communicator: communicator, optimizer: try options.makeOptimizer(),
-      schedule: schedule, clipNorm: options.clipNorm, scaler: scaler, dropoutSeed: options.seed)
+      schedule: schedule, clipNorm: options.clipNorm, scaler: scaler, dropoutSeed: options.seed,
+      zeroSharding: try options.shardsOptimizerState())
     let log = try TrainLog(
       jsonPath: options.logFile, enabled: communicator.rank == 0, format: options.logFormat)
     let board = try TensorBoardLog(options: options, rank: communicator.rank)
@@ -129,7 +130,11 @@ public final class TrainingRun {
   private func resume(from source: ResumeSource, seconds: Double) {
     let (path, checkpoint, reset) = (source.path, source.checkpoint, source.reset)
     if !reset.resetOptimizer {
-      trainer.optimizer.state = checkpoint.moments
+      do {
+        try trainer.restoreOptimizerState(checkpoint.moments)
+      } catch {
+        throw TrainingError("\(path): /optimizer: \(error)")
+      }
       trainer.numUpdates = checkpoint.numUpdates
       if options.fp16, let saved = checkpoint.scaler { trainer.scaler = saved }
       schedule.origin =
@@ -365,9 +370,12 @@ public final class TrainingRun {
     return value
   }
 
-  /// Rank 0 writes the checkpoint of the current state under each of `names`.
+  /// Rank 0 writes the checkpoint of the current state under each of `names` (sharded optimizer
+  /// state is first gathered onto it, so every rank takes part).
   private func save(_ names: [String]) throws {
-    guard communicator.rank == 0, !names.isEmpty else { return }
+    guard !names.isEmpty else { return }
+    let moments = try trainer.optimizerState()
+    guard communicator.rank == 0 else { return }
     try FileManager.default.createDirectory(
       atPath: options.saveDir, withIntermediateDirectories: true)
     var checkpoint = Checkpoint(
@@ -378,7 +386,7 @@ public final class TrainingRun {
         uniqueKeysWithValues: trainer.model.stateDict.map {
           ($0.name, ($0.tensor.shape, $0.tensor.data))
         }),
-      moments: trainer.optimizer.state, scaler: trainer.scaler, lrScheduleOrigin: schedule.origin,
+      moments: moments, scaler: trainer.scaler, lrScheduleOrigin: schedule.origin,
       identity: identity)
     checkpoint.wall = wall
     for name in names {

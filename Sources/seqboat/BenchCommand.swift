@@ -31,6 +31,10 @@ struct BenchCommand: ParsableCommand {
   @Flag(help: "Time fp16 steps (half activations and gradients, loss scaling) as `train --fp16`.")
   var fp16 = false
 
+  @Option(
+    help: "none, or os: shard the optimizer state over the ranks as `train --zero-sharding os`.")
+  var zeroSharding = "none"
+
   @Flag(help: "End with one JSON line of every figure.")
   var json = false
 
@@ -58,6 +62,14 @@ struct BenchCommand: ParsableCommand {
     }
     if config == nil, !allreduce {
       throw ValidationError("give --config NAME or --allreduce")
+    }
+    guard TrainOptions.zeroShardingNames.contains(zeroSharding) else {
+      throw ValidationError(
+        "--zero-sharding '\(zeroSharding)' is not one of "
+          + TrainOptions.zeroShardingNames.joined(separator: ", "))
+    }
+    if zeroSharding == "os", config == nil {
+      throw ValidationError("--zero-sharding os times training steps: give --config NAME")
     }
   }
 
@@ -92,7 +104,9 @@ struct BenchCommand: ParsableCommand {
     guard let config else { return }
     let result = try ModelBench.run(
       try BenchShape.named(config),
-      options: BenchOptions(threads: threads, steps: steps, warmup: warmup, fp16: fp16),
+      options: BenchOptions(
+        threads: threads, steps: steps, warmup: warmup, fp16: fp16,
+        zeroSharding: zeroSharding == "os"),
       communicator: comm)
     say(result.lines + (json ? [result.json] : []))
   }

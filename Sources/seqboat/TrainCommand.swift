@@ -92,6 +92,9 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "cosine shrink per cycle.") var lrShrink = 0.1
   @Option(help: "Clip gradients to this global norm (0: off).") var clipNorm = 0.0
   @Flag(help: "fp16 training (fp32 master weights, dynamic loss scale).") var fp16 = false
+  @Option(
+    help: "none, or os: each rank keeps the optimizer state of its 1/W slice of the parameters.")
+  var zeroSharding: String?
   @Option(help: "Initial loss scale.") var fp16InitScale = 128.0
   @Option(help: "Overflow-free updates before the scale doubles (0: 2^14/(ranks*update-freq)).")
   var fp16ScaleWindow = 0
@@ -241,6 +244,7 @@ struct TrainCommand: ParsableCommand {
     o.lrShrink = lrShrink
     o.clipNorm = clipNorm
     o.fp16 = fp16
+    o.zeroSharding = zeroSharding
     o.fp16InitScale = fp16InitScale
     o.fp16ScaleWindow = fp16ScaleWindow
     o.minLossScale = minLossScale
