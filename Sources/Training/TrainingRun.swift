@@ -85,7 +85,7 @@ public final class TrainingRun {
       }
     }
     if let warning = setup.sourceWarning { log.warning("seqboat: warning: " + warning) }
-    if let source = setup.source { resume(from: source, seconds: setup.loadSeconds) }
+    if let source = setup.source { try resume(from: source, seconds: setup.loadSeconds) }
   }
 
   /// The trainer (optimizer, schedule, loss scaler) and rank 0's logs, after the batching check
@@ -127,7 +127,7 @@ public final class TrainingRun {
 
   /// The starting checkpoint's state (its weights are already loaded) as far as the reset flags
   /// allow.
-  private func resume(from source: ResumeSource, seconds: Double) {
+  private func resume(from source: ResumeSource, seconds: Double) throws {
     let (path, checkpoint, reset) = (source.path, source.checkpoint, source.reset)
     if !reset.resetOptimizer {
       do {
