@@ -75,8 +75,9 @@ struct EMAKernel {
     return (Lanes(1, q, q2, q2 * q), Lanes(repeating: q2 * q2))
   }
 
-  /// Adds the gradients of `delta, alpha, beta, gamma` given `dk = dL/dk` (`[D', K]`).
-  func backward(_ dk: [Double]) {
+  /// Adds the gradients of `delta, alpha, beta, gamma` (to `params`, in that order) given
+  /// `dk = dL/dk` (`[D', K]`).
+  func backward(_ dk: [Double], into params: ArraySlice<UnsafeMutablePointer<Float>?>) {
     let channels = ema.gamma.shape[0]
     let n = ema.ndim
     let k = length
@@ -111,32 +112,29 @@ struct EMAKernel {
         dqs[i] = qLanes.sum() * coef[i]
       }
     }
-    backward(dCoef: dCoefs, dq: dqs)
+    backward(dCoef: dCoefs, dq: dqs, into: params)
   }
 
-  /// Adds the gradients of `delta, alpha, beta, gamma` given those of `coef` and `q`
-  /// (`[D', N]`).
-  func backward(dCoef: [Double], dq: [Double]) {
+  /// Adds the gradients of `delta, alpha, beta, gamma` (to `params`, in that order; nil where
+  /// none is taken) given those of `coef` and `q` (`[D', N]`).
+  func backward(
+    dCoef: [Double], dq: [Double], into params: ArraySlice<UnsafeMutablePointer<Float>?>
+  ) {
     let scale = 1 / Double(ema.ndim).squareRoot()
-    let count = dCoef.count
-    var dDelta = [Float](repeating: 0, count: count)
-    var dAlpha = dDelta
-    var dBeta = dDelta
-    var dGamma = dDelta
-    for i in 0..<count {
+    let (dDelta, dAlpha, dBeta, dGamma) = (
+      params[params.startIndex], params[params.startIndex + 1], params[params.startIndex + 2],
+      params[params.startIndex + 3]
+    )
+    for i in 0..<dCoef.count {
       let (dCoef, dq) = (dCoef[i], dq[i])
       let beta = Double(ema.beta.data[i])
       let gamma = Double(ema.gamma.data[i])
       let dp = dCoef * beta * gamma * scale - dq * d[i]
       let dd = -dq * p[i]
-      dDelta[i] = Float(dp * p[i] * (1 - p[i]))
-      dAlpha[i] = Float(dd * d[i] * (1 - d[i]))
-      dBeta[i] = Float(dCoef * p[i] * gamma * scale)
-      dGamma[i] = Float(dCoef * p[i] * beta * scale)
+      dDelta?[i] += Float(dp * p[i] * (1 - p[i]))
+      dAlpha?[i] += Float(dd * d[i] * (1 - d[i]))
+      dBeta?[i] += Float(dCoef * p[i] * gamma * scale)
+      dGamma?[i] += Float(dCoef * p[i] * beta * scale)
     }
-    dDelta.withUnsafeBufferPointer { ema.delta.accumulateGrad($0) }
-    dAlpha.withUnsafeBufferPointer { ema.alpha.accumulateGrad($0) }
-    dBeta.withUnsafeBufferPointer { ema.beta.accumulateGrad($0) }
-    dGamma.withUnsafeBufferPointer { ema.gamma.accumulateGrad($0) }
   }
 }

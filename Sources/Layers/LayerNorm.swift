@@ -3,69 +3,84 @@ import Tensor
 extension Tensor {
   /// Layer normalisation over the last dimension, one fused op: `(x − μ)/√(σ² + ε) ⊙ w + b` with the
   /// biased variance; `weight` and `bias` (`[E]`) are both given or both nil (no affine).
+  /// The math is `LayerNormKernels.forward` and `backward`.
   public func layerNorm(weight: Tensor?, bias: Tensor?, eps: Float) -> Tensor {
+    precondition((weight == nil) == (bias == nil), "layerNorm: weight and bias, or neither")
     let n = lastDim
     let rows = count / max(n, 1)
-    var xhat = [Float](repeating: 0, count: count)
-    var rstd = [Float](repeating: 0, count: rows)
-    let w = weight?.data ?? []
-    let b = bias?.data ?? []
-    let y = data.withUnsafeBufferPointer { x in
+    let saved = LayerNormKernels.Saved(rows: rows, n: n)
+    let affine = [weight, bias].compactMap { $0 }
+    let scale = weight ?? Tensor.full([n], 1)
+    let y = Tensor.withData([self, scale] + affine) { x in
       Tensor.uninitializedArray(count) { y in
-        xhat.withUnsafeMutableBufferPointer { xh in
-          for r in 0..<rows {
-            let (xr, hr, yr) = (x.baseAddress! + r * n, xh.baseAddress! + r * n, y + r * n)
-            let (mean, v) = RowKernels.meanAndVariance(xr, n)
-            let s = Float(1 / (v + Double(eps)).squareRoot())
-            rstd[r] = s
-            let m = Float(mean)
-            for j in 0..<n { hr[j] = (xr[j] - m) * s }
-            if w.isEmpty {
-              yr.update(from: hr, count: n)
-            } else {
-              w.withUnsafeBufferPointer { wp in
-                b.withUnsafeBufferPointer { bp in for j in 0..<n { yr[j] = hr[j] * wp[j] + bp[j] } }
-              }
-            }
-          }
-        }
+        LayerNormKernels.forward(
+          y, saved, x: x[0], weight: affine.isEmpty ? nil : x[2],
+          bias: affine.isEmpty ? nil : x[3], rows: rows, n: n, eps: eps)
       }
     }
-    let parents = [self] + [weight, bias].compactMap { $0 }
-    return .op(shape: shape, data: y, parents: parents) { out in
-      let g = out.grad!
-      self.accumulateGrad { dx in
-        let scale = w.isEmpty ? [Float](repeating: 1, count: n) : w
-        let dh = UnsafeMutablePointer<Float>.allocate(capacity: n)
-        defer { dh.deallocate() }
-        scale.withUnsafeBufferPointer { sp in
-          g.withUnsafeBufferPointer { gp in
-            xhat.withUnsafeBufferPointer { hp in
-              for r in 0..<rows {
-                let (gr, hr, dr) = (
-                  gp.baseAddress! + r * n, hp.baseAddress! + r * n, dx.baseAddress! + r * n
-                )
-                for j in 0..<n { dh[j] = gr[j] * sp[j] }
-                let m1 = RowKernels.sum(dh, n) / Float(n)
-                let m2 = RowKernels.dot(dh, hr, n) / Float(n)
-                let s = rstd[r]
-                for j in 0..<n { dr[j] += s * (dh[j] - m1 - hr[j] * m2) }
-              }
-            }
-          }
-        }
-      }
-      g.withUnsafeBufferPointer { gp in
-        weight?.accumulateGrad { dw in
-          xhat.withUnsafeBufferPointer { hp in
-            RowKernels.addColumnDots(
-              gp.baseAddress!, hp.baseAddress!, rows: rows, width: n, into: dw.baseAddress!)
-          }
-        }
-        bias?.accumulateGrad { db in
-          RowKernels.addColumnSums(gp.baseAddress!, rows: rows, width: n, into: db.baseAddress!)
-        }
+    return .fused(shape: shape, data: y, parents: [self] + affine) { g, d in
+      scale.data.withUnsafeBufferPointer { w in
+        LayerNormKernels.backward(
+          d[0], d.count > 1 ? d[1] : nil, d.count > 2 ? d[2] : nil, g, saved, scale: w.baseAddress!,
+          rows: rows, n: n)
       }
     }
+  }
+}
+
+/// Layer normalisation's kernels over `rows` rows of `n` values.
+enum LayerNormKernels {
+  /// The normalised rows `x̂` and each row's `1/√(σ² + ε)`, for backward.
+  final class Saved {
+    let xhat: FloatBuffer
+    let rstd: FloatBuffer
+
+    init(rows: Int, n: Int) {
+      xhat = FloatBuffer(zeros: rows * n)
+      rstd = FloatBuffer(zeros: rows)
+    }
+  }
+
+  /// `y = x̂ ⊙ weight + bias` (or `x̂` without affine), statistics in double precision.
+  static func forward(
+    _ y: UnsafeMutablePointer<Float>, _ saved: Saved, x: UnsafePointer<Float>,
+    weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, rows: Int, n: Int, eps: Float
+  ) {
+    for r in 0..<rows {
+      let (xr, hr, yr) = (x + r * n, saved.xhat.base + r * n, y + r * n)
+      let (mean, v) = RowKernels.meanAndVariance(xr, n)
+      let s = Float(1 / (v + Double(eps)).squareRoot())
+      saved.rstd.base[r] = s
+      let m = Float(mean)
+      for j in 0..<n { hr[j] = (xr[j] - m) * s }
+      if let weight, let bias {
+        for j in 0..<n { yr[j] = hr[j] * weight[j] + bias[j] }
+      } else {
+        yr.update(from: hr, count: n)
+      }
+    }
+  }
+
+  /// Adds `dL/dx`, `dL/dweight`, `dL/dbias` given the output gradient `g`; `scale` is the weight
+  /// (ones without affine); nil pointers are skipped.
+  static func backward(
+    _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?,
+    _ db: UnsafeMutablePointer<Float>?, _ g: UnsafePointer<Float>, _ saved: Saved,
+    scale: UnsafePointer<Float>, rows: Int, n: Int
+  ) {
+    if let dx {
+      let dh = UnsafeMutablePointer<Float>.allocate(capacity: n)
+      defer { dh.deallocate() }
+      for r in 0..<rows {
+        let (gr, hr, dr) = (g + r * n, saved.xhat.base + r * n, dx + r * n)
+        for j in 0..<n { dh[j] = gr[j] * scale[j] }
+        let m1 = RowKernels.sum(dh, n) / Float(n)
+        let m2 = RowKernels.dot(dh, hr, n) / Float(n)
+        let s = saved.rstd.base[r]
+        for j in 0..<n { dr[j] += s * (dh[j] - m1 - hr[j] * m2) }
+      }
+    }
+    if let dw { RowKernels.addColumnDots(g, saved.xhat.base, rows: rows, width: n, into: dw) }
+    if let db { RowKernels.addColumnSums(g, rows: rows, width: n, into: db) }
   }
 }

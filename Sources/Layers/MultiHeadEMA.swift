@@ -88,19 +88,14 @@ public final class MultiHeadEMA: Module {
       "an EMA state needs a causal EMA and no gradient recording")
     let k = state == nil ? min(truncation ?? len, len) : len
     let kernel = EMAKernel(self, length: k)
-    let (y, convolutionBackward) =
+    let conv =
       state == nil && method == .scan
       ? scanned(x, paddingMask: paddingMask, kernel: kernel)
       : convolved(x, paddingMask: paddingMask, kernel: kernel, state: state)
-    let pre = x.data.withUnsafeBufferPointer { xp in
-      omega.data.withUnsafeBufferPointer { wp in
-        y.withUnsafeBufferPointer { yp in
-          Tensor.uninitializedArray(x.count) { pp in
-            for r in 0..<(len * batch) {
-              let (pr, xr, yr) = (pp + r * e, xp.baseAddress! + r * e, yp.baseAddress! + r * e)
-              for c in 0..<e { pr[c] = yr[c] + wp[c] * xr[c] }
-            }
-          }
+    let pre = Tensor.withData([x, omega]) { p in
+      conv.y.withUnsafeBufferPointer { y in
+        Tensor.uninitializedArray(x.count) {
+          EMAResidual.forward($0, y: y.baseAddress!, x: p[0], omega: p[1], rows: len * batch, e: e)
         }
       }
     }
@@ -110,54 +105,21 @@ public final class MultiHeadEMA: Module {
       : pre.withUnsafeBufferPointer { pp in
         Tensor.uninitializedArray(pre.count) { Activation.silu.apply(pp, into: $0) }
       }
-    let (silu, om) = (outputSilu, omega)
-    return .op(shape: x.shape, data: out, parents: [x, delta, alpha, beta, gamma, omega]) { node in
-      let g = node.grad!
-      let gpre =
-        !silu
-        ? g
-        : pre.withUnsafeBufferPointer { pp in
-          g.withUnsafeBufferPointer { gp in
-            var d = [Float](repeating: 0, count: g.count)
-            d.withUnsafeMutableBufferPointer {
-              Activation.silu.accumulateDerivative(pp, gp, into: $0)
-            }
-            return d
-          }
-        }
-      gpre.withUnsafeBufferPointer { gp in
-        om.accumulateGrad { d in
-          x.data.withUnsafeBufferPointer { xp in
-            RowKernels.addColumnDots(
-              gp.baseAddress!, xp.baseAddress!, rows: len * batch, width: e, into: d.baseAddress!)
-          }
-        }
-      }
-      guard let du = convolutionBackward(gpre, x.requiresGrad) else { return }
-      x.accumulateGrad { dx in
-        om.data.withUnsafeBufferPointer { wp in
-          du.withUnsafeBufferPointer { dp in
-            gpre.withUnsafeBufferPointer { gp in
-              for r in 0..<(len * batch) {
-                let pad: Float = paddingMask?[(r % batch) * len + r / batch] == true ? 0 : 1
-                let (dr, gr, ur) = (
-                  dx.baseAddress! + r * e, gp.baseAddress! + r * e, dp.baseAddress! + r * e
-                )
-                for c in 0..<e { dr[c] += gr[c] * wp[c] + pad * ur[c] }
-              }
-            }
-          }
-        }
+    let residual = EMAResidual(
+      rows: len * batch, e: e, batch: batch, len: len, silu: outputSilu, paddingMask: paddingMask)
+    let om = omega
+    return .fused(shape: x.shape, data: out, parents: [x, delta, alpha, beta, gamma, omega]) {
+      g, d in
+      Tensor.withData([x, om]) { p in
+        residual.backward(g, d, pre: pre, x: p[0], omega: p[1], convolution: conv.backward)
       }
     }
   }
 
   /// The convolution's output for `x` (time-major) and its backward: given the gradient of the
-  /// output it adds the kernel parameters' gradients and, when asked, returns the gradient of the
-  /// masked input (time-major).
-  private typealias Convolution = (
-    y: [Float], backward: (_ g: [Float], _ inputGradient: Bool) -> [Float]?
-  )
+  /// output it adds the kernel parameters' gradients to `params` (those of `delta, alpha, beta,
+  /// gamma`) and, when asked, returns the gradient of the masked input (time-major).
+  typealias Convolution = (y: [Float], backward: EMAConvolutionBackward)
 
   /// The convolution by the recurrence, on time-major arrays throughout.
   private func scanned(_ x: Tensor, paddingMask: [Bool]?, kernel: EMAKernel) -> Convolution {
@@ -177,9 +139,9 @@ public final class MultiHeadEMA: Module {
     let scan = EMAScan(kernel: kernel, channels: e, ndim: ndim, seriesLength: len, batch: batch)
     return (
       scan.forward(u),
-      { g, inputGradient in
+      { g, inputGradient, params in
         let (dCoef, dq) = scan.parameterGradients(u, g)
-        kernel.backward(dCoef: dCoef, dq: dq)
+        kernel.backward(dCoef: dCoef, dq: dq, into: params)
         return inputGradient ? scan.transpose(g) : nil
       }
     )
@@ -218,10 +180,11 @@ public final class MultiHeadEMA: Module {
     }
     return (
       transposed(yt, toTimeMajor: true),
-      { g, inputGradient in
+      { g, inputGradient, params in
         let gt = transposed(g, toTimeMajor: false)
         let gSpectra = xSpectra == nil ? nil : conv.spectra(gt)
-        kernel.backward(conv.kernelGradient(gt, xt, gSpectra: gSpectra, xSpectra: xSpectra))
+        let dk = conv.kernelGradient(gt, xt, gSpectra: gSpectra, xSpectra: xSpectra)
+        kernel.backward(dk, into: params)
         return inputGradient ? transposed(conv.transpose(gSpectra, gt), toTimeMajor: true) : nil
       }
     )

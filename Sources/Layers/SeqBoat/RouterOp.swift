@@ -52,38 +52,64 @@ extension Tensor {
     let (length, batch) = (logits.shape[0], logits.shape[1])
     let tokens = length * batch
     precondition(paddingMask == nil || paddingMask!.count == tokens, "router padding mask size")
-    let invT = Double(exp(-Double(temp.data[0])))
+    let k = RouterKernels(
+      tokens: tokens, batch: batch, length: length, actBias: Double(actBias),
+      invT: Double(exp(-Double(temp.data[0]))))
     var probs = [Float](repeating: 0, count: 2 * tokens)
     var pi1 = [Double](repeating: 0, count: tokens)
     var active = [Bool](repeating: false, count: tokens)
-    var p = [Float](repeating: 0, count: tokens)
+    let p = Tensor.withData([logits]) { x in
+      Tensor.uninitializedArray(tokens) { p in
+        k.forward(p, &probs, &pi1, &active, logits: x[0], paddingMask: paddingMask)
+      }
+    }
+    let decision = RouterDecision(length: length, batch: batch, probs: probs, active: active)
+    let out = Tensor.fused(shape: [length, batch], data: p, parents: [logits, temp]) { g, d in
+      Tensor.withData([logits]) { x in k.backward(d[0], d[1], g, logits: x[0], pi1, active) }
+    }
+    return (out, decision)
+  }
+}
+
+/// The router's kernels over `tokens` time-major tokens, in double precision.
+struct RouterKernels {
+  let tokens, batch, length: Int
+  let actBias: Double
+  /// 1/T = exp(−temp).
+  let invT: Double
+
+  /// `p = π₁·active` per token, with `probs` `[π₀, π₁]`, π₁ in double and the decisions.
+  func forward(
+    _ p: UnsafeMutablePointer<Float>, _ probs: inout [Float], _ pi1: inout [Double],
+    _ active: inout [Bool], logits: UnsafePointer<Float>, paddingMask: [Bool]?
+  ) {
     for i in 0..<tokens {
-      let d = (Double(logits.data[2 * i + 1]) - Double(logits.data[2 * i]) - Double(actBias)) * invT
+      let d = (Double(logits[2 * i + 1]) - Double(logits[2 * i]) - actBias) * invT
       let s = 1 / (1 + exp(-d))
       pi1[i] = s
       probs[2 * i] = Float(1 - s)
       probs[2 * i + 1] = Float(s)
       let (t, b) = i.quotientAndRemainder(dividingBy: batch)
       active[i] = s > 1 - s && !(paddingMask?[b * length + t] ?? false)
-      if active[i] { p[i] = Float(s) }
+      p[i] = active[i] ? Float(s) : 0
     }
-    let decision = RouterDecision(length: length, batch: batch, probs: probs, active: active)
-    let out = Tensor.op(shape: [length, batch], data: p, parents: [logits, temp]) { out in
-      let g = out.grad!
-      var dLogits = [Float](repeating: 0, count: 2 * tokens)
-      var dTemp: Double = 0
-      for i in 0..<tokens where active[i] {
-        // π₁ = σ(d / T): ∂π₁/∂ℓ₁ = π₀π₁/T = −∂π₁/∂ℓ₀; ∂π₁/∂temp = −π₀π₁·d/T.
-        let s = pi1[i]
-        let dd = Double(g[i]) * s * (1 - s) * invT
-        dLogits[2 * i + 1] = Float(dd)
-        dLogits[2 * i] = Float(-dd)
-        let raw = Double(logits.data[2 * i + 1]) - Double(logits.data[2 * i]) - Double(actBias)
-        dTemp -= dd * raw
-      }
-      dLogits.withUnsafeBufferPointer { logits.accumulateGrad($0) }
-      temp.accumulateGrad { d in d[0] += Float(dTemp) }
+  }
+
+  /// Adds `dL/dlogits` and `dL/dtemp` given the gradient `g` of `p`; nil pointers are skipped.
+  func backward(
+    _ dLogits: UnsafeMutablePointer<Float>?, _ dTemp: UnsafeMutablePointer<Float>?,
+    _ g: UnsafePointer<Float>, logits: UnsafePointer<Float>, _ pi1: [Double], _ active: [Bool]
+  ) {
+    var sumTemp: Double = 0
+    for i in 0..<tokens where active[i] {
+      // π₁ = σ(d / T): ∂π₁/∂ℓ₁ = π₀π₁/T = −∂π₁/∂ℓ₀; ∂π₁/∂temp = −π₀π₁·d/T.
+      let s = pi1[i]
+      let dd = Double(g[i]) * s * (1 - s) * invT
+      dLogits?[2 * i + 1] += Float(dd)
+      dLogits?[2 * i] += Float(-dd)
+      let raw = Double(logits[2 * i + 1]) - Double(logits[2 * i]) - actBias
+      sumTemp -= dd * raw
     }
-    return (out, decision)
+    dTemp?[0] += Float(sumTemp)
   }
 }

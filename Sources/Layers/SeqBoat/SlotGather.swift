@@ -7,23 +7,13 @@ extension Tensor {
   public func compressed(by plan: SlotPlan) -> Tensor {
     precondition(
       rank == 3 && shape[0] == plan.length && shape[1] == plan.batch, "compress \(shape)")
-    let (bsz, n, e) = (plan.batch, plan.slots, lastDim)
-    var y = [Float](repeating: 0, count: bsz * n * e)
-    data.withUnsafeBufferPointer { x in
-      y.withUnsafeMutableBufferPointer { yp in
-        for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {
-          (yp.baseAddress! + ((i % bsz) * n + s) * e).update(from: x.baseAddress! + i * e, count: e)
-        }
-      }
+    let k = SlotGather(plan: plan, e: lastDim)
+    let y = Tensor.withData([self]) { x in
+      Tensor.uninitializedArray(plan.batch * plan.slots * k.e) { k.compress($0, x[0]) }
     }
-    return .op(shape: [bsz, n, e], data: y, parents: [self], halfOutput: .copied) { out in
-      let g = out.grad!
-      self.accumulateGrad { d in
-        for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {
-          let src = ((i % bsz) * n + s) * e
-          for c in 0..<e { d[i * e + c] += g[src + c] }
-        }
-      }
+    let shape = [plan.batch, plan.slots, k.e]
+    return .fused(shape: shape, data: y, parents: [self], halfOutput: .copied) { g, d in
+      if let dx = d[0] { k.compressBackward(dx, g) }
     }
   }
 
@@ -33,38 +23,67 @@ extension Tensor {
     let (bsz, n, e) = (plan.batch, plan.slots, lastDim)
     precondition(shape == [bsz, n, e], "extract \(shape) by a plan of \(bsz)×\(n)")
     precondition(p.count == plan.length * bsz, "extract multiplier \(p.shape)")
-    var y = [Float](repeating: 0, count: plan.length * bsz * e)
-    data.withUnsafeBufferPointer { x in
-      p.data.withUnsafeBufferPointer { pp in
-        y.withUnsafeMutableBufferPointer { yp in
-          for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {
-            let src = ((i % bsz) * n + s) * e
-            let k = pp[i]
-            for c in 0..<e { yp[i * e + c] = x[src + c] * k }
-          }
-        }
-      }
+    let k = SlotGather(plan: plan, e: e)
+    let y = Tensor.withData([self, p]) { x in
+      Tensor.uninitializedArray(plan.length * bsz * e) { k.extract($0, x[0], scale: x[1]) }
     }
-    return .op(shape: [plan.length, bsz, e], data: y, parents: [self, p]) { out in
-      let g = out.grad!
-      self.accumulateGrad { d in
-        let pv = p.data
-        for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {
-          let dst = ((i % bsz) * n + s) * e
-          let k = pv[i]
-          for c in 0..<e { d[dst + c] += g[i * e + c] * k }
-        }
-      }
-      p.accumulateGrad { d in
-        self.data.withUnsafeBufferPointer { x in
-          for (i, s) in plan.slotOfToken.enumerated() where s >= 0 {
-            let src = ((i % bsz) * n + s) * e
-            var acc: Float = 0
-            for c in 0..<e { acc += g[i * e + c] * x[src + c] }
-            d[i] += acc
-          }
-        }
-      }
+    return .fused(shape: [plan.length, bsz, e], data: y, parents: [self, p]) { g, d in
+      Tensor.withData([self, p]) { x in k.extractBackward(d[0], d[1], g, x[0], scale: x[1]) }
+    }
+  }
+}
+
+/// The slot gathers' kernels: token `i` (time-major, `[L·B]`) of sequence `i % B` with a slot
+/// `s ≥ 0` is row `(i % B)·n + s` of the `[B, n, E]` slot array.
+struct SlotGather {
+  let plan: SlotPlan
+  let e: Int
+
+  /// The slot row of token `i`, or nil.
+  @inline(__always) func slotRow(_ i: Int) -> Int? {
+    let s = plan.slotOfToken[i]
+    return s < 0 ? nil : (i % plan.batch) * plan.slots + s
+  }
+
+  /// `y[slot] = x[token]`; empty slots zero.
+  func compress(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>) {
+    y.update(repeating: 0, count: plan.batch * plan.slots * e)
+    for i in plan.slotOfToken.indices {
+      if let row = slotRow(i) { (y + row * e).update(from: x + i * e, count: e) }
+    }
+  }
+
+  /// `dx[token] += g[slot]`.
+  func compressBackward(_ dx: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>) {
+    for i in plan.slotOfToken.indices {
+      guard let row = slotRow(i) else { continue }
+      for c in 0..<e { dx[i * e + c] += g[row * e + c] }
+    }
+  }
+
+  /// `y[token] = x[slot]·p[token]`; tokens without a slot zero.
+  func extract(
+    _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, scale p: UnsafePointer<Float>
+  ) {
+    y.update(repeating: 0, count: plan.slotOfToken.count * e)
+    for i in plan.slotOfToken.indices {
+      guard let row = slotRow(i) else { continue }
+      for c in 0..<e { y[i * e + c] = x[row * e + c] * p[i] }
+    }
+  }
+
+  /// `dx[slot] += g[token]·p[token]`, `dp[token] += Σ_c g·x[slot]`; nil pointers are skipped.
+  func extractBackward(
+    _ dx: UnsafeMutablePointer<Float>?, _ dp: UnsafeMutablePointer<Float>?,
+    _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, scale p: UnsafePointer<Float>
+  ) {
+    for i in plan.slotOfToken.indices {
+      guard let row = slotRow(i) else { continue }
+      if let dx { for c in 0..<e { dx[row * e + c] += g[i * e + c] * p[i] } }
+      guard let dp else { continue }
+      var acc: Float = 0
+      for c in 0..<e { acc += g[i * e + c] * x[row * e + c] }
+      dp[i] += acc
     }
   }
 }
