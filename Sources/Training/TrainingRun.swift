@@ -5,14 +5,6 @@ import Layers
 import Models
 import Tensor
 
-/// How a training run ended.
-public enum TrainingOutcome: Equatable {
-  /// `--max-update` or `--max-epoch` reached (or already reached at start).
-  case finished
-  /// Stopped on SIGUSR1/SIGTERM after saving `checkpoint_last.h5`: resume me.
-  case stopped
-}
-
 /// `seqboat train` on every rank: builds the model, resumes from a checkpoint when there is one,
 /// and runs updates over the global batches of each epoch (DATASETS.md 2.5), with evaluation,
 /// logs, checkpoints and stopping on request.
