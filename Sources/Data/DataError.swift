@@ -6,11 +6,13 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
   /// An error with the message `description`.
   public init(_ description: String) { self.description = description }
 
-  /// An error about `field` of `file`: "file: field: reason", or for a missing object
-  /// ("missing dataset") "file: dataset /train/tokens missing".
+  /// An error about `field` of `file`: "file: field: reason", or for a missing HDF5 object
+  /// (reason "missing dataset", "missing group" or "missing attribute") in words:
+  /// "file: dataset /train/tokens missing".
   public init(file: String, field: String, _ reason: String) {
+    let kind = reason.dropFirst("missing ".count)
     description =
-      reason.hasPrefix("missing ")
-      ? "\(file): \(reason.dropFirst(8)) \(field) missing" : "\(file): \(field): \(reason)"
+      reason.hasPrefix("missing ") && ["dataset", "group", "attribute"].contains(kind)
+      ? "\(file): \(kind) \(field) missing" : "\(file): \(field): \(reason)"
   }
 }
