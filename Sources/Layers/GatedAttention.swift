@@ -135,7 +135,8 @@ public final class GatedAttention: Module {
     let c = chunk < 0 || len < chunk ? len : chunk
     let normed = config.prenorm ? try norm(x, ctx) : x
     let v = hiddenDropout(vProj(normed), after: config.activation, ctx)
-    let mx = dropout(move(normed, paddingMask: paddingMask, state: emaState), ctx)
+    let mx = dropout(
+      move(normed, paddingMask: paddingMask, state: emaState, parallelism: ctx.parallelism), ctx)
     let packed = mxProj(mx)
     let u = packed.activated(.sigmoid, lastDim: 0..<e)
     let zz = packed.activated(.silu, lastDim: e..<(e + z))
@@ -146,7 +147,7 @@ public final class GatedAttention: Module {
     let (o, weights) = ChunkedAttention.apply(
       q: q, k: k, v: v, bias: relPosBias(c), chunk: c,
       function: config.attentionFunction, paddingMask: paddingMask, causal: causal,
-      dropout: attentionDropout.draw(ctx))
+      dropout: attentionDropout.draw(ctx), parallelism: ctx.parallelism)
     let gated = dropout(hx + hProj(o * r), after: config.activation, ctx)
     let out = Tensor.interpolated(from: x, to: gated, weight: u)
     return (config.prenorm ? out : try norm(out, ctx), weights)

@@ -50,6 +50,33 @@ public enum RowKernels {
     }
   }
 
+  /// `addColumnSums` with the columns split over `parallelism`'s threads (each column's sum
+  /// still runs over the rows in order).
+  public static func addColumnSums(
+    _ g: UnsafePointer<Float>, rows: Int, width: Int, into d: UnsafeMutablePointer<Float>,
+    _ parallelism: Parallelism
+  ) {
+    parallelism.forEachSplit(width) { cols, _ in
+      for r in 0..<rows {
+        let gr = g + r * width
+        for j in cols { d[j] += gr[j] }
+      }
+    }
+  }
+
+  /// `addColumnDots` with the columns split over `parallelism`'s threads.
+  public static func addColumnDots(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rows: Int, width: Int,
+    into d: UnsafeMutablePointer<Float>, _ parallelism: Parallelism
+  ) {
+    parallelism.forEachSplit(width) { cols, _ in
+      for r in 0..<rows {
+        let (ar, br) = (a + r * width, b + r * width)
+        for j in cols { d[j] += ar[j] * br[j] }
+      }
+    }
+  }
+
   /// The mean and biased variance of `p[0..<n]`, accumulated in double precision (two passes),
   /// four lanes at a time.
   @inlinable

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Distributed
+import Foundation
 import Training
 
 /// `seqboat eval --checkpoint F --data D --split S`: metrics of a checkpoint on one split, on
@@ -10,6 +11,8 @@ struct EvalCommand: ParsableCommand {
     abstract: "Evaluate a checkpoint on a dataset split (loss in bits; accuracy or bpc/ppl).")
 
   @Option(help: "A checkpoint written by seqboat train.") var checkpoint: String
+  @Option(help: "Threads of every kernel in each rank (default: SLURM_CPUS_PER_TASK, else 1).")
+  var threads: Int?
   @Option(help: "Dataset file (seqboat-hdf5).") var data: String
   @Option(help: "train, valid or test.") var split = "test"
   @Option(help: "Rows per batch on each rank (0: the training batch per rank).")
@@ -42,12 +45,22 @@ struct EvalCommand: ParsableCommand {
   }
 
   func run() throws {
+    let threadCount: Int
+    do {
+      threadCount = try ThreadCount.resolve(
+        threads, environment: ProcessInfo.processInfo.environment)
+    } catch {
+      fputs("seqboat: eval: \(error)\n", stderr)
+      throw ExitCode(1)
+    }
     let comm = try Communicator.world(collectiveTimeout: collectiveTimeout)
     do {
-      let metrics = try CheckpointEvaluation.run(
-        checkpoint: checkpoint, data: data, split: split, batchSize: batchSize,
-        contextWindow: contextWindow, tokensPerSample: tokensPerSample, megaEval: megaRequest,
-        communicator: comm)
+      let metrics = try ThreadCount.run(threads: threadCount) {
+        try CheckpointEvaluation.run(
+          checkpoint: checkpoint, data: data, split: split, batchSize: batchSize,
+          contextWindow: contextWindow, tokensPerSample: tokensPerSample, megaEval: megaRequest,
+          communicator: comm)
+      }
       if comm.rank == 0 {
         print(
           "\(split) | "

@@ -17,8 +17,14 @@ enum LocalAttention {
     let rowScale: FloatBuffer
     /// Table entries, and the entry of distance 0 (`mid`).
     let tableCount, mid: Int
+    /// Threads that run blocks (forward) and sequences (backward) at once.
+    let parallelism: Parallelism
 
-    init(plan: SlotPlan, spec: LocalAttentionSpec, bias: LocalAttentionBias, z: Int, h: Int) {
+    init(
+      plan: SlotPlan, spec: LocalAttentionSpec, bias: LocalAttentionBias, z: Int, h: Int,
+      parallelism: Parallelism
+    ) {
+      self.parallelism = parallelism
       let (bsz, n) = (plan.batch, plan.slots)
       let w = spec.window ?? n
       let blocks = (n + w - 1) / w

@@ -16,7 +16,11 @@ extension Tensor {
   static func zipped(_ a: [Float], _ b: [Float], _ f: (Float, Float) -> Float) -> [Float] {
     a.withUnsafeBufferPointer { ap in
       b.withUnsafeBufferPointer { bp in
-        uninitializedArray(ap.count) { y in for i in 0..<ap.count { y[i] = f(ap[i], bp[i]) } }
+        uninitializedArray(ap.count) { y in
+          Parallelism.current.forEachSplit(ap.count, grain: Parallelism.elementGrain) { r, _ in
+            for i in r { y[i] = f(ap[i], bp[i]) }
+          }
+        }
       }
     }
   }
@@ -25,7 +29,11 @@ extension Tensor {
   @inline(__always)
   static func mapped(_ a: [Float], _ f: (Float) -> Float) -> [Float] {
     a.withUnsafeBufferPointer { ap in
-      uninitializedArray(ap.count) { y in for i in 0..<ap.count { y[i] = f(ap[i]) } }
+      uninitializedArray(ap.count) { y in
+        Parallelism.current.forEachSplit(ap.count, grain: Parallelism.elementGrain) { r, _ in
+          for i in r { y[i] = f(ap[i]) }
+        }
+      }
     }
   }
 
@@ -48,7 +56,7 @@ extension Tensor {
     return .op(shape: a.shape, data: y, parents: [a, b]) { out in
       out.grad!.withUnsafeBufferPointer { g in
         a.accumulateGrad(g)
-        b.accumulateGrad { d in for i in 0..<d.count { d[i] -= g[i] } }
+        b.accumulateGrad { d in d.each { i in d[i] -= g[i] } }
       }
     }
   }
@@ -74,7 +82,9 @@ extension Tensor {
       b.data.withUnsafeBufferPointer { bp in
         w.data.withUnsafeBufferPointer { wp in
           uninitializedArray(ap.count) { y in
-            for i in 0..<ap.count { y[i] = ap[i] + wp[i] * (bp[i] - ap[i]) }
+            Parallelism.current.forEachSplit(ap.count, grain: Parallelism.elementGrain) { r, _ in
+              for i in r { y[i] = ap[i] + wp[i] * (bp[i] - ap[i]) }
+            }
           }
         }
       }
@@ -82,13 +92,13 @@ extension Tensor {
     return .op(shape: a.shape, data: y, parents: [a, b, w]) { out in
       out.grad!.withUnsafeBufferPointer { g in
         w.data.withUnsafeBufferPointer { wp in
-          a.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * (1 - wp[i]) } }
-          b.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * wp[i] } }
+          a.accumulateGrad { d in d.each { i in d[i] += g[i] * (1 - wp[i]) } }
+          b.accumulateGrad { d in d.each { i in d[i] += g[i] * wp[i] } }
         }
         w.accumulateGrad { d in
           a.data.withUnsafeBufferPointer { ap in
             b.data.withUnsafeBufferPointer { bp in
-              for i in 0..<d.count { d[i] += g[i] * (bp[i] - ap[i]) }
+              d.each { i in d[i] += g[i] * (bp[i] - ap[i]) }
             }
           }
         }
@@ -101,7 +111,8 @@ extension Tensor {
     let y = Tensor.mapped(data) { $0 * s }
     return .op(shape: shape, data: y, parents: [self]) { out in
       let g = out.grad!
-      self.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * s } }
+      self.accumulateGrad { d in g.withUnsafeBufferPointer { g in d.each { i in d[i] += g[i] * s } }
+      }
     }
   }
 
@@ -134,7 +145,7 @@ extension Tensor {
         self.accumulateGrad(g)
         v.accumulateGrad { d in
           RowKernels.addColumnSums(
-            g.baseAddress!, rows: g.count / max(n, 1), width: n, into: d.baseAddress!)
+            g.baseAddress!, rows: g.count / max(n, 1), width: n, into: d.baseAddress!, .current)
         }
       }
     }
@@ -150,16 +161,18 @@ extension Tensor {
         let rows = g.count / max(n, 1)
         self.accumulateGrad { d in
           v.data.withUnsafeBufferPointer { vp in
-            for r in 0..<rows {
-              let (dr, gr) = (d.baseAddress! + r * n, g.baseAddress! + r * n)
-              for j in 0..<n { dr[j] += gr[j] * vp[j] }
+            Parallelism.current.forEachSplit(rows) { range, _ in
+              for r in range {
+                let (dr, gr) = (d.baseAddress! + r * n, g.baseAddress! + r * n)
+                for j in 0..<n { dr[j] += gr[j] * vp[j] }
+              }
             }
           }
         }
         v.accumulateGrad { d in
           self.data.withUnsafeBufferPointer { x in
             RowKernels.addColumnDots(
-              g.baseAddress!, x.baseAddress!, rows: rows, width: n, into: d.baseAddress!)
+              g.baseAddress!, x.baseAddress!, rows: rows, width: n, into: d.baseAddress!, .current)
           }
         }
       }
@@ -173,9 +186,11 @@ extension Tensor {
     return x.withUnsafeBufferPointer { xp in
       v.withUnsafeBufferPointer { vp in
         uninitializedArray(xp.count) { y in
-          for r in 0..<(xp.count / max(n, 1)) {
-            let (yr, xr) = (y + r * n, xp.baseAddress! + r * n)
-            for j in 0..<n { yr[j] = f(xr[j], vp[j]) }
+          Parallelism.current.forEachSplit(xp.count / max(n, 1)) { rows, _ in
+            for r in rows {
+              let (yr, xr) = (y + r * n, xp.baseAddress! + r * n)
+              for j in 0..<n { yr[j] = f(xr[j], vp[j]) }
+            }
           }
         }
       }
@@ -189,7 +204,8 @@ extension Tensor {
     let y = Tensor.mapped(data) { $0 * k }
     return .op(shape: shape, data: y, parents: [self, s]) { out in
       let g = out.grad!
-      self.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * k } }
+      self.accumulateGrad { d in g.withUnsafeBufferPointer { g in d.each { i in d[i] += g[i] * k } }
+      }
       s.accumulateGrad { d in
         var acc: Float = 0
         self.data.withUnsafeBufferPointer { x in for i in 0..<g.count { acc += g[i] * x[i] } }
@@ -203,6 +219,15 @@ extension UnsafeMutableBufferPointer where Element == Float {
   /// `self[i] += a[i]·b[i]`.
   @inline(__always)
   func addProduct(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) {
-    for i in 0..<count { self[i] += a[i] * b[i] }
+    each { i in self[i] += a[i] * b[i] }
+  }
+
+  /// `body(i)` for every index, the indices split over `Parallelism.current`'s threads
+  /// (elementwise work: any split gives the same values).
+  @inline(__always)
+  func each(_ body: (Int) -> Void) {
+    Parallelism.current.forEachSplit(count, grain: Parallelism.elementGrain) { r, _ in
+      for i in r { body(i) }
+    }
   }
 }
