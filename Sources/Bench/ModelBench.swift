@@ -7,7 +7,8 @@ import Training
 
 /// How `seqboat bench` measures.
 public struct BenchOptions {
-  /// OpenBLAS threads (the model's only parallelism).
+  /// Threads of every kernel (`ThreadCount.run`); the reference sgemm runs on as many OpenBLAS
+  /// threads.
   public var threads: Int
   /// Timed steps (the median is reported).
   public var steps: Int
@@ -50,6 +51,16 @@ public enum ModelBench {
     MemoryPolicy.reuseFreedMemory()
     BLAS.setThreads(options.threads)
     let sgemm = SgemmBench.gflops(size: options.sgemmSize)
+    return try ThreadCount.run(threads: options.threads) {
+      try measure(shape, options: options, communicator: communicator, sgemm: sgemm)
+    }
+  }
+
+  /// The timed steps of `run`, on the threads bound around it.
+  private static func measure(
+    _ shape: BenchShape, options: BenchOptions, communicator: Communicator,
+    sgemm: (wall: Double, cpu: Double)
+  ) throws -> BenchResult {
     let model = makeModel(shape.config, seed: 1)
     let trainer = try Trainer(
       model: model, communicator: communicator,

@@ -18,10 +18,12 @@ public enum ChunkedAttention {
   /// `[B, L/C, C, C]` (constant). `q`, `k`: `[L, B, Z]`; `v`: `[L, B, H]` (time-major, read in
   /// place through the BLAS leading dimensions); `bias`: `[C, C]`;
   /// `paddingMask`: `[B, L]`, true = padding; `chunk` divides L. `dropout`, if given, is the
-  /// attention-dropout mask over the weights' elements, applied to P before `P·V`.
+  /// attention-dropout mask over the weights' elements, applied to P before `P·V`. Blocks run on
+  /// `parallelism`'s threads (the layer passes its context's).
   public static func apply(
     q: Tensor, k: Tensor, v: Tensor, bias: Tensor?, chunk c: Int, function: AttentionFunction,
-    paddingMask: [Bool]?, causal: Bool, dropout: DropoutDraw? = nil
+    paddingMask: [Bool]?, causal: Bool, dropout: DropoutDraw? = nil,
+    parallelism: Parallelism = .current
   ) -> (output: Tensor, weights: Tensor) {
     let (len, batch, z) = (q.shape[0], q.shape[1], q.shape[2])
     precondition(len % c == 0, "attention: L = \(len) is not a multiple of the chunk \(c)")
@@ -31,7 +33,7 @@ public enum ChunkedAttention {
     precondition(paddingMask == nil || paddingMask!.count == batch * len, "attention padding mask")
     let s = Shape(
       len: len, batch: batch, z: z, h: v.shape[2], c: c, function: function, causal: causal,
-      padded: paddingMask != nil)
+      padded: paddingMask != nil, parallelism: parallelism)
     let saved = Saved(s)
     let parents = [q, k, v] + (bias.map { [$0] } ?? [])
     let mask = paddingMask ?? []
@@ -63,6 +65,8 @@ public enum ChunkedAttention {
     let len, batch, z, h, c: Int
     let function: AttentionFunction
     let causal, padded: Bool
+    /// Threads that run blocks at once.
+    let parallelism: Parallelism
     /// Chunks per sequence.
     var chunks: Int { len / c }
     /// Blocks (sequence, chunk): the units of work.

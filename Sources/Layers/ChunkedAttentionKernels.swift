@@ -11,10 +11,10 @@ extension ChunkedAttention {
     padding: UnsafeBufferPointer<Bool>, _ dropout: DropoutDraw?, _ s: Shape
   ) {
     let (c, cc, ldz, ldh) = (s.c, s.c * s.c, s.batch * s.z, s.batch * s.h)
-    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cc)
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: cc * s.parallelism.threads)
     defer { scratch.deallocate() }
-    for blk in 0..<s.blocks {
-      let (r, w) = (s.row(blk), p + blk * cc)
+    s.parallelism.forEach(s.blocks) { blk, worker in
+      let (r, w, scratch) = (s.row(blk), p + blk * cc, scratch + worker * cc)
       sgemm(
         transA: false, transB: true, m: c, n: c, k: s.z, a: q + r * s.z, lda: ldz,
         b: k + r * s.z, ldb: ldz, c: w, ldc: c)
@@ -40,39 +40,55 @@ extension ChunkedAttention {
     _ dropout: DropoutDraw?, _ s: Shape
   ) {
     let (c, cc, ldz, ldh) = (s.c, s.c * s.c, s.batch * s.z, s.batch * s.h)
-    let ds = UnsafeMutablePointer<Float>.allocate(capacity: 3 * cc)
-    defer { ds.deallocate() }
-    let (biasSum, scratch) = (ds + cc, ds + 2 * cc)
-    biasSum.initialize(repeating: 0, count: cc)
-    for blk in 0..<s.blocks {
-      let (o, r) = (blk * cc, s.row(blk))
-      let p = weights + o
-      if let dv {
+    // Each group of blocks sums its bias gradient in block order; the groups' sums are added in
+    // group order: a fixed order whatever the thread count.
+    let groups = min(s.blocks, 16)
+    let work = UnsafeMutablePointer<Float>.allocate(capacity: 2 * cc * s.parallelism.threads)
+    let biasSums = UnsafeMutablePointer<Float>.allocate(capacity: groups * cc)
+    biasSums.initialize(repeating: 0, count: groups * cc)
+    defer {
+      work.deallocate()
+      biasSums.deallocate()
+    }
+    s.parallelism.forEach(groups) { group, worker in
+      let (ds, scratch, biasSum) = (
+        work + 2 * cc * worker, work + (2 * worker + 1) * cc, biasSums + group * cc
+      )
+      for blk in (s.blocks * group / groups)..<(s.blocks * (group + 1) / groups) {
+        let (o, r) = (blk * cc, s.row(blk))
+        let p = weights + o
+        if let dv {
+          sgemm(
+            transA: true, transB: false, m: c, n: s.h, k: c,
+            a: dropped(p, dropout, first: o, count: cc, scratch: scratch), lda: c, b: g + r * s.h,
+            ldb: ldh, beta: 1, c: dv + r * s.h, ldc: ldh)
+        }
         sgemm(
-          transA: true, transB: false, m: c, n: s.h, k: c,
-          a: dropped(p, dropout, first: o, count: cc, scratch: scratch), lda: c, b: g + r * s.h,
-          ldb: ldh, beta: 1, c: dv + r * s.h, ldc: ldh)
-      }
-      sgemm(
-        transA: false, transB: true, m: c, n: c, k: s.h, a: g + r * s.h, lda: ldh,
-        b: v + r * s.h, ldb: ldh, c: ds, ldc: c)
-      AttentionScores.backward(
-        ds, p: p, slopes: saved.slopes.map { $0.baseAddress! + o }, rows: c, cols: c,
-        function: s.function, dropout: dropout, first: o, rowStride: c)
-      for x in 0..<cc { biasSum[x] += ds[x] }
-      AttentionScores.scaleRows(ds, saved.scales.baseAddress! + blk * c, rows: c, cols: c)
-      if let dq {
-        sgemm(
-          transA: false, transB: false, m: c, n: s.z, k: c, a: ds, lda: c, b: k + r * s.z,
-          ldb: ldz, beta: 1, c: dq + r * s.z, ldc: ldz)
-      }
-      if let dk {
-        sgemm(
-          transA: true, transB: false, m: c, n: s.z, k: c, a: ds, lda: c, b: q + r * s.z,
-          ldb: ldz, beta: 1, c: dk + r * s.z, ldc: ldz)
+          transA: false, transB: true, m: c, n: c, k: s.h, a: g + r * s.h, lda: ldh,
+          b: v + r * s.h, ldb: ldh, c: ds, ldc: c)
+        AttentionScores.backward(
+          ds, p: p, slopes: saved.slopes.map { $0.baseAddress! + o }, rows: c, cols: c,
+          function: s.function, dropout: dropout, first: o, rowStride: c)
+        for x in 0..<cc { biasSum[x] += ds[x] }
+        AttentionScores.scaleRows(ds, saved.scales.baseAddress! + blk * c, rows: c, cols: c)
+        if let dq {
+          sgemm(
+            transA: false, transB: false, m: c, n: s.z, k: c, a: ds, lda: c, b: k + r * s.z,
+            ldb: ldz, beta: 1, c: dq + r * s.z, ldc: ldz)
+        }
+        if let dk {
+          sgemm(
+            transA: true, transB: false, m: c, n: s.z, k: c, a: ds, lda: c, b: q + r * s.z,
+            ldb: ldz, beta: 1, c: dk + r * s.z, ldc: ldz)
+        }
       }
     }
-    if let dbias { for x in 0..<cc { dbias[x] += biasSum[x] } }
+    guard let dbias else { return }
+    for x in 0..<cc {
+      var total: Float = 0
+      for group in 0..<groups { total += biasSums[group * cc + x] }
+      dbias[x] += total
+    }
   }
 
   /// `p` (`count` weights, elements `first…` of the dropout mask) with dropout applied in

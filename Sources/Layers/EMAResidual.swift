@@ -14,15 +14,18 @@ struct EMAResidual {
   let rows, e, batch, len: Int
   let silu: Bool
   let paddingMask: [Bool]?
+  let parallelism: Parallelism
 
   /// `pre[r, c] = y[r, c] + omega[c]·x[r, c]`.
   static func forward(
     _ pre: UnsafeMutablePointer<Float>, y: UnsafePointer<Float>, x: UnsafePointer<Float>,
-    omega: UnsafePointer<Float>, rows: Int, e: Int
+    omega: UnsafePointer<Float>, rows: Int, e: Int, _ parallelism: Parallelism
   ) {
-    for r in 0..<rows {
-      let (pr, xr, yr) = (pre + r * e, x + r * e, y + r * e)
-      for c in 0..<e { pr[c] = yr[c] + omega[c] * xr[c] }
+    parallelism.forEachSplit(rows) { range, _ in
+      for r in range {
+        let (pr, xr, yr) = (pre + r * e, x + r * e, y + r * e)
+        for c in 0..<e { pr[c] = yr[c] + omega[c] * xr[c] }
+      }
     }
   }
 
@@ -38,24 +41,31 @@ struct EMAResidual {
       var gpre = [Float](repeating: 0, count: count)
       let gb = UnsafeBufferPointer(start: g, count: count)
       gpre.withUnsafeMutableBufferPointer { dst in
-        if silu {
-          Activation.silu.accumulateDerivative(pp, gb, into: dst)
-        } else {
-          dst.baseAddress!.update(from: g, count: count)
+        parallelism.forEachSplit(count, grain: Parallelism.elementGrain) { r, _ in
+          if silu {
+            Activation.silu.accumulateDerivative(
+              UnsafeBufferPointer(rebasing: pp[r]), UnsafeBufferPointer(rebasing: gb[r]),
+              into: UnsafeMutableBufferPointer(rebasing: dst[r]))
+          } else {
+            (dst.baseAddress! + r.lowerBound).update(from: g + r.lowerBound, count: r.count)
+          }
         }
       }
       return gpre
     }
     gpre.withUnsafeBufferPointer { gp in
       if let dOmega = d[5] {
-        RowKernels.addColumnDots(gp.baseAddress!, x, rows: rows, width: e, into: dOmega)
+        RowKernels.addColumnDots(
+          gp.baseAddress!, x, rows: rows, width: e, into: dOmega, parallelism)
       }
       guard let du = convolution(gpre, d[0] != nil, d[1...4]), let dx = d[0] else { return }
       du.withUnsafeBufferPointer { up in
-        for r in 0..<rows {
-          let pad: Float = paddingMask?[(r % batch) * len + r / batch] == true ? 0 : 1
-          let (dr, gr, ur) = (dx + r * e, gp.baseAddress! + r * e, up.baseAddress! + r * e)
-          for c in 0..<e { dr[c] += gr[c] * omega[c] + pad * ur[c] }
+        parallelism.forEachSplit(rows) { range, _ in
+          for r in range {
+            let pad: Float = paddingMask?[(r % batch) * len + r / batch] == true ? 0 : 1
+            let (dr, gr, ur) = (dx + r * e, gp.baseAddress! + r * e, up.baseAddress! + r * e)
+            for c in 0..<e { dr[c] += gr[c] * omega[c] + pad * ur[c] }
+          }
         }
       }
     }

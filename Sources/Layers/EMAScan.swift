@@ -11,7 +11,8 @@ import Tensor
 /// direction runs the same recurrence backwards in time). That is O(L·N) per channel against the
 /// FFT's O(L log L) with a large constant, and needs no transposes. Eight channels of one series
 /// go through time together, their N states in L1; `q` is split into a float and its float
-/// remainder, so that `q^j` carries no rounding bias over long lags.
+/// remainder, so that `q^j` carries no rounding bias over long lags. Blocks of channels run on
+/// `parallelism`'s threads; channels never meet, so the split does not change a bit.
 struct EMAScan {
   private typealias Lanes = SIMD8<Float>
   private let channels: Int
@@ -25,10 +26,15 @@ struct EMAScan {
   /// Per direction and block, five rows of N lanes: `a`, `q`'s float, its remainder, `q^K`,
   /// `K·q^(K−1)`.
   private let params: [Lanes]
+  private let parallelism: Parallelism
 
   /// The recurrence of `kernel` (whose rows are `[D', N]`, D' = E or 2E) for `batch` series of
   /// `len` steps per channel.
-  init(kernel: EMAKernel, channels e: Int, ndim n: Int, seriesLength len: Int, batch: Int) {
+  init(
+    kernel: EMAKernel, channels e: Int, ndim n: Int, seriesLength len: Int, batch: Int,
+    parallelism: Parallelism
+  ) {
+    self.parallelism = parallelism
     channels = e
     ndim = n
     k = kernel.length
@@ -77,17 +83,19 @@ struct EMAScan {
     let h = UnsafeMutablePointer<Lanes>.allocate(capacity: blocks * n)
     defer { h.deallocate() }
     y.withUnsafeMutableBufferPointer { yp in
-      eachStep(dir, ascending, input, reset: { h.update(repeating: .zero, count: blocks * n) }) {
-        at, block, width, p, u, old in
-        let (a, qHi, qLo, qK, hb) = (p, p + n, p + 2 * n, p + 3 * n, h + block * n)
-        var s = Lanes()
-        for m in 0..<n {
-          let next = qHi[m] * hb[m] + (qLo[m] * hb[m] + u - qK[m] * old)
-          hb[m] = next
-          s += a[m] * next
+      eachBlockRange { range in
+        let reset = { (h + range.lowerBound * n).update(repeating: .zero, count: range.count * n) }
+        eachStep(dir, ascending, input, range, reset: reset) { at, block, width, p, u, old in
+          let (a, qHi, qLo, qK, hb) = (p, p + n, p + 2 * n, p + 3 * n, h + block * n)
+          var s = Lanes()
+          for m in 0..<n {
+            let next = qHi[m] * hb[m] + (qLo[m] * hb[m] + u - qK[m] * old)
+            hb[m] = next
+            s += a[m] * next
+          }
+          let out = yp.baseAddress! + at
+          EMAScan.store(EMAScan.load(out, width) + s, out, width)
         }
-        let out = yp.baseAddress! + at
-        EMAScan.store(EMAScan.load(out, width) + s, out, width)
       }
     }
   }
@@ -103,37 +111,52 @@ struct EMAScan {
     let size = blocks * n
     let state = UnsafeMutablePointer<Lanes>.allocate(capacity: 4 * size)
     defer { state.deallocate() }
-    /// Adds one series' sums to the totals.
-    func flush(_ dir: Int) {
+    /// Adds one series' sums of the blocks `range` to the totals.
+    func flush(
+      _ dir: Int, _ range: Range<Int>, _ da: UnsafeMutablePointer<Double>,
+      _ dq: UnsafeMutablePointer<Double>
+    ) {
       params.withUnsafeBufferPointer { pp in
-        for c in 0..<e {
+        for c in (range.lowerBound * 8)..<min(e, range.upperBound * 8) {
           let (block, lane) = (c / 8, c % 8)
           let a = pp.baseAddress! + EMAScan.rows * n * (dir * blocks + block)
           for m in 0..<n {
             let i = (dir * e + c) * n + m
-            dA[i] += Double(state[2 * size + block * n + m][lane])
-            dQ[i] += Double(a[m][lane]) * Double(state[3 * size + block * n + m][lane])
+            da[i] += Double(state[2 * size + block * n + m][lane])
+            dq[i] += Double(a[m][lane]) * Double(state[3 * size + block * n + m][lane])
           }
         }
       }
     }
     g.withUnsafeBufferPointer { gp in
-      for dir in 0..<directions {
-        let reset = { state.update(repeating: .zero, count: 4 * size) }
-        eachStep(dir, dir == 0, u, reset: reset, finish: { flush(dir) }) {
-          at, block, width, p, u, old in
-          let (qHi, qLo, qK, dqK) = (p + n, p + 2 * n, p + 3 * n, p + 4 * n)
-          let (h, dh) = (state + block * n, state + size + block * n)
-          let (sumA, sumQ) = (state + 2 * size + block * n, state + 3 * size + block * n)
-          let grad = EMAScan.load(gp.baseAddress! + at, width)
-          for m in 0..<n {
-            let previous = h[m]
-            let next = qHi[m] * previous + (qLo[m] * previous + u - qK[m] * old)
-            let slope = qHi[m] * dh[m] + (qLo[m] * dh[m] + previous - dqK[m] * old)
-            h[m] = next
-            dh[m] = slope
-            sumA[m] += grad * next
-            sumQ[m] += grad * slope
+      dA.withUnsafeMutableBufferPointer { da in
+        dQ.withUnsafeMutableBufferPointer { dq in
+          eachBlockRange { range in
+            for dir in 0..<directions {
+              let reset = {
+                for part in 0..<4 {
+                  (state + part * size + range.lowerBound * n).update(
+                    repeating: .zero, count: range.count * n)
+                }
+              }
+              let finish = { flush(dir, range, da.baseAddress!, dq.baseAddress!) }
+              eachStep(dir, dir == 0, u, range, reset: reset, finish: finish) {
+                at, block, width, p, u, old in
+                let (qHi, qLo, qK, dqK) = (p + n, p + 2 * n, p + 3 * n, p + 4 * n)
+                let (h, dh) = (state + block * n, state + size + block * n)
+                let (sumA, sumQ) = (state + 2 * size + block * n, state + 3 * size + block * n)
+                let grad = EMAScan.load(gp.baseAddress! + at, width)
+                for m in 0..<n {
+                  let previous = h[m]
+                  let next = qHi[m] * previous + (qLo[m] * previous + u - qK[m] * old)
+                  let slope = qHi[m] * dh[m] + (qLo[m] * dh[m] + previous - dqK[m] * old)
+                  h[m] = next
+                  dh[m] = slope
+                  sumA[m] += grad * next
+                  sumQ[m] += grad * slope
+                }
+              }
+            }
           }
         }
       }
@@ -141,13 +164,23 @@ struct EMAScan {
     return (dA, dQ)
   }
 
-  /// For every series b (between `reset()` and `finish()`), every time step t of direction `dir` in order and
-  /// every block of eight channels, calls `visit(at, block, width, params, u, old)`: `at` is the
+  /// `body(range)` for one range of channel blocks per thread, cut at even blocks: a cut then
+  /// falls on a multiple of 16 channels, so that (for E a multiple of 16) no two threads write
+  /// the same 64-byte cache line of an output row at every time step.
+  @inline(__always) private func eachBlockRange(_ body: (Range<Int>) -> Void) {
+    let pairs = (blocks + 1) / 2
+    parallelism.forEachSplit(pairs) { range, _ in
+      body((2 * range.lowerBound)..<min(blocks, 2 * range.upperBound))
+    }
+  }
+
+  /// For every series b (between `reset()` and `finish()`), every time step t of direction `dir`
+  /// in order and every block of eight channels in `range`, calls `visit(at, block, width, params, u, old)`: `at` is the
   /// index of (t, b, the block's first channel), `width` its channel count, `params` the block's
   /// parameter rows, `u` the input there and `old` the input leaving the truncated window at t
   /// (zeros when none does). The blocks of one step are neighbours in memory, and independent.
   @inline(__always) private func eachStep(
-    _ dir: Int, _ ascending: Bool, _ input: [Float], reset: () -> Void,
+    _ dir: Int, _ ascending: Bool, _ input: [Float], _ range: Range<Int>, reset: () -> Void,
     finish: () -> Void = {}, _ visit: (Int, Int, Int, UnsafePointer<Lanes>, Lanes, Lanes) -> Void
   ) {
     let (e, n) = (channels, ndim)
@@ -161,7 +194,7 @@ struct EMAScan {
             let old = ascending ? t - k : t + k
             let (row, oldRow) = ((t * batch + b) * e, (old * batch + b) * e)
             let leaves = old >= 0 && old < len
-            for block in 0..<blocks {
+            for block in range {
               let (c0, width) = (block * 8, min(8, e - block * 8))
               let p = pp.baseAddress! + EMAScan.rows * n * (dir * blocks + block)
               let u = EMAScan.load(x + row + c0, width)

@@ -20,6 +20,9 @@ public final class ForwardContext {
   /// (training, where every rank runs the same micro-batch step), or decide on this rank's rows
   /// alone (evaluation, where ranks hold different batches).
   public let reducesOverRanks: Bool
+  /// The threads this pass's kernels use: layers hand it to their fused ops (attention, EMA,
+  /// router); it is `Parallelism.current` where the context was made unless given.
+  public let parallelism: Parallelism
   /// The SeqBoat router records of this pass, one per SeqBoat layer run, in call order.
   public private(set) var routers: [RouterRecord] = []
   /// Where this pass's examples sit in the micro-batch over all ranks; nil when this process
@@ -34,8 +37,10 @@ public final class ForwardContext {
   /// in the micro-batch.
   public init(
     training: Bool, dropoutKey: UInt64 = 0, examples: ExampleSpan? = nil,
-    collective: Collective = SingleProcess(), reducesOverRanks: Bool? = nil
+    collective: Collective = SingleProcess(), reducesOverRanks: Bool? = nil,
+    parallelism: Parallelism = .current
   ) {
+    self.parallelism = parallelism
     self.training = training
     self.dropoutKey = dropoutKey
     self.examples = examples

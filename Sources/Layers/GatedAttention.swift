@@ -135,7 +135,9 @@ public final class GatedAttention: Module {
     let c = chunk < 0 || len < chunk ? len : chunk
     let normed = config.prenorm ? try norm(x, ctx) : x
     let v = hiddenDropout(vProj(normed), .timeMajor, after: config.activation, ctx)
-    let mx = dropout(move(normed, paddingMask: paddingMask, state: emaState), .timeMajor, ctx)
+    let mx = dropout(
+      move(normed, paddingMask: paddingMask, state: emaState, parallelism: ctx.parallelism),
+      .timeMajor, ctx)
     let packed = mxProj(mx)
     let u = packed.activated(.sigmoid, lastDim: 0..<e)
     let zz = packed.activated(.silu, lastDim: e..<(e + z))
@@ -147,7 +149,8 @@ public final class GatedAttention: Module {
       q: q, k: k, v: v, bias: relPosBias(c), chunk: c,
       function: config.attentionFunction, paddingMask: paddingMask, causal: causal,
       dropout: attentionDropout.draw(
-        ctx, .exampleMajor(virtualSize: nil), count: x.shape[1] * len * c, width: c))
+        ctx, .exampleMajor(virtualSize: nil), count: x.shape[1] * len * c, width: c),
+      parallelism: ctx.parallelism)
     let gated = dropout(hx + hProj(o * r), .timeMajor, after: config.activation, ctx)
     let out = Tensor.interpolated(from: x, to: gated, weight: u)
     return (config.prenorm ? out : try norm(out, ctx), weights)

@@ -9,20 +9,21 @@ extension Tensor {
     let n = lastDim
     let rows = count / max(n, 1)
     let saved = LayerNormKernels.Saved(rows: rows, n: n)
+    let parallelism = Parallelism.current
     let affine = [weight, bias].compactMap { $0 }
     let scale = weight ?? Tensor.full([n], 1)
     let y = Tensor.withData([self, scale] + affine) { x in
       Tensor.uninitializedArray(count) { y in
         LayerNormKernels.forward(
           y, saved, x: x[0], weight: affine.isEmpty ? nil : x[2],
-          bias: affine.isEmpty ? nil : x[3], rows: rows, n: n, eps: eps)
+          bias: affine.isEmpty ? nil : x[3], rows: rows, n: n, eps: eps, parallelism)
       }
     }
     return .fused(shape: shape, data: y, parents: [self] + affine) { g, d in
       scale.data.withUnsafeBufferPointer { w in
         LayerNormKernels.backward(
           d[0], d.count > 1 ? d[1] : nil, d.count > 2 ? d[2] : nil, g, saved, scale: w.baseAddress!,
-          rows: rows, n: n)
+          rows: rows, n: n, parallelism)
       }
     }
   }
@@ -44,9 +45,10 @@ enum LayerNormKernels {
   /// `y = x̂ ⊙ weight + bias` (or `x̂` without affine), statistics in double precision.
   static func forward(
     _ y: UnsafeMutablePointer<Float>, _ saved: Saved, x: UnsafePointer<Float>,
-    weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, rows: Int, n: Int, eps: Float
+    weight: UnsafePointer<Float>?, bias: UnsafePointer<Float>?, rows: Int, n: Int, eps: Float,
+    _ parallelism: Parallelism
   ) {
-    for r in 0..<rows {
+    func row(_ r: Int) {
       let (xr, hr, yr) = (x + r * n, saved.xhat.base + r * n, y + r * n)
       let (mean, v) = RowKernels.meanAndVariance(xr, n)
       let s = Float(1 / (v + Double(eps)).squareRoot())
@@ -59,6 +61,9 @@ enum LayerNormKernels {
         yr.update(from: hr, count: n)
       }
     }
+    parallelism.forEachSplit(rows) { range, _ in
+      for r in range { row(r) }
+    }
   }
 
   /// Adds `dL/dx`, `dL/dweight`, `dL/dbias` given the output gradient `g`; `scale` is the weight
@@ -66,12 +71,12 @@ enum LayerNormKernels {
   static func backward(
     _ dx: UnsafeMutablePointer<Float>?, _ dw: UnsafeMutablePointer<Float>?,
     _ db: UnsafeMutablePointer<Float>?, _ g: UnsafePointer<Float>, _ saved: Saved,
-    scale: UnsafePointer<Float>, rows: Int, n: Int
+    scale: UnsafePointer<Float>, rows: Int, n: Int, _ parallelism: Parallelism
   ) {
     if let dx {
-      let dh = UnsafeMutablePointer<Float>.allocate(capacity: n)
-      defer { dh.deallocate() }
-      for r in 0..<rows {
+      let work = UnsafeMutablePointer<Float>.allocate(capacity: n * parallelism.threads)
+      defer { work.deallocate() }
+      func row(_ r: Int, _ dh: UnsafeMutablePointer<Float>) {
         let (gr, hr, dr) = (g + r * n, saved.xhat.base + r * n, dx + r * n)
         for j in 0..<n { dh[j] = gr[j] * scale[j] }
         let m1 = RowKernels.sum(dh, n) / Float(n)
@@ -79,8 +84,13 @@ enum LayerNormKernels {
         let s = saved.rstd.base[r]
         for j in 0..<n { dr[j] += s * (dh[j] - m1 - hr[j] * m2) }
       }
+      parallelism.forEachSplit(rows) { range, worker in
+        for r in range { row(r, work + worker * n) }
+      }
     }
-    if let dw { RowKernels.addColumnDots(g, saved.xhat.base, rows: rows, width: n, into: dw) }
-    if let db { RowKernels.addColumnSums(g, rows: rows, width: n, into: db) }
+    if let dw {
+      RowKernels.addColumnDots(g, saved.xhat.base, rows: rows, width: n, into: dw, parallelism)
+    }
+    if let db { RowKernels.addColumnSums(g, rows: rows, width: n, into: db, parallelism) }
   }
 }

@@ -76,10 +76,12 @@ public final class MultiHeadEMA: Module {
   /// The EMA of `x` (`[L, B, E]`); `paddingMask` (`[B, L]`, true = padding) zeroes the convolution
   /// input at padding positions. Output `[L, B, E]`. With a `state` (causal, evaluation without
   /// gradients only; MODEL.md §2.6) `x` continues the sequence the state has seen: the kernel is
-  /// untruncated, the state's decay is added and the state moves past `x`.
-  public func callAsFunction(_ x: Tensor, paddingMask: [Bool]? = nil, state: EMAState? = nil)
-    -> Tensor
-  {
+  /// untruncated, the state's decay is added and the state moves past `x`. Channels run on
+  /// `parallelism`'s threads (the layer passes its context's).
+  public func callAsFunction(
+    _ x: Tensor, paddingMask: [Bool]? = nil, state: EMAState? = nil,
+    parallelism: Parallelism = .current
+  ) -> Tensor {
     precondition(x.rank == 3 && x.shape[2] == embedDim, "EMA input \(x.shape), E = \(embedDim)")
     let (len, batch, e) = (x.shape[0], x.shape[1], embedDim)
     precondition(paddingMask == nil || paddingMask!.count == batch * len, "EMA padding mask size")
@@ -90,12 +92,13 @@ public final class MultiHeadEMA: Module {
     let kernel = EMAKernel(self, length: k)
     let conv =
       state == nil && method == .scan
-      ? scanned(x, paddingMask: paddingMask, kernel: kernel)
+      ? scanned(x, paddingMask: paddingMask, kernel: kernel, parallelism)
       : convolved(x, paddingMask: paddingMask, kernel: kernel, state: state)
     let pre = Tensor.withData([x, omega]) { p in
       conv.y.withUnsafeBufferPointer { y in
         Tensor.uninitializedArray(x.count) {
-          EMAResidual.forward($0, y: y.baseAddress!, x: p[0], omega: p[1], rows: len * batch, e: e)
+          EMAResidual.forward(
+            $0, y: y.baseAddress!, x: p[0], omega: p[1], rows: len * batch, e: e, parallelism)
         }
       }
     }
@@ -106,7 +109,8 @@ public final class MultiHeadEMA: Module {
         Tensor.uninitializedArray(pre.count) { Activation.silu.apply(pp, into: $0) }
       }
     let residual = EMAResidual(
-      rows: len * batch, e: e, batch: batch, len: len, silu: outputSilu, paddingMask: paddingMask)
+      rows: len * batch, e: e, batch: batch, len: len, silu: outputSilu, paddingMask: paddingMask,
+      parallelism: parallelism)
     let om = omega
     return .fused(shape: x.shape, data: out, parents: [x, delta, alpha, beta, gamma, omega]) {
       g, d in
@@ -122,7 +126,9 @@ public final class MultiHeadEMA: Module {
   typealias Convolution = (y: [Float], backward: EMAConvolutionBackward)
 
   /// The convolution by the recurrence, on time-major arrays throughout.
-  private func scanned(_ x: Tensor, paddingMask: [Bool]?, kernel: EMAKernel) -> Convolution {
+  private func scanned(
+    _ x: Tensor, paddingMask: [Bool]?, kernel: EMAKernel, _ parallelism: Parallelism
+  ) -> Convolution {
     let (len, batch, e) = (x.shape[0], x.shape[1], embedDim)
     let u =
       paddingMask == nil
@@ -136,7 +142,9 @@ public final class MultiHeadEMA: Module {
           }
         }
       }
-    let scan = EMAScan(kernel: kernel, channels: e, ndim: ndim, seriesLength: len, batch: batch)
+    let scan = EMAScan(
+      kernel: kernel, channels: e, ndim: ndim, seriesLength: len, batch: batch,
+      parallelism: parallelism)
     return (
       scan.forward(u),
       { g, inputGradient, params in

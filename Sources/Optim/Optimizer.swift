@@ -87,20 +87,24 @@ extension MomentOptimizer {
       s.expAvg.withUnsafeMutableBufferPointer { m in
         s.expAvgSq.withUnsafeMutableBufferPointer { v in
           p.data.withUnsafeMutableBufferPointer { theta in
-            for i in 0..<theta.count {
-              let gi = Double(g[i])
-              let mi = b1 * Double(m[i]) + (1 - b1) * gi
-              let vi = b2 * Double(v[i]) + (1 - b2) * gi * gi
-              m[i] = Float(mi)
-              v[i] = Float(vi)
-              switch rule {
-              case .adaptive(let scale):
-                let t = Double(theta[i]) * decay
-                theta[i] = Float(t - lr * scale * mi / (vi.squareRoot() + eps))
-              case .momentum(let scale):
-                theta[i] = Float(Double(theta[i]) * decay - lr * scale * mi)
-              case .none:
-                break
+            // Elements are independent: any split over the current threads gives the same bits.
+            Parallelism.current.forEachSplit(theta.count, grain: Parallelism.elementGrain) {
+              range, _ in
+              for i in range {
+                let gi = Double(g[i])
+                let mi = b1 * Double(m[i]) + (1 - b1) * gi
+                let vi = b2 * Double(v[i]) + (1 - b2) * gi * gi
+                m[i] = Float(mi)
+                v[i] = Float(vi)
+                switch rule {
+                case .adaptive(let scale):
+                  let t = Double(theta[i]) * decay
+                  theta[i] = Float(t - lr * scale * mi / (vi.squareRoot() + eps))
+                case .momentum(let scale):
+                  theta[i] = Float(Double(theta[i]) * decay - lr * scale * mi)
+                case .none:
+                  break
+                }
               }
             }
           }

@@ -21,6 +21,25 @@ public func sgemm(
     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
+/// `sgemm` with the rows of C (and of op(A)) cut into chunks that depend on `m` alone (at most
+/// 16, multiples of 64 rows), run on `parallelism`'s threads, each chunk one single-threaded
+/// OpenBLAS call: the bits do not depend on the thread count. OpenBLAS's own threads stay at 1
+/// (`BLAS.setThreads(1)`) wherever our threads run.
+public func sgemm(
+  _ parallelism: Parallelism, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+  a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
+  c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+  let chunk = max(64, ((m + 15) / 16 + 63) / 64 * 64)
+  parallelism.forEach((m + chunk - 1) / chunk) { i, _ in
+    let r0 = i * chunk
+    sgemm(
+      transA: transA, transB: transB, m: min(chunk, m - r0), n: n, k: k,
+      a: transA ? a + r0 : a + r0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + r0 * ldc,
+      ldc: ldc)
+  }
+}
+
 /// OpenBLAS thread control and identification.
 public enum BLAS {
   /// Sets the number of threads OpenBLAS uses.

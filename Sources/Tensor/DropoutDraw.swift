@@ -56,8 +56,36 @@ public struct DropoutDraw: Sendable {
     }
   }
 
+  /// `p[j] *= globalScale(first + j)`, eight lanes at a time wherever the eight indices share
+  /// their upper 32 bits (everywhere but at a multiple of 2³²): the same bits as the scalar form.
   @inlinable func applyGlobal(to p: UnsafeMutablePointer<Float>, first: Int, count: Int) {
-    for j in 0..<count { p[j] *= globalScale(first &+ j) }
+    typealias Bits = SIMD8<UInt32>
+    let (low, threshold, keep) = (self.low, self.threshold, self.keep)
+    var j = 0
+    while j + 8 <= count {
+      let g = first &+ j
+      guard g >> 32 == (g &+ 7) >> 32 else { break }
+      let upper = UInt32(truncatingIfNeeded: g >> 32) &* 0x9E37_79B1
+      let index =
+        Bits(repeating: UInt32(truncatingIfNeeded: g) &+ low) &+ Bits(0, 1, 2, 3, 4, 5, 6, 7)
+      let bits = DropoutDraw.mix(DropoutDraw.mix(index) ^ Bits(repeating: high &+ upper))
+      let scale = SIMD8<Float>(repeating: keep).replacing(
+        with: 0, where: bits .< Bits(repeating: threshold))
+      let at = UnsafeMutableRawPointer(p + j)
+      at.storeBytes(of: at.loadUnaligned(as: SIMD8<Float>.self) * scale, as: SIMD8<Float>.self)
+      j += 8
+    }
+    for i in j..<count { p[i] *= globalScale(first &+ i) }
+  }
+
+  @inlinable @inline(__always) static func mix(_ v: SIMD8<UInt32>) -> SIMD8<UInt32> {
+    var x = v
+    x ^= x &>> 16
+    x &*= 0x7FEB_352D
+    x ^= x &>> 15
+    x &*= 0x846C_A68B
+    x ^= x &>> 16
+    return x
   }
 
   @inlinable @inline(__always) static func mix(_ v: UInt32) -> UInt32 {

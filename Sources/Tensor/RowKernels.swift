@@ -25,28 +25,65 @@ public enum RowKernels {
     return sum(p, n)
   }
 
-  /// `d[j] += Σ_r g[r·width + j]` over `rows` rows: the column sums of a gradient (a bias's).
-  /// Row pointers, not `r·width + j` indices, so that the loop carries no overflow check and
-  /// vectorises.
+  /// `d[j] += Σ_r g[r·stride + j]` for j < `width` over `rows` rows: the column sums of a
+  /// gradient (a bias's). Row pointers, not `r·stride + j` indices, so that the loop carries no
+  /// overflow check and vectorises.
   @inlinable
   public static func addColumnSums(
-    _ g: UnsafePointer<Float>, rows: Int, width: Int, into d: UnsafeMutablePointer<Float>
+    _ g: UnsafePointer<Float>, rows: Int, width: Int, stride: Int? = nil,
+    into d: UnsafeMutablePointer<Float>
   ) {
+    let stride = stride ?? width
     for r in 0..<rows {
-      let gr = g + r * width
+      let gr = g + r * stride
       for j in 0..<width { d[j] += gr[j] }
     }
   }
 
-  /// `d[j] += Σ_r a[r·width + j]·b[r·width + j]` over `rows` rows (a scale's gradient).
+  /// `d[j] += Σ_r a[r·stride + j]·b[r·stride + j]` for j < `width` over `rows` rows (a scale's
+  /// gradient).
   @inlinable
   public static func addColumnDots(
     _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rows: Int, width: Int,
-    into d: UnsafeMutablePointer<Float>
+    stride: Int? = nil, into d: UnsafeMutablePointer<Float>
   ) {
+    let stride = stride ?? width
     for r in 0..<rows {
-      let (ar, br) = (a + r * width, b + r * width)
+      let (ar, br) = (a + r * stride, b + r * stride)
       for j in 0..<width { d[j] += ar[j] * br[j] }
+    }
+  }
+
+  /// `addColumnSums` with the columns split over `parallelism`'s threads (each column's sum
+  /// still runs over the rows in order).
+  public static func addColumnSums(
+    _ g: UnsafePointer<Float>, rows: Int, width: Int, into d: UnsafeMutablePointer<Float>,
+    _ parallelism: Parallelism
+  ) {
+    eachColumnRange(width, parallelism) { c0, n in
+      addColumnSums(g + c0, rows: rows, width: n, stride: width, into: d + c0)
+    }
+  }
+
+  /// `addColumnDots` with the columns split over `parallelism`'s threads.
+  public static func addColumnDots(
+    _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, rows: Int, width: Int,
+    into d: UnsafeMutablePointer<Float>, _ parallelism: Parallelism
+  ) {
+    eachColumnRange(width, parallelism) { c0, n in
+      addColumnDots(a + c0, b + c0, rows: rows, width: n, stride: width, into: d + c0)
+    }
+  }
+
+  /// `body(first, count)` for one range of columns per thread, cut at multiples of 16 columns
+  /// (64 bytes), so that no two threads write the same cache line of the sums row after row.
+  @inline(__always)
+  static func eachColumnRange(
+    _ width: Int, _ parallelism: Parallelism, _ body: (_ first: Int, _ count: Int) -> Void
+  ) {
+    parallelism.forEachSplit((width + 15) / 16) { range, _ in
+      let c0 = 16 * range.lowerBound
+      body(c0, Swift.min(width, 16 * range.upperBound) - c0)
     }
   }
 

@@ -98,9 +98,7 @@ public final class Tensor {
       grad = Array(g)
       return
     }
-    accumulateGrad { dst in
-      for i in 0..<dst.count { dst[i] += g[i] }
-    }
+    accumulateGrad { dst in dst.accumulate(g) }
   }
 
   /// This tensor's gradient, or zeros if none arrived.

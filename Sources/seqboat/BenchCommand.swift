@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bench
 import Distributed
+import Foundation
 import Models
 import Training
 
@@ -19,8 +20,11 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Bench configuration (see below); with --allreduce, the model whose step is timed.")
   var config: String?
 
-  @Option(help: "OpenBLAS threads.")
-  var threads: Int = 1
+  @Option(
+    help: ArgumentHelp(
+      "Threads of every kernel; a list (e.g. 1,2) measures each and prints the speed-ups.",
+      discussion: "Default: SLURM_CPUS_PER_TASK, else 1."))
+  var threads: String?
 
   @Option(help: "Timed steps (median reported).")
   var steps: Int = 5
@@ -51,10 +55,11 @@ struct BenchCommand: ParsableCommand {
   var bucketMB: Double = 25
 
   func validate() throws {
-    guard threads >= 1, steps >= 1, warmup >= 0, repeats >= 1, modelMB >= 1, bucketMB > 0 else {
+    guard steps >= 1, warmup >= 0, repeats >= 1, modelMB >= 1, bucketMB > 0 else {
       throw ValidationError(
-        "--threads, --steps, --repeats, --model-mb must be ≥ 1, --warmup ≥ 0, --bucket-mb > 0")
+        "--steps, --repeats, --model-mb must be ≥ 1, --warmup ≥ 0, --bucket-mb > 0")
     }
+    _ = try threadCounts()
     if let config, !BenchShape.names.contains(config) {
       throw ValidationError(
         "--config '\(config)' is not a bench configuration (known: "
@@ -102,12 +107,35 @@ struct BenchCommand: ParsableCommand {
           bucketBytes: bucketBytes, repeats: repeats))
     }
     guard let config else { return }
-    let result = try ModelBench.run(
-      try BenchShape.named(config),
-      options: BenchOptions(
-        threads: threads, steps: steps, warmup: warmup, fp16: fp16,
-        zeroSharding: zeroSharding == "os"),
-      communicator: comm)
-    say(result.lines + (json ? [result.json] : []))
+    var results: [BenchResult] = []
+    for n in try threadCounts() {
+      let result = try ModelBench.run(
+        try BenchShape.named(config),
+        options: BenchOptions(
+          threads: n, steps: steps, warmup: warmup, fp16: fp16,
+          zeroSharding: zeroSharding == "os"),
+        communicator: comm)
+      say(result.lines + (json ? [result.json] : []))
+      results.append(result)
+    }
+    say(ThreadComparison.lines(results))
+  }
+
+  /// The thread counts of `--threads` (or its default).
+  private func threadCounts() throws -> [Int] {
+    guard let threads else {
+      do {
+        return [try ThreadCount.resolve(nil, environment: ProcessInfo.processInfo.environment)]
+      } catch {
+        throw ValidationError("\(error)")
+      }
+    }
+    let counts = threads.split(separator: ",", omittingEmptySubsequences: false).map {
+      Int($0.trimmingCharacters(in: .whitespaces))
+    }
+    guard counts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+      throw ValidationError("--threads '\(threads)' must be thread counts ≥ 1, e.g. 2 or 1,2")
+    }
+    return counts.compactMap { $0 }
   }
 }

@@ -11,6 +11,8 @@ struct EvalCommand: ParsableCommand {
     abstract: "Evaluate a checkpoint on a dataset split (loss in bits; accuracy or bpc/ppl).")
 
   @Option(help: "A checkpoint written by seqboat train.") var checkpoint: String
+  @Option(help: "Threads of every kernel in each rank (default: SLURM_CPUS_PER_TASK, else 1).")
+  var threads: Int?
   @Option(help: "Dataset file (seqboat-hdf5).") var data: String
   @Option(help: "train, valid or test.") var split = "test"
   @Option(help: "Rows per batch on each rank (0: the training batch per rank).")
@@ -46,7 +48,10 @@ struct EvalCommand: ParsableCommand {
   /// file or option is one line from the first rank and status 1, without MPI_Abort's banner.
   func run() throws {
     let evaluate: (Communicator) throws -> [String: Double]
+    let threadCount: Int
     do {
+      threadCount = try ThreadCount.resolve(
+        threads, environment: ProcessInfo.processInfo.environment)
       evaluate = try CheckpointEvaluation.prepare(
         checkpoint: checkpoint, data: data, split: split, batchSize: batchSize,
         contextWindow: contextWindow, tokensPerSample: tokensPerSample, megaEval: megaRequest,
@@ -57,7 +62,7 @@ struct EvalCommand: ParsableCommand {
     }
     let comm = try Communicator.world(collectiveTimeout: collectiveTimeout)
     do {
-      let metrics = try evaluate(comm)
+      let metrics = try ThreadCount.run(threads: threadCount) { try evaluate(comm) }
       if comm.rank == 0 {
         print(
           "\(split) | "

@@ -57,6 +57,8 @@ struct TrainCommand: ParsableCommand {
         + "--decoder-chunk-size chunk at a time with the state carried (default: the "
         + "--tokens-per-sample blocks); parsed and not read for SeqBoat LMs, as in the reference."))
   var validBlock: String?
+  @Option(help: "Threads of every kernel in each rank (default: SLURM_CPUS_PER_TASK, else 1).")
+  var threads: Int?
   @Option(help: "Checkpoint folder.") var saveDir = "checkpoints"
   @Option(help: "Stop after this many updates (0: no limit).") var maxUpdate = 0
   @Option(help: "Stop after this many epochs (0: no limit).") var maxEpoch = 0
@@ -288,7 +290,10 @@ struct TrainCommand: ParsableCommand {
     let setup: TrainingSetup
     let config: ModelConfig
     let resume: ResumeOptions
+    let threadCount: Int
     do {
+      threadCount = try ThreadCount.resolve(
+        threads, environment: ProcessInfo.processInfo.environment)
       let (o, words) = try trainOptions()
       try o.validate()
       guard collectiveTimeout.isFinite, collectiveTimeout > 0 else {
@@ -321,7 +326,10 @@ struct TrainCommand: ParsableCommand {
         runSetup = try TrainingSetup(
           config: config, options: cached, resume: resume, worldSize: comm.size)
       }
-      outcome = try TrainingRun(setup: runSetup, communicator: comm).run()
+      let finalSetup = runSetup
+      outcome = try ThreadCount.run(threads: threadCount) {
+        try TrainingRun(setup: finalSetup, communicator: comm).run()
+      }
     } catch let failure as AgreedFailure {
       if failure.reports { fputs("seqboat: train: \(failure)\n", stderr) }
       try comm.finalize()

@@ -73,14 +73,15 @@ extension Tensor {
   /// The math is `LocalAttention.forward` and `backward` over flat buffers.
   public static func seqBoatLocalAttention(
     q: Tensor, k: Tensor, v: Tensor, plan: SlotPlan, spec: LocalAttentionSpec,
-    bias: LocalAttentionBias, dropout: DropoutDraw? = nil
+    bias: LocalAttentionBias, dropout: DropoutDraw? = nil, parallelism: Parallelism = .current
   ) -> Tensor {
     let (bsz, n, z) = (q.shape[0], q.shape[1], q.lastDim)
     let h = v.lastDim
     precondition(k.shape == q.shape && v.shape == [bsz, n, h], "local attention shapes")
     precondition(plan.batch == bsz && plan.slots == n, "local attention plan")
     let table = bias.table
-    let g = LocalAttention.Geometry(plan: plan, spec: spec, bias: bias, z: z, h: h)
+    let g = LocalAttention.Geometry(
+      plan: plan, spec: spec, bias: bias, z: z, h: h, parallelism: parallelism)
     let saved = LocalAttention.Saved(g, dropout: dropout != nil)
     let inputs = [q, k, v, table ?? Tensor.zeros([0])]
     let out = Tensor.withData(inputs) { x in

@@ -10,16 +10,19 @@ extension LocalAttention {
     _ grad: UnsafePointer<Float>, q: UnsafePointer<Float>, k: UnsafePointer<Float>,
     v: UnsafePointer<Float>, _ saved: Saved, _ dropout: DropoutDraw?, _ g: Geometry
   ) {
-    let (n, z, h) = (g.n, g.z, g.h)
-    let ds = UnsafeMutablePointer<Float>.allocate(capacity: 3 * g.w * g.w)
-    let tableSum = UnsafeMutablePointer<Float>.allocate(capacity: g.tableCount)
-    tableSum.initialize(repeating: 0, count: g.tableCount)
+    let (n, z, h, tc) = (g.n, g.z, g.h, g.tableCount)
+    let work = UnsafeMutablePointer<Float>.allocate(capacity: 3 * g.w * g.w * g.parallelism.threads)
+    // One table sum per sequence, added in sequence order: a fixed order whatever the threads.
+    let tableSums = UnsafeMutablePointer<Float>.allocate(capacity: g.bsz * tc)
+    tableSums.initialize(repeating: 0, count: g.bsz * tc)
     defer {
-      ds.deallocate()
-      tableSum.deallocate()
+      work.deallocate()
+      tableSums.deallocate()
     }
     let weights = (saved.dropped ?? saved.probs).base
-    for b in 0..<g.bsz {
+    // Sequences in parallel: neighbouring blocks share keys, so one sequence's blocks run in order.
+    g.parallelism.forEach(g.bsz) { b, worker in
+      let (ds, tableSum) = (work + 3 * g.w * g.w * worker, tableSums + b * tc)
       for blk in 0..<g.blocks {
         let (r, o) = (g.range(blk), g.offsets[b * g.blocks + blk])
         let (qn, kn) = (r.q1 - r.q0, r.k1 - r.k0)
@@ -56,7 +59,12 @@ extension LocalAttention {
         }
       }
     }
-    if let dTable { for x in 0..<g.tableCount { dTable[x] += tableSum[x] } }
+    guard let dTable else { return }
+    for x in 0..<tc {
+      var total: Float = 0
+      for b in 0..<g.bsz { total += tableSums[b * tc + x] }
+      dTable[x] += total
+    }
   }
 
   /// Adds the unscaled score gradient `d` of query slot i (sequence b, keys from k0) to the bias

@@ -17,6 +17,8 @@ enum LocalAttention {
     let rowScale: FloatBuffer
     /// Table entries, and the entry of distance 0 (`mid`).
     let tableCount, mid: Int
+    /// Threads that run blocks (forward) and sequences (backward) at once.
+    let parallelism: Parallelism
 
     /// The attention-dropout index of score (query slot i, key slot j) of sequence b: masks live
     /// on an `[B, L, L]` grid, so they follow the slots, not the block layout (which depends on
@@ -25,7 +27,11 @@ enum LocalAttention {
       (b * plan.length + i) * plan.length + j
     }
 
-    init(plan: SlotPlan, spec: LocalAttentionSpec, bias: LocalAttentionBias, z: Int, h: Int) {
+    init(
+      plan: SlotPlan, spec: LocalAttentionSpec, bias: LocalAttentionBias, z: Int, h: Int,
+      parallelism: Parallelism
+    ) {
+      self.parallelism = parallelism
       let (bsz, n) = (plan.batch, plan.slots)
       let w = spec.window ?? n
       let blocks = (n + w - 1) / w

@@ -5,46 +5,46 @@ import Tensor
 #endif
 
 extension LocalAttention {
-  /// `out = dropout(P)·V` block by block, `P` the activated scores (kept in `saved`); `q`, `k`
-  /// `[B, n, Z]`, `v`, `out` `[B, n, H]`; `table` the bias table (unread without one).
+  /// `out = dropout(P)·V` block by block (blocks on `g.parallelism`'s threads), `P` the
+  /// activated scores (kept in `saved`); `q`, `k` `[B, n, Z]`, `v`, `out` `[B, n, H]`; `table`
+  /// the bias table (unread without one).
   static func forward(
     _ out: UnsafeMutablePointer<Float>, _ saved: Saved, q: UnsafePointer<Float>,
     k: UnsafePointer<Float>, v: UnsafePointer<Float>, table: UnsafePointer<Float>,
     _ dropout: DropoutDraw?, _ g: Geometry
   ) {
     let (n, z, h, masked) = (g.n, g.z, g.h, g.spec.maskedWeight)
-    for b in 0..<g.bsz {
-      for blk in 0..<g.blocks {
-        let (r, o) = (g.range(blk), g.offsets[b * g.blocks + blk])
-        let (qn, kn) = (r.q1 - r.q0, r.k1 - r.k0)
-        let s = saved.probs.base + o
-        sgemm(
-          transA: false, transB: true, m: qn, n: kn, k: z, a: q + (b * n + r.q0) * z, lda: z,
-          b: k + (b * n + r.k0) * z, ldb: z, c: s, ldc: kn)
+    g.parallelism.forEach(g.bsz * g.blocks) { item, _ in
+      let (b, blk) = item.quotientAndRemainder(dividingBy: g.blocks)
+      let (r, o) = (g.range(blk), g.offsets[item])
+      let (qn, kn) = (r.q1 - r.q0, r.k1 - r.k0)
+      let s = saved.probs.base + o
+      sgemm(
+        transA: false, transB: true, m: qn, n: kn, k: z, a: q + (b * n + r.q0) * z, lda: z,
+        b: k + (b * n + r.k0) * z, ldb: z, c: s, ldc: kn)
+      for ii in 0..<qn {
+        scoreRow(
+          s + ii * kn, slopes: saved.slopes.map { $0.base + o + ii * kn }, b: b, i: r.q0 + ii,
+          k0: r.k0, kn: kn, table: table, g)
+      }
+      var weights = UnsafePointer(s)
+      if let dropout, let dropped = saved.dropped {
+        let d = dropped.base + o
         for ii in 0..<qn {
-          scoreRow(
-            s + ii * kn, slopes: saved.slopes.map { $0.base + o + ii * kn }, b: b, i: r.q0 + ii,
-            k0: r.k0, kn: kn, table: table, g)
+          let first = g.dropoutIndex(b, r.q0 + ii, r.k0)
+          for jj in 0..<kn { d[ii * kn + jj] = s[ii * kn + jj] * dropout.scale(first + jj) }
         }
-        var weights = UnsafePointer(s)
-        if let dropout, let dropped = saved.dropped {
-          let d = dropped.base + o
-          for ii in 0..<qn {
-            let first = g.dropoutIndex(b, r.q0 + ii, r.k0)
-            for jj in 0..<kn { d[ii * kn + jj] = s[ii * kn + jj] * dropout.scale(first + jj) }
-          }
-          weights = UnsafePointer(d)
-        }
-        sgemm(
-          transA: false, transB: false, m: qn, n: h, k: kn, a: weights, lda: kn,
-          b: v + (b * n + r.k0) * h, ldb: h, c: out + (b * n + r.q0) * h, ldc: h)
-        // The reference's missing neighbour blocks: W keys of value −1 each.
-        let missing = (blk == 0 ? 1 : 0) + (!g.spec.causal && blk == g.blocks - 1 ? 1 : 0)
-        let shift = masked * Float(missing * g.w)
-        guard shift != 0 else { continue }
-        for i in r.q0..<r.q1 where g.plan.valid[b * n + i] {
-          for c in 0..<h { out[(b * n + i) * h + c] -= shift }
-        }
+        weights = UnsafePointer(d)
+      }
+      sgemm(
+        transA: false, transB: false, m: qn, n: h, k: kn, a: weights, lda: kn,
+        b: v + (b * n + r.k0) * h, ldb: h, c: out + (b * n + r.q0) * h, ldc: h)
+      // The reference's missing neighbour blocks: W keys of value −1 each.
+      let missing = (blk == 0 ? 1 : 0) + (!g.spec.causal && blk == g.blocks - 1 ? 1 : 0)
+      let shift = masked * Float(missing * g.w)
+      guard shift != 0 else { return }
+      for i in r.q0..<r.q1 where g.plan.valid[b * n + i] {
+        for c in 0..<h { out[(b * n + i) * h + c] -= shift }
       }
     }
   }

@@ -45,7 +45,8 @@ extension Tensor {
   /// `p = π₁ · active` (`[L, B]`) and the decision. The decision is a constant of the backward pass:
   /// gradient reaches `logits` and `temp` only through `p` at active tokens.
   public static func seqBoatRouter(
-    logits: Tensor, temp: Tensor, paddingMask: [Bool]?, actBias: Float = 0
+    logits: Tensor, temp: Tensor, paddingMask: [Bool]?, actBias: Float = 0,
+    parallelism: Parallelism = .current
   ) -> (p: Tensor, decision: RouterDecision) {
     precondition(logits.rank == 3 && logits.lastDim == 2, "router logits \(logits.shape)")
     precondition(temp.count == 1, "router temperature \(temp.shape)")
@@ -54,13 +55,21 @@ extension Tensor {
     precondition(paddingMask == nil || paddingMask!.count == tokens, "router padding mask size")
     let k = RouterKernels(
       tokens: tokens, batch: batch, length: length, actBias: Double(actBias),
-      invT: Double(exp(-Double(temp.data[0]))))
+      invT: Double(exp(-Double(temp.data[0]))), parallelism: parallelism)
     var probs = [Float](repeating: 0, count: 2 * tokens)
     var pi1 = [Double](repeating: 0, count: tokens)
     var active = [Bool](repeating: false, count: tokens)
     let p = Tensor.withData([logits]) { x in
       Tensor.uninitializedArray(tokens) { p in
-        k.forward(p, &probs, &pi1, &active, logits: x[0], paddingMask: paddingMask)
+        probs.withUnsafeMutableBufferPointer { probs in
+          pi1.withUnsafeMutableBufferPointer { pi1 in
+            active.withUnsafeMutableBufferPointer { active in
+              k.forward(
+                p, probs.baseAddress!, pi1.baseAddress!, active.baseAddress!, logits: x[0],
+                paddingMask: paddingMask)
+            }
+          }
+        }
       }
     }
     let decision = RouterDecision(length: length, batch: batch, probs: probs, active: active)
@@ -77,13 +86,15 @@ struct RouterKernels {
   let actBias: Double
   /// 1/T = exp(−temp).
   let invT: Double
+  let parallelism: Parallelism
 
   /// `p = π₁·active` per token, with `probs` `[π₀, π₁]`, π₁ in double and the decisions.
   func forward(
-    _ p: UnsafeMutablePointer<Float>, _ probs: inout [Float], _ pi1: inout [Double],
-    _ active: inout [Bool], logits: UnsafePointer<Float>, paddingMask: [Bool]?
+    _ p: UnsafeMutablePointer<Float>, _ probs: UnsafeMutablePointer<Float>,
+    _ pi1: UnsafeMutablePointer<Double>, _ active: UnsafeMutablePointer<Bool>,
+    logits: UnsafePointer<Float>, paddingMask: [Bool]?
   ) {
-    for i in 0..<tokens {
+    func token(_ i: Int) {
       let d = (Double(logits[2 * i + 1]) - Double(logits[2 * i]) - actBias) * invT
       let s = 1 / (1 + exp(-d))
       pi1[i] = s
@@ -93,6 +104,9 @@ struct RouterKernels {
       active[i] = s > 1 - s && !(paddingMask?[b * length + t] ?? false)
       p[i] = active[i] ? Float(s) : 0
     }
+    parallelism.forEachSplit(tokens) { range, _ in
+      for i in range { token(i) }
+    }
   }
 
   /// Adds `dL/dlogits` and `dL/dtemp` given the gradient `g` of `p`; nil pointers are skipped.
@@ -100,13 +114,22 @@ struct RouterKernels {
     _ dLogits: UnsafeMutablePointer<Float>?, _ dTemp: UnsafeMutablePointer<Float>?,
     _ g: UnsafePointer<Float>, logits: UnsafePointer<Float>, _ pi1: [Double], _ active: [Bool]
   ) {
+    if let dLogits {
+      parallelism.forEachSplit(tokens) { range, _ in
+        for i in range where active[i] {
+          let s = pi1[i]
+          let dd = Double(g[i]) * s * (1 - s) * invT
+          dLogits[2 * i + 1] += Float(dd)
+          dLogits[2 * i] += Float(-dd)
+        }
+      }
+    }
+    // The temperature's gradient: one sum over the tokens in order.
     var sumTemp: Double = 0
     for i in 0..<tokens where active[i] {
       // π₁ = σ(d / T): ∂π₁/∂ℓ₁ = π₀π₁/T = −∂π₁/∂ℓ₀; ∂π₁/∂temp = −π₀π₁·d/T.
       let s = pi1[i]
       let dd = Double(g[i]) * s * (1 - s) * invT
-      dLogits?[2 * i + 1] += Float(dd)
-      dLogits?[2 * i] += Float(-dd)
       let raw = Double(logits[2 * i + 1]) - Double(logits[2 * i]) - actBias
       sumTemp -= dd * raw
     }

@@ -169,12 +169,15 @@ public final class SeqBoatUnit: Module {
     let (len, bsz, e) = (x.shape[0], x.shape[1], o.embedDim)
     let act = o.activation
     let xn = o.prenorm ? try norm(x, ctx) : x
-    let mx = dropout(move(xn, paddingMask: paddingMask), .timeMajor, after: act, ctx)
+    let mx = dropout(
+      move(xn, paddingMask: paddingMask, parallelism: ctx.parallelism), .timeMajor, after: act,
+      ctx)
     let hxAll = hxProj(mx)
     let logits = hxAll.slice(lastDim: 0..<2)
     let hx = hxAll.slice(lastDim: 2..<(e + 2))
     let (p, decision) = Tensor.seqBoatRouter(
-      logits: logits, temp: temp, paddingMask: paddingMask, actBias: actBias)
+      logits: logits, temp: temp, paddingMask: paddingMask, actBias: actBias,
+      parallelism: ctx.parallelism)
     let local = localCompressionDecision(
       maxActive: decision.maxActiveCount, length: len, threshold: o.densityThreshold)
     var dense = [local ? 0 : 1] as [Double]
@@ -222,7 +225,8 @@ public final class SeqBoatUnit: Module {
       q: q, k: k, v: v, plan: plan, spec: spec, bias: bias,
       dropout: attentionDropout.draw(
         ctx, .exampleMajor(virtualSize: nil), count: plan.batch * plan.length * plan.length,
-        width: plan.length * plan.length))
+        width: plan.length * plan.length),
+      parallelism: ctx.parallelism)
     return hProj(attn * r)
   }
 }

@@ -7,7 +7,7 @@ extension Tensor {
   public func compressed(by plan: SlotPlan) -> Tensor {
     precondition(
       rank == 3 && shape[0] == plan.length && shape[1] == plan.batch, "compress \(shape)")
-    let k = SlotGather(plan: plan, e: lastDim)
+    let k = SlotGather(plan: plan, e: lastDim, parallelism: .current)
     let y = Tensor.withData([self]) { x in
       Tensor.uninitializedArray(plan.batch * plan.slots * k.e) { k.compress($0, x[0]) }
     }
@@ -23,7 +23,7 @@ extension Tensor {
     let (bsz, n, e) = (plan.batch, plan.slots, lastDim)
     precondition(shape == [bsz, n, e], "extract \(shape) by a plan of \(bsz)×\(n)")
     precondition(p.count == plan.length * bsz, "extract multiplier \(p.shape)")
-    let k = SlotGather(plan: plan, e: e)
+    let k = SlotGather(plan: plan, e: e, parallelism: .current)
     let y = Tensor.withData([self, p]) { x in
       Tensor.uninitializedArray(plan.length * bsz * e) { k.extract($0, x[0], scale: x[1]) }
     }
@@ -38,6 +38,8 @@ extension Tensor {
 struct SlotGather {
   let plan: SlotPlan
   let e: Int
+  /// Threads that run ranges of tokens at once (each slot row belongs to one token).
+  let parallelism: Parallelism
 
   /// The slot row of token `i`, or nil.
   @inline(__always) func slotRow(_ i: Int) -> Int? {
@@ -48,16 +50,20 @@ struct SlotGather {
   /// `y[slot] = x[token]`; empty slots zero.
   func compress(_ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>) {
     y.update(repeating: 0, count: plan.batch * plan.slots * e)
-    for i in plan.slotOfToken.indices {
-      if let row = slotRow(i) { (y + row * e).update(from: x + i * e, count: e) }
+    parallelism.forEachSplit(plan.slotOfToken.count) { tokens, _ in
+      for i in tokens {
+        if let row = slotRow(i) { (y + row * e).update(from: x + i * e, count: e) }
+      }
     }
   }
 
   /// `dx[token] += g[slot]`.
   func compressBackward(_ dx: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>) {
-    for i in plan.slotOfToken.indices {
-      guard let row = slotRow(i) else { continue }
-      for c in 0..<e { dx[i * e + c] += g[row * e + c] }
+    parallelism.forEachSplit(plan.slotOfToken.count) { tokens, _ in
+      for i in tokens {
+        guard let row = slotRow(i) else { continue }
+        for c in 0..<e { dx[i * e + c] += g[row * e + c] }
+      }
     }
   }
 
@@ -66,9 +72,11 @@ struct SlotGather {
     _ y: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, scale p: UnsafePointer<Float>
   ) {
     y.update(repeating: 0, count: plan.slotOfToken.count * e)
-    for i in plan.slotOfToken.indices {
-      guard let row = slotRow(i) else { continue }
-      for c in 0..<e { y[i * e + c] = x[row * e + c] * p[i] }
+    parallelism.forEachSplit(plan.slotOfToken.count) { tokens, _ in
+      for i in tokens {
+        guard let row = slotRow(i) else { continue }
+        for c in 0..<e { y[i * e + c] = x[row * e + c] * p[i] }
+      }
     }
   }
 
@@ -77,13 +85,16 @@ struct SlotGather {
     _ dx: UnsafeMutablePointer<Float>?, _ dp: UnsafeMutablePointer<Float>?,
     _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, scale p: UnsafePointer<Float>
   ) {
-    for i in plan.slotOfToken.indices {
-      guard let row = slotRow(i) else { continue }
+    func token(_ i: Int) {
+      guard let row = slotRow(i) else { return }
       if let dx { for c in 0..<e { dx[row * e + c] += g[i * e + c] * p[i] } }
-      guard let dp else { continue }
+      guard let dp else { return }
       var acc: Float = 0
       for c in 0..<e { acc += g[i * e + c] * x[row * e + c] }
       dp[i] += acc
+    }
+    parallelism.forEachSplit(plan.slotOfToken.count) { tokens, _ in
+      for i in tokens { token(i) }
     }
   }
 }

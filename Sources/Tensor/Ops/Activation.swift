@@ -142,18 +142,19 @@ extension Tensor {
     let segment = whole ? 4096 : range.count
     let (inStride, lo) = whole ? (segment, 0) : (lastDim, range.lowerBound)
     let outCount = count / max(lastDim, 1) * range.count
-    @inline(__always) func eachSegment(_ body: (_ input: Int, _ output: Int, _ length: Int) -> Void)
-    {
-      var (s, o) = (0, 0)
-      while o < outCount {
-        body(s * inStride + lo, o, Swift.min(segment, outCount - o))
-        s += 1
-        o += segment
+    // Segments are independent: they run on the current threads, each writing its own output.
+    let parallelism = Parallelism.current
+    @inline(__always) func eachSegment(
+      _ body: (_ input: Int, _ output: Int, _ length: Int, _ worker: Int) -> Void
+    ) {
+      parallelism.forEach((outCount + segment - 1) / segment) { s, worker in
+        let o = s * segment
+        body(s * inStride + lo, o, Swift.min(segment, outCount - o), worker)
       }
     }
     let y = data.withUnsafeBufferPointer { x in
       Tensor.uninitializedArray(outCount) { y in
-        eachSegment { i, o, len in
+        eachSegment { i, o, len, _ in
           f.apply(UnsafeBufferPointer(start: x.baseAddress! + i, count: len), into: y + o)
           dropout?.apply(to: y + o, first: o, count: len)
         }
@@ -163,14 +164,16 @@ extension Tensor {
       shape: whole ? shape : Array(shape.dropLast()) + [range.count], data: y, parents: [self],
       halfOutput: f == .linear && dropout == nil ? .copied : .rounded
     ) { out in
-      let scaled = UnsafeMutablePointer<Float>.allocate(capacity: dropout == nil ? 0 : segment)
-      defer { scaled.deallocate() }
+      let scratch = UnsafeMutablePointer<Float>.allocate(
+        capacity: dropout == nil ? 0 : segment * parallelism.threads)
+      defer { scratch.deallocate() }
       out.grad!.withUnsafeBufferPointer { g in
         self.data.withUnsafeBufferPointer { x in
           self.accumulateGrad { d in
-            eachSegment { i, o, len in
+            eachSegment { i, o, len, worker in
               var gs = g.baseAddress! + o
               if let dropout {
+                let scaled = scratch + worker * segment
                 scaled.update(from: gs, count: len)
                 dropout.apply(to: scaled, first: o, count: len)
                 gs = UnsafePointer(scaled)

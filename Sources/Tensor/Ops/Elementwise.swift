@@ -11,28 +11,32 @@ extension Tensor {
     }
   }
 
-  /// `f(a[i], b[i])` for two arrays of the same count, into a new array.
-  @inline(__always)
-  static func zipped(_ a: [Float], _ b: [Float], _ f: (Float, Float) -> Float) -> [Float] {
+  /// `a ∘ b` for two arrays of the same count, into a new array.
+  static func zipped(_ a: [Float], _ b: [Float], _ op: ElementLoops.Binary) -> [Float] {
     a.withUnsafeBufferPointer { ap in
       b.withUnsafeBufferPointer { bp in
-        uninitializedArray(ap.count) { y in for i in 0..<ap.count { y[i] = f(ap[i], bp[i]) } }
+        uninitializedArray(ap.count) { y in
+          let (x, z) = (ap.baseAddress!, bp.baseAddress!)
+          ElementLoops.split(ap.count) { o, n in ElementLoops.binary(op, x + o, z + o, y + o, n) }
+        }
       }
     }
   }
 
-  /// `f(a[i])` into a new array.
-  @inline(__always)
-  static func mapped(_ a: [Float], _ f: (Float) -> Float) -> [Float] {
+  /// `a·s` into a new array.
+  static func scaled(_ a: [Float], by s: Float) -> [Float] {
     a.withUnsafeBufferPointer { ap in
-      uninitializedArray(ap.count) { y in for i in 0..<ap.count { y[i] = f(ap[i]) } }
+      uninitializedArray(ap.count) { y in
+        let x = ap.baseAddress!
+        ElementLoops.split(ap.count) { o, n in ElementLoops.scale(x + o, s, y + o, n) }
+      }
     }
   }
 
   /// Elementwise sum of two tensors of the same shape.
   public static func + (a: Tensor, b: Tensor) -> Tensor {
     precondition(a.shape == b.shape, "add: \(a.shape) + \(b.shape)")
-    let y = zipped(a.data, b.data, +)
+    let y = zipped(a.data, b.data, .add)
     return .op(shape: a.shape, data: y, parents: [a, b]) { out in
       out.grad!.withUnsafeBufferPointer { g in
         a.accumulateGrad(g)
@@ -44,11 +48,11 @@ extension Tensor {
   /// Elementwise difference of two tensors of the same shape.
   public static func - (a: Tensor, b: Tensor) -> Tensor {
     precondition(a.shape == b.shape, "sub: \(a.shape) - \(b.shape)")
-    let y = zipped(a.data, b.data, -)
+    let y = zipped(a.data, b.data, .subtract)
     return .op(shape: a.shape, data: y, parents: [a, b]) { out in
       out.grad!.withUnsafeBufferPointer { g in
         a.accumulateGrad(g)
-        b.accumulateGrad { d in for i in 0..<d.count { d[i] -= g[i] } }
+        b.accumulateGrad { d in d.subtract(g) }
       }
     }
   }
@@ -56,7 +60,7 @@ extension Tensor {
   /// Elementwise product of two tensors of the same shape.
   public static func * (a: Tensor, b: Tensor) -> Tensor {
     precondition(a.shape == b.shape, "mul: \(a.shape) * \(b.shape)")
-    let y = zipped(a.data, b.data, *)
+    let y = zipped(a.data, b.data, .multiply)
     return .op(shape: a.shape, data: y, parents: [a, b]) { out in
       out.grad!.withUnsafeBufferPointer { g in
         a.accumulateGrad { d in b.data.withUnsafeBufferPointer { d.addProduct(g, $0) } }
@@ -74,7 +78,9 @@ extension Tensor {
       b.data.withUnsafeBufferPointer { bp in
         w.data.withUnsafeBufferPointer { wp in
           uninitializedArray(ap.count) { y in
-            for i in 0..<ap.count { y[i] = ap[i] + wp[i] * (bp[i] - ap[i]) }
+            let (x, z, v) = (ap.baseAddress!, bp.baseAddress!, wp.baseAddress!)
+            ElementLoops.split(ap.count) { o, n in ElementLoops.lerp(x + o, z + o, v + o, y + o, n)
+            }
           }
         }
       }
@@ -82,13 +88,13 @@ extension Tensor {
     return .op(shape: a.shape, data: y, parents: [a, b, w]) { out in
       out.grad!.withUnsafeBufferPointer { g in
         w.data.withUnsafeBufferPointer { wp in
-          a.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * (1 - wp[i]) } }
-          b.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * wp[i] } }
+          a.accumulateGrad { d in d.addComplementProduct(g, wp) }
+          b.accumulateGrad { d in d.addProduct(g, wp) }
         }
         w.accumulateGrad { d in
           a.data.withUnsafeBufferPointer { ap in
             b.data.withUnsafeBufferPointer { bp in
-              for i in 0..<d.count { d[i] += g[i] * (bp[i] - ap[i]) }
+              d.addDifferenceProduct(g, ap, bp)
             }
           }
         }
@@ -98,16 +104,20 @@ extension Tensor {
 
   /// `self · s` for a constant s.
   public func scaled(_ s: Float) -> Tensor {
-    let y = Tensor.mapped(data) { $0 * s }
+    let y = Tensor.scaled(data, by: s)
     return .op(shape: shape, data: y, parents: [self]) { out in
-      let g = out.grad!
-      self.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * s } }
+      out.grad!.withUnsafeBufferPointer { g in self.accumulateGrad { d in d.addScaled(g, s) } }
     }
   }
 
   /// `self + c` for a constant c.
   public func shifted(_ c: Float) -> Tensor {
-    let y = Tensor.mapped(data) { $0 + c }
+    let y = data.withUnsafeBufferPointer { ap in
+      Tensor.uninitializedArray(ap.count) { y in
+        let x = ap.baseAddress!
+        ElementLoops.split(ap.count) { o, n in ElementLoops.shift(x + o, c, y + o, n) }
+      }
+    }
     return .op(shape: shape, data: y, parents: [self]) { out in
       out.grad!.withUnsafeBufferPointer { self.accumulateGrad($0) }
     }
@@ -116,7 +126,7 @@ extension Tensor {
   /// `self ⊙ mask` for a constant mask of the same element count (e.g. 0 at padding).
   public func masked(by mask: [Float]) -> Tensor {
     precondition(mask.count == count, "mask of \(mask.count) for \(shape)")
-    let y = Tensor.zipped(data, mask, *)
+    let y = Tensor.zipped(data, mask, .multiply)
     return .op(shape: shape, data: y, parents: [self]) { out in
       out.grad!.withUnsafeBufferPointer { g in
         self.accumulateGrad { d in mask.withUnsafeBufferPointer { d.addProduct(g, $0) } }
@@ -128,13 +138,13 @@ extension Tensor {
   public func addingRow(_ v: Tensor) -> Tensor {
     let n = lastDim
     precondition(v.count == n, "addingRow: \(v.shape) onto \(shape)")
-    let y = Tensor.rowwise(data, v.data, +)
+    let y = Tensor.rowwise(data, v.data, .add)
     return .op(shape: shape, data: y, parents: [self, v]) { out in
       out.grad!.withUnsafeBufferPointer { g in
         self.accumulateGrad(g)
         v.accumulateGrad { d in
           RowKernels.addColumnSums(
-            g.baseAddress!, rows: g.count / max(n, 1), width: n, into: d.baseAddress!)
+            g.baseAddress!, rows: g.count / max(n, 1), width: n, into: d.baseAddress!, .current)
         }
       }
     }
@@ -144,38 +154,37 @@ extension Tensor {
   public func multiplyingRow(_ v: Tensor) -> Tensor {
     let n = lastDim
     precondition(v.count == n, "multiplyingRow: \(v.shape) onto \(shape)")
-    let y = Tensor.rowwise(data, v.data, *)
+    let y = Tensor.rowwise(data, v.data, .multiply)
     return .op(shape: shape, data: y, parents: [self, v]) { out in
       out.grad!.withUnsafeBufferPointer { g in
         let rows = g.count / max(n, 1)
         self.accumulateGrad { d in
           v.data.withUnsafeBufferPointer { vp in
-            for r in 0..<rows {
-              let (dr, gr) = (d.baseAddress! + r * n, g.baseAddress! + r * n)
-              for j in 0..<n { dr[j] += gr[j] * vp[j] }
+            Parallelism.current.forEachSplit(rows) { range, _ in
+              let (dp, gp, w) = (d.baseAddress!, g.baseAddress!, vp.baseAddress!)
+              for r in range { ElementLoops.addProduct(dp + r * n, gp + r * n, w, n) }
             }
           }
         }
         v.accumulateGrad { d in
           self.data.withUnsafeBufferPointer { x in
             RowKernels.addColumnDots(
-              g.baseAddress!, x.baseAddress!, rows: rows, width: n, into: d.baseAddress!)
+              g.baseAddress!, x.baseAddress!, rows: rows, width: n, into: d.baseAddress!, .current)
           }
         }
       }
     }
   }
 
-  /// `f(x[r, j], v[j])` over the rows of `x` (row width `v.count`).
-  @inline(__always)
-  static func rowwise(_ x: [Float], _ v: [Float], _ f: (Float, Float) -> Float) -> [Float] {
+  /// `x[r, j] ∘ v[j]` over the rows of `x` (row width `v.count`).
+  static func rowwise(_ x: [Float], _ v: [Float], _ op: ElementLoops.Binary) -> [Float] {
     let n = v.count
     return x.withUnsafeBufferPointer { xp in
       v.withUnsafeBufferPointer { vp in
         uninitializedArray(xp.count) { y in
-          for r in 0..<(xp.count / max(n, 1)) {
-            let (yr, xr) = (y + r * n, xp.baseAddress! + r * n)
-            for j in 0..<n { yr[j] = f(xr[j], vp[j]) }
+          Parallelism.current.forEachSplit(xp.count / max(n, 1)) { rows, _ in
+            let (x, w) = (xp.baseAddress!, vp.baseAddress!)
+            for r in rows { ElementLoops.binary(op, x + r * n, w, y + r * n, n) }
           }
         }
       }
@@ -186,10 +195,10 @@ extension Tensor {
   public func multiplyingScalar(_ s: Tensor) -> Tensor {
     precondition(s.count == 1, "multiplyingScalar: \(s.shape)")
     let k = s.data[0]
-    let y = Tensor.mapped(data) { $0 * k }
+    let y = Tensor.scaled(data, by: k)
     return .op(shape: shape, data: y, parents: [self, s]) { out in
       let g = out.grad!
-      self.accumulateGrad { d in for i in 0..<d.count { d[i] += g[i] * k } }
+      self.accumulateGrad { d in g.withUnsafeBufferPointer { d.addScaled($0, k) } }
       s.accumulateGrad { d in
         var acc: Float = 0
         self.data.withUnsafeBufferPointer { x in for i in 0..<g.count { acc += g[i] * x[i] } }
@@ -200,9 +209,44 @@ extension Tensor {
 }
 
 extension UnsafeMutableBufferPointer where Element == Float {
-  /// `self[i] += a[i]·b[i]`.
-  @inline(__always)
+  /// `self += g`, split over the current threads.
+  func accumulate(_ g: UnsafeBufferPointer<Float>) {
+    let (d, x) = (baseAddress!, g.baseAddress!)
+    ElementLoops.split(count) { o, n in ElementLoops.accumulate(d + o, x + o, n) }
+  }
+
+  /// `self −= g`.
+  func subtract(_ g: UnsafeBufferPointer<Float>) {
+    let (d, x) = (baseAddress!, g.baseAddress!)
+    ElementLoops.split(count) { o, n in ElementLoops.subtract(d + o, x + o, n) }
+  }
+
+  /// `self += g·s`.
+  func addScaled(_ g: UnsafeBufferPointer<Float>, _ s: Float) {
+    let (d, x) = (baseAddress!, g.baseAddress!)
+    ElementLoops.split(count) { o, n in ElementLoops.addScaled(d + o, x + o, s, n) }
+  }
+
+  /// `self += a·b`.
   func addProduct(_ a: UnsafeBufferPointer<Float>, _ b: UnsafeBufferPointer<Float>) {
-    for i in 0..<count { self[i] += a[i] * b[i] }
+    let (d, x, y) = (baseAddress!, a.baseAddress!, b.baseAddress!)
+    ElementLoops.split(count) { o, n in ElementLoops.addProduct(d + o, x + o, y + o, n) }
+  }
+
+  /// `self += g·(1 − w)`.
+  func addComplementProduct(_ g: UnsafeBufferPointer<Float>, _ w: UnsafeBufferPointer<Float>) {
+    let (d, x, y) = (baseAddress!, g.baseAddress!, w.baseAddress!)
+    ElementLoops.split(count) { o, n in ElementLoops.addComplementProduct(d + o, x + o, y + o, n) }
+  }
+
+  /// `self += g·(b − a)`.
+  func addDifferenceProduct(
+    _ g: UnsafeBufferPointer<Float>, _ a: UnsafeBufferPointer<Float>,
+    _ b: UnsafeBufferPointer<Float>
+  ) {
+    let (d, x, p, q) = (baseAddress!, g.baseAddress!, a.baseAddress!, b.baseAddress!)
+    ElementLoops.split(count) { o, n in
+      ElementLoops.addDifferenceProduct(d + o, x + o, p + o, q + o, n)
+    }
   }
 }

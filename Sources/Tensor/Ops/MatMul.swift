@@ -7,6 +7,7 @@ extension Tensor {
     let rows = count / max(nIn, 1)
     precondition(bias == nil || bias!.count == nOut, "linear: bias for \(nOut) outputs")
     // Rows start as the bias (sgemm adds to them) or are written by sgemm alone (beta 0).
+    let parallelism = Parallelism.current
     let y = Tensor.uninitializedArray(rows * nOut) { yp in
       bias?.data.withUnsafeBufferPointer { b in
         for r in 0..<rows { (yp + r * nOut).update(from: b.baseAddress!, count: nOut) }
@@ -14,8 +15,8 @@ extension Tensor {
       data.withUnsafeBufferPointer { x in
         weight.data.withUnsafeBufferPointer { w in
           sgemm(
-            transA: false, transB: true, m: rows, n: nOut, k: nIn, a: x.baseAddress!, lda: nIn,
-            b: w.baseAddress!, ldb: nIn, beta: bias == nil ? 0 : 1, c: yp, ldc: nOut)
+            parallelism, transA: false, transB: true, m: rows, n: nOut, k: nIn, a: x.baseAddress!,
+            lda: nIn, b: w.baseAddress!, ldb: nIn, beta: bias == nil ? 0 : 1, c: yp, ldc: nOut)
         }
       }
     }
@@ -26,20 +27,22 @@ extension Tensor {
         self.accumulateGrad { dx in
           weight.data.withUnsafeBufferPointer { w in
             sgemm(
-              transA: false, transB: false, m: rows, n: nIn, k: nOut, a: gp.baseAddress!, lda: nOut,
-              b: w.baseAddress!, ldb: nIn, beta: 1, c: dx.baseAddress!, ldc: nIn)
+              parallelism, transA: false, transB: false, m: rows, n: nIn, k: nOut,
+              a: gp.baseAddress!, lda: nOut, b: w.baseAddress!, ldb: nIn, beta: 1,
+              c: dx.baseAddress!, ldc: nIn)
           }
         }
         weight.accumulateGrad { dw in
           self.data.withUnsafeBufferPointer { x in
             sgemm(
-              transA: true, transB: false, m: nOut, n: nIn, k: rows, a: gp.baseAddress!, lda: nOut,
-              b: x.baseAddress!, ldb: nIn, beta: 1, c: dw.baseAddress!, ldc: nIn)
+              parallelism, transA: true, transB: false, m: nOut, n: nIn, k: rows,
+              a: gp.baseAddress!, lda: nOut, b: x.baseAddress!, ldb: nIn, beta: 1,
+              c: dw.baseAddress!, ldc: nIn)
           }
         }
         bias?.accumulateGrad { db in
           RowKernels.addColumnSums(
-            gp.baseAddress!, rows: rows, width: nOut, into: db.baseAddress!)
+            gp.baseAddress!, rows: rows, width: nOut, into: db.baseAddress!, parallelism)
         }
       }
     }
@@ -63,7 +66,7 @@ extension Tensor {
     data.withUnsafeBufferPointer { a in
       other.data.withUnsafeBufferPointer { b in
         y.withUnsafeMutableBufferPointer { c in
-          for i in 0..<batch {
+          Parallelism.current.forEach(batch) { i, _ in
             sgemm(
               transA: transposeSelf, transB: transposeOther, m: m, n: n, k: k,
               a: a.baseAddress! + i * sa, lda: c0, b: b.baseAddress! + i * sb, ldb: c1,
@@ -77,7 +80,7 @@ extension Tensor {
         // dA = g·op(B)ᵀ (as m×k), stored transposed when A was used transposed.
         self.accumulateGrad { da in
           other.data.withUnsafeBufferPointer { b in
-            for i in 0..<batch {
+            Parallelism.current.forEach(batch) { i, _ in
               let gi = g.baseAddress! + i * sc
               let bi = b.baseAddress! + i * sb
               let di = da.baseAddress! + i * sa
@@ -95,7 +98,7 @@ extension Tensor {
         }
         other.accumulateGrad { db in
           self.data.withUnsafeBufferPointer { a in
-            for i in 0..<batch {
+            Parallelism.current.forEach(batch) { i, _ in
               let gi = g.baseAddress! + i * sc
               let ai = a.baseAddress! + i * sa
               let di = db.baseAddress! + i * sb
