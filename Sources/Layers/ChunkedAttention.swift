@@ -37,7 +37,7 @@ public enum ChunkedAttention {
     let saved = Saved(s)
     let parents = [q, k, v] + (bias.map { [$0] } ?? [])
     let mask = paddingMask ?? []
-    var p = [Float](repeating: 0, count: s.blocks * c * c)
+    var p = Tensor.zeroArray(s.blocks * c * c)
     let out = Tensor.withData([q, k, v, bias ?? Tensor.zeros([c, c])]) { x in
       Tensor.uninitializedArray(len * batch * s.h) { out in
         mask.withUnsafeBufferPointer { m in

@@ -11,8 +11,8 @@ import Tensor
 /// direction runs the same recurrence backwards in time). That is O(L·N) per channel against the
 /// FFT's O(L log L) with a large constant, and needs no transposes. Eight channels of one series
 /// go through time together, their N states in L1; `q` is split into a float and its float
-/// remainder, so that `q^j` carries no rounding bias over long lags. Blocks of channels run on
-/// `parallelism`'s threads; channels never meet, so the split does not change a bit.
+/// remainder, so that `q^j` carries no rounding bias over long lags. Series and groups of channel
+/// blocks run on `parallelism`'s threads; they never meet, so the split does not change a bit.
 struct EMAScan {
   private typealias Lanes = SIMD8<Float>
   private let channels: Int
@@ -65,14 +65,14 @@ struct EMAScan {
 
   /// The convolution of `u`: both directions' outputs.
   func forward(_ u: [Float]) -> [Float] {
-    var y = [Float](repeating: 0, count: u.count)
+    var y = Tensor.zeroArray(u.count)
     for dir in 0..<directions { run(dir, ascending: dir == 0, over: u, adding: &y) }
     return y
   }
 
   /// Its transpose, applied to the output gradient `g`: each direction run the other way in time.
   func transpose(_ g: [Float]) -> [Float] {
-    var dx = [Float](repeating: 0, count: g.count)
+    var dx = Tensor.zeroArray(g.count)
     for dir in 0..<directions { run(dir, ascending: dir != 0, over: g, adding: &dx) }
     return dx
   }
@@ -80,12 +80,13 @@ struct EMAScan {
   /// `y_t += Σ_n a_n·h_t[n]` for direction `dir` run over `input` in the given time order.
   private func run(_ dir: Int, ascending: Bool, over input: [Float], adding y: inout [Float]) {
     let n = ndim
-    let h = UnsafeMutablePointer<Lanes>.allocate(capacity: blocks * n)
-    defer { h.deallocate() }
+    let state = UnsafeMutablePointer<Lanes>.allocate(capacity: batch * blocks * n)
+    defer { state.deallocate() }
     y.withUnsafeMutableBufferPointer { yp in
-      eachBlockRange { range in
-        let reset = { (h + range.lowerBound * n).update(repeating: .zero, count: range.count * n) }
-        eachStep(dir, ascending, input, range, reset: reset) { at, block, width, p, u, old in
+      eachItem { b, range in
+        let h = state + b * blocks * n
+        (h + range.lowerBound * n).update(repeating: .zero, count: range.count * n)
+        eachStep(dir, ascending, input, b, range) { at, block, width, p, u, old in
           let (a, qHi, qLo, qK, hb) = (p, p + n, p + 2 * n, p + 3 * n, h + block * n)
           var s = Lanes()
           for m in 0..<n {
@@ -103,59 +104,50 @@ struct EMAScan {
   /// `∂L/∂a` and `∂L/∂q` (`[D', N]`, the kernel's row order) given the input `u` and the output
   /// gradient `g`: `Σ_t g_t·h_t[n]` and `a_n·Σ_t g_t·m_t[n]`, where `m_t = ∂h_t/∂q` follows
   /// `m_t = q·m_{t−1} + h_{t−1} − K·q^(K−1)·u_{t−K}`. Each series' sums are float, their total
-  /// double.
+  /// double, added series by series in order.
   func parameterGradients(_ u: [Float], _ g: [Float]) -> (a: [Double], q: [Double]) {
     let (e, n) = (channels, ndim)
     var dA = [Double](repeating: 0, count: directions * e * n)
     var dQ = dA
+    // Per series: h, ∂h/∂q and the two sums, each `blocks · n` lanes.
     let size = blocks * n
-    let state = UnsafeMutablePointer<Lanes>.allocate(capacity: 4 * size)
+    let state = UnsafeMutablePointer<Lanes>.allocate(capacity: batch * 4 * size)
     defer { state.deallocate() }
-    /// Adds one series' sums of the blocks `range` to the totals.
-    func flush(
-      _ dir: Int, _ range: Range<Int>, _ da: UnsafeMutablePointer<Double>,
-      _ dq: UnsafeMutablePointer<Double>
-    ) {
-      params.withUnsafeBufferPointer { pp in
-        for c in (range.lowerBound * 8)..<min(e, range.upperBound * 8) {
-          let (block, lane) = (c / 8, c % 8)
-          let a = pp.baseAddress! + EMAScan.rows * n * (dir * blocks + block)
-          for m in 0..<n {
-            let i = (dir * e + c) * n + m
-            da[i] += Double(state[2 * size + block * n + m][lane])
-            dq[i] += Double(a[m][lane]) * Double(state[3 * size + block * n + m][lane])
+    params.withUnsafeBufferPointer { pp in
+      for dir in 0..<directions {
+        g.withUnsafeBufferPointer { gp in
+          eachItem { b, range in
+            let series = state + b * 4 * size
+            for part in 0..<4 {
+              (series + part * size + range.lowerBound * n).update(
+                repeating: .zero, count: range.count * n)
+            }
+            eachStep(dir, dir == 0, u, b, range) { at, block, width, p, u, old in
+              let (qHi, qLo, qK, dqK) = (p + n, p + 2 * n, p + 3 * n, p + 4 * n)
+              let (h, dh) = (series + block * n, series + size + block * n)
+              let (sumA, sumQ) = (series + 2 * size + block * n, series + 3 * size + block * n)
+              let grad = EMAScan.load(gp.baseAddress! + at, width)
+              for m in 0..<n {
+                let previous = h[m]
+                let next = qHi[m] * previous + (qLo[m] * previous + u - qK[m] * old)
+                let slope = qHi[m] * dh[m] + (qLo[m] * dh[m] + previous - dqK[m] * old)
+                h[m] = next
+                dh[m] = slope
+                sumA[m] += grad * next
+                sumQ[m] += grad * slope
+              }
+            }
           }
         }
-      }
-    }
-    g.withUnsafeBufferPointer { gp in
-      dA.withUnsafeMutableBufferPointer { da in
-        dQ.withUnsafeMutableBufferPointer { dq in
-          eachBlockRange { range in
-            for dir in 0..<directions {
-              let reset = {
-                for part in 0..<4 {
-                  (state + part * size + range.lowerBound * n).update(
-                    repeating: .zero, count: range.count * n)
-                }
-              }
-              let finish = { flush(dir, range, da.baseAddress!, dq.baseAddress!) }
-              eachStep(dir, dir == 0, u, range, reset: reset, finish: finish) {
-                at, block, width, p, u, old in
-                let (qHi, qLo, qK, dqK) = (p + n, p + 2 * n, p + 3 * n, p + 4 * n)
-                let (h, dh) = (state + block * n, state + size + block * n)
-                let (sumA, sumQ) = (state + 2 * size + block * n, state + 3 * size + block * n)
-                let grad = EMAScan.load(gp.baseAddress! + at, width)
-                for m in 0..<n {
-                  let previous = h[m]
-                  let next = qHi[m] * previous + (qLo[m] * previous + u - qK[m] * old)
-                  let slope = qHi[m] * dh[m] + (qLo[m] * dh[m] + previous - dqK[m] * old)
-                  h[m] = next
-                  dh[m] = slope
-                  sumA[m] += grad * next
-                  sumQ[m] += grad * slope
-                }
-              }
+        for b in 0..<batch {
+          let (sumA, sumQ) = (state + (b * 4 + 2) * size, state + (b * 4 + 3) * size)
+          for c in 0..<e {
+            let (block, lane) = (c / 8, c % 8)
+            let a = pp.baseAddress! + EMAScan.rows * n * (dir * blocks + block)
+            for m in 0..<n {
+              let i = (dir * e + c) * n + m
+              dA[i] += Double(sumA[block * n + m][lane])
+              dQ[i] += Double(a[m][lane]) * Double(sumQ[block * n + m][lane])
             }
           }
         }
@@ -164,45 +156,47 @@ struct EMAScan {
     return (dA, dQ)
   }
 
-  /// `body(range)` for one range of channel blocks per thread, cut at even blocks: a cut then
-  /// falls on a multiple of 16 channels, so that (for E a multiple of 16) no two threads write
-  /// the same 64-byte cache line of an output row at every time step.
-  @inline(__always) private func eachBlockRange(_ body: (Range<Int>) -> Void) {
-    let pairs = (blocks + 1) / 2
-    parallelism.forEachSplit(pairs) { range, _ in
-      body((2 * range.lowerBound)..<min(blocks, 2 * range.upperBound))
+  /// `body(b, blocks)` for every series b and group of channel blocks, spread over the threads.
+  /// On one thread a group is every block (each time step then walks a whole row); on more, the
+  /// series are cut into groups of an even number of blocks (a multiple of 16 channels, so that
+  /// for E a multiple of 16 no two threads write the same 64-byte cache line), enough for two
+  /// items per thread. Series and channels never meet, so the split does not change a bit.
+  @inline(__always) private func eachItem(_ body: (_ b: Int, _ blocks: Range<Int>) -> Void) {
+    let wanted = parallelism.threads == 1 ? 1 : (2 * parallelism.threads + batch - 1) / batch
+    let cut = Swift.min(wanted, (blocks + 1) / 2)
+    let group = parallelism.threads == 1 ? blocks : ((blocks + cut - 1) / cut + 1) / 2 * 2
+    let groups = (blocks + group - 1) / group
+    parallelism.forEach(batch * groups) { item, _ in
+      let (b, first) = item.quotientAndRemainder(dividingBy: groups)
+      body(b, (first * group)..<Swift.min(blocks, (first + 1) * group))
     }
   }
 
-  /// For every series b (between `reset()` and `finish()`), every time step t of direction `dir`
-  /// in order and every block of eight channels in `range`, calls `visit(at, block, width, params, u, old)`: `at` is the
-  /// index of (t, b, the block's first channel), `width` its channel count, `params` the block's
-  /// parameter rows, `u` the input there and `old` the input leaving the truncated window at t
-  /// (zeros when none does). The blocks of one step are neighbours in memory, and independent.
+  /// For every time step t of series b in direction `dir`'s order and every block of eight
+  /// channels in `range`, calls `visit(at, block, width, params, u, old)`: `at` is the index of
+  /// (t, b, the block's first channel), `width` its channel count, `params` the block's parameter
+  /// rows, `u` the input there and `old` the input leaving the truncated window at t (zeros when
+  /// none does). The blocks of one step are neighbours in memory, and independent.
   @inline(__always) private func eachStep(
-    _ dir: Int, _ ascending: Bool, _ input: [Float], _ range: Range<Int>, reset: () -> Void,
-    finish: () -> Void = {}, _ visit: (Int, Int, Int, UnsafePointer<Lanes>, Lanes, Lanes) -> Void
+    _ dir: Int, _ ascending: Bool, _ input: [Float], _ b: Int, _ range: Range<Int>,
+    _ visit: (Int, Int, Int, UnsafePointer<Lanes>, Lanes, Lanes) -> Void
   ) {
     let (e, n) = (channels, ndim)
     params.withUnsafeBufferPointer { pp in
       input.withUnsafeBufferPointer { xp in
         let x = xp.baseAddress!
-        for b in 0..<batch {
-          reset()
-          for step in 0..<len {
-            let t = ascending ? step : len - 1 - step
-            let old = ascending ? t - k : t + k
-            let (row, oldRow) = ((t * batch + b) * e, (old * batch + b) * e)
-            let leaves = old >= 0 && old < len
-            for block in range {
-              let (c0, width) = (block * 8, min(8, e - block * 8))
-              let p = pp.baseAddress! + EMAScan.rows * n * (dir * blocks + block)
-              let u = EMAScan.load(x + row + c0, width)
-              let leaving = leaves ? EMAScan.load(x + oldRow + c0, width) : Lanes()
-              visit(row + c0, block, width, p, u, leaving)
-            }
+        for step in 0..<len {
+          let t = ascending ? step : len - 1 - step
+          let old = ascending ? t - k : t + k
+          let (row, oldRow) = ((t * batch + b) * e, (old * batch + b) * e)
+          let leaves = old >= 0 && old < len
+          for block in range {
+            let (c0, width) = (block * 8, min(8, e - block * 8))
+            let p = pp.baseAddress! + EMAScan.rows * n * (dir * blocks + block)
+            let u = EMAScan.load(x + row + c0, width)
+            let leaving = leaves ? EMAScan.load(x + oldRow + c0, width) : Lanes()
+            visit(row + c0, block, width, p, u, leaving)
           }
-          finish()
         }
       }
     }

@@ -22,43 +22,53 @@ extension Tensor {
     let widths = weights.map { $0.shape[0] }
     let offsets = widths.indices.map { widths[..<$0].reduce(0, +) }
     let v = widths.reduce(0, +)
+    let parallelism = Parallelism.current
     var probs = data.withUnsafeBufferPointer { x in
       Tensor.uninitializedArray(rows * v) { p in
         for (w, (width, offset)) in zip(weights, zip(widths, offsets)) {
           w.data.withUnsafeBufferPointer { wp in
             sgemm(
-              transA: false, transB: true, m: rows, n: width, k: d, a: x.baseAddress!, lda: d,
+              parallelism, transA: false, transB: true, m: rows, n: width, k: d,
+              a: x.baseAddress!, lda: d,
               b: wp.baseAddress!, ldb: d, c: p + offset, ldc: v)
           }
         }
       }
     }
-    var loss: Double = 0
+    // Rows on the threads, each row's loss kept apart and summed in row order afterwards.
+    var rowLoss = [Double](repeating: 0, count: rows)
     probs.withUnsafeMutableBufferPointer { pp in
-      for r in 0..<rows where targets[r] != ignoreIndex {
-        let t = targets[r]
-        precondition(t >= 0 && t < v, "target \(t) outside 0..<\(v)")
-        let row = pp.baseAddress! + r * v
-        let m = RowKernels.max(row, v)
-        let logit = row[t]
-        let s = RowKernels.expSum(row, v, shift: m)
-        loss += Double(m - logit) + log(Double(s))
-        let inverse = 1 / s
-        for j in 0..<v { row[j] *= inverse }
+      rowLoss.withUnsafeMutableBufferPointer { lp in
+        parallelism.forEachSplit(rows) { range, _ in
+          for r in range where targets[r] != ignoreIndex {
+            let t = targets[r]
+            precondition(t >= 0 && t < v, "target \(t) outside 0..<\(v)")
+            let row = pp.baseAddress! + r * v
+            let m = RowKernels.max(row, v)
+            let logit = row[t]
+            let s = RowKernels.expSum(row, v, shift: m)
+            lp[r] = Double(m - logit) + log(Double(s))
+            let inverse = 1 / s
+            for j in 0..<v { row[j] *= inverse }
+          }
+        }
       }
     }
+    let loss = rowLoss.reduce(0, +)
     return .op(
       shape: [], data: [Float(loss)], parents: [self] + weights, halfOutput: .float32
     ) { out in
       let g = out.grad![0]
       probs.withUnsafeMutableBufferPointer { pp in
-        for r in 0..<rows {
-          let row = pp.baseAddress! + r * v
-          if targets[r] == ignoreIndex {
-            row.update(repeating: 0, count: v)
-          } else {
-            for j in 0..<v { row[j] *= g }
-            row[targets[r]] -= g
+        parallelism.forEachSplit(rows) { range, _ in
+          for r in range {
+            let row = pp.baseAddress! + r * v
+            if targets[r] == ignoreIndex {
+              row.update(repeating: 0, count: v)
+            } else {
+              for j in 0..<v { row[j] *= g }
+              row[targets[r]] -= g
+            }
           }
         }
         let dLogits = UnsafePointer(pp.baseAddress!)
@@ -66,7 +76,8 @@ extension Tensor {
           for (w, (width, offset)) in zip(weights, zip(widths, offsets)) {
             w.data.withUnsafeBufferPointer { wp in
               sgemm(
-                transA: false, transB: false, m: rows, n: d, k: width, a: dLogits + offset,
+                parallelism, transA: false, transB: false, m: rows, n: d, k: width,
+                a: dLogits + offset,
                 lda: v, b: wp.baseAddress!, ldb: d, beta: 1, c: dx.baseAddress!, ldc: d)
             }
           }
@@ -75,7 +86,8 @@ extension Tensor {
           for (w, (width, offset)) in zip(weights, zip(widths, offsets)) {
             w.accumulateGrad { dw in
               sgemm(
-                transA: true, transB: false, m: width, n: d, k: rows, a: dLogits + offset, lda: v,
+                parallelism, transA: true, transB: false, m: width, n: d, k: rows,
+                a: dLogits + offset, lda: v,
                 b: x.baseAddress!, ldb: d, beta: 1, c: dw.baseAddress!, ldc: d)
             }
           }

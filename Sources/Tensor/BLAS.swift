@@ -21,24 +21,38 @@ public func sgemm(
     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
-/// `sgemm` with the rows of C (and of op(A)) cut into chunks that depend on `m` alone (at most
-/// 16, multiples of 64 rows), run on `parallelism`'s threads, each chunk one single-threaded
-/// OpenBLAS call: the bits do not depend on the thread count. OpenBLAS's own threads stay at 1
-/// (`BLAS.setThreads(1)`) wherever our threads run.
+/// `sgemm` with C cut into a grid of tiles that depends on the shape alone (`tileEdge`), run on
+/// `parallelism`'s threads, each tile one single-threaded OpenBLAS call (one call for all of C on
+/// one thread): the bits do not depend on the thread count. Cutting both dimensions keeps the threads even where one dimension is
+/// short (a weight gradient has as many rows as the layer has outputs). OpenBLAS's own threads
+/// stay at 1 (`BLAS.setThreads(1)`) wherever our threads run.
 public func sgemm(
   _ parallelism: Parallelism, transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
   c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-  let chunk = max(64, ((m + 15) / 16 + 63) / 64 * 64)
-  parallelism.forEach((m + chunk - 1) / chunk) { i, _ in
-    let r0 = i * chunk
+  guard parallelism.threads > 1 else {
+    // One call gives the tiles' bits: OpenBLAS sums every element of C over k in the same
+    // order whatever the tile it lies in (`ThreadCountTests` compares 1, 2 and 3 threads).
+    return sgemm(
+      transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+      beta: beta, c: c, ldc: ldc)
+  }
+  let (rowEdge, colEdge) = (tileEdge(m), tileEdge(n))
+  let (rowTiles, colTiles) = ((m + rowEdge - 1) / rowEdge, (n + colEdge - 1) / colEdge)
+  parallelism.forEach(rowTiles * colTiles) { tile, _ in
+    let (i, j) = tile.quotientAndRemainder(dividingBy: colTiles)
+    let (r0, c0) = (i * rowEdge, j * colEdge)
     sgemm(
-      transA: transA, transB: transB, m: min(chunk, m - r0), n: n, k: k,
-      a: transA ? a + r0 : a + r0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + r0 * ldc,
-      ldc: ldc)
+      transA: transA, transB: transB, m: min(rowEdge, m - r0), n: min(colEdge, n - c0), k: k,
+      a: transA ? a + r0 : a + r0 * lda, lda: lda, b: transB ? b + c0 * ldb : b + c0, ldb: ldb,
+      beta: beta, c: c + r0 * ldc + c0, ldc: ldc)
   }
 }
+
+/// The tile edge of a dimension of `n`: a multiple of 64 (whole micro-kernel panels) cutting it
+/// into at most four tiles.
+@inline(__always) func tileEdge(_ n: Int) -> Int { max(64, ((n + 3) / 4 + 63) / 64 * 64) }
 
 /// OpenBLAS thread control and identification.
 public enum BLAS {

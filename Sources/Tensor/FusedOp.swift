@@ -30,7 +30,7 @@ extension Tensor {
         pointers.append(nil)
         return bind(i + 1)
       }
-      if t.grad == nil { t.grad = [Float](repeating: 0, count: t.count) }
+      if t.grad == nil { t.grad = Tensor.zeroArray(t.count) }
       return t.grad!.withUnsafeMutableBufferPointer {
         pointers.append($0.baseAddress)
         return bind(i + 1)

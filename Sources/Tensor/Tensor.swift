@@ -86,7 +86,7 @@ public final class Tensor {
   /// Does nothing when the tensor does not require a gradient.
   public func accumulateGrad(_ body: (UnsafeMutableBufferPointer<Float>) -> Void) {
     guard requiresGrad else { return }
-    if grad == nil { grad = [Float](repeating: 0, count: count) }
+    if grad == nil { grad = Tensor.zeroArray(count) }
     grad!.withUnsafeMutableBufferPointer { body($0) }
   }
 
@@ -95,7 +95,10 @@ public final class Tensor {
     guard requiresGrad else { return }
     guard grad != nil else {
       precondition(g.count == count, "gradient of \(g.count) values for \(shape)")
-      grad = Array(g)
+      grad = Tensor.uninitializedArray(count) { d in
+        let x = g.baseAddress!
+        ElementLoops.split(count) { o, n in (d + o).initialize(from: x + o, count: n) }
+      }
       return
     }
     accumulateGrad { dst in dst.accumulate(g) }

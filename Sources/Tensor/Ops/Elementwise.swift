@@ -11,6 +11,14 @@ extension Tensor {
     }
   }
 
+  /// `n` zeros, written on the current threads (a gradient or an accumulator of activation
+  /// size: a single-threaded fill would be a serial stretch of every step).
+  public static func zeroArray(_ n: Int) -> [Float] {
+    uninitializedArray(n) { y in
+      ElementLoops.split(n) { o, count in (y + o).initialize(repeating: 0, count: count) }
+    }
+  }
+
   /// `a ∘ b` for two arrays of the same count, into a new array.
   static func zipped(_ a: [Float], _ b: [Float], _ op: ElementLoops.Binary) -> [Float] {
     a.withUnsafeBufferPointer { ap in

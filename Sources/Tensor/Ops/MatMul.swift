@@ -10,7 +10,10 @@ extension Tensor {
     let parallelism = Parallelism.current
     let y = Tensor.uninitializedArray(rows * nOut) { yp in
       bias?.data.withUnsafeBufferPointer { b in
-        for r in 0..<rows { (yp + r * nOut).update(from: b.baseAddress!, count: nOut) }
+        let bp = b.baseAddress!
+        parallelism.forEachSplit(rows, grain: 64) { range, _ in
+          for r in range { (yp + r * nOut).update(from: bp, count: nOut) }
+        }
       }
       data.withUnsafeBufferPointer { x in
         weight.data.withUnsafeBufferPointer { w in
