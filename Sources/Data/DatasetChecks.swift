@@ -16,7 +16,9 @@ struct DatasetChecks {
     -> HDF5Dataset
   {
     let field = group.path == "/" ? "/" + name : group.path + "/" + name
-    guard group.exists(name) else { throw fail(field, "missing dataset") }
+    guard group.exists(name) else {
+      throw DataError(file: file, missing: .dataset, path: field)
+    }
     guard group.kind(of: name) == .dataset else { throw fail(field, "is not a dataset") }
     let dataset = try group.openDataset(name)
     guard dataset.shape.count == rank else {
@@ -80,7 +82,7 @@ struct DatasetChecks {
 
   private func present(_ object: HDF5Object, _ name: String) throws {
     guard object.hasAttribute(name) else {
-      throw fail(attributeField(object, name), "missing attribute")
+      throw DataError(file: file, missing: .attribute, path: attributeField(object, name))
     }
   }
 
