@@ -15,7 +15,7 @@ struct DatasetChecks {
   func dataset(_ group: HDF5Group, _ name: String, rank: Int, integer: Bool = true) throws
     -> HDF5Dataset
   {
-    let field = group.path == "/" ? "/" + name : group.path + "/" + name
+    let field = path(group, name)
     guard group.exists(name) else {
       throw DataError(file: file, missing: .dataset, path: field)
     }
@@ -57,6 +57,23 @@ struct DatasetChecks {
   /// The integer array attribute `name` of `object`.
   func ints(_ object: HDF5Object, _ name: String) throws -> [Int64] {
     try numeric(object, name) { try object.int64ArrayAttribute(name) }
+  }
+
+  /// The offsets table `offsets` of `group` and the one-dimensional dataset `values` it indexes,
+  /// both read and checked (`offsets(_:field:total:totalName:)` against the length of `values`).
+  func offsetTable(_ group: HDF5Group, _ offsets: String, into values: String) throws -> (
+    offsets: [Int64], values: HDF5Dataset
+  ) {
+    let table: [Int64] = try dataset(group, offsets, rank: 1).read()
+    let bulk = try dataset(group, values, rank: 1)
+    try self.offsets(
+      table, field: path(group, offsets), total: bulk.count, totalName: path(group, values))
+    return (table, bulk)
+  }
+
+  /// The path of member `name` of `group`, as fields are named.
+  func path(_ group: HDF5Group, _ name: String) -> String {
+    group.path == "/" ? "/" + name : group.path + "/" + name
   }
 
   /// Checks an offsets table: starts at 0, never decreases, ends at `total`.
