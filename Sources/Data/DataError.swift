@@ -6,13 +6,23 @@ public struct DataError: Error, CustomStringConvertible, Equatable {
   /// An error with the message `description`.
   public init(_ description: String) { self.description = description }
 
-  /// An error about `field` of `file`: "file: field: reason", or for a missing HDF5 object
-  /// (reason "missing dataset", "missing group" or "missing attribute") in words:
-  /// "file: dataset /train/tokens missing".
+  /// An error about `field` of `file`: "file: field: reason".
   public init(file: String, field: String, _ reason: String) {
-    let kind = reason.dropFirst("missing ".count)
-    description =
-      reason.hasPrefix("missing ") && ["dataset", "group", "attribute"].contains(kind)
-      ? "\(file): \(kind) \(field) missing" : "\(file): \(field): \(reason)"
+    description = "\(file): \(field): \(reason)"
+  }
+
+  /// An HDF5 object of `file` that is not there, in words: "file: dataset /train/tokens missing".
+  public init(file: String, missing kind: MissingObject, path: String) {
+    description = "\(file): \(kind.rawValue) \(path) missing"
+  }
+
+  /// The kinds of HDF5 object a file may lack.
+  public enum MissingObject: String {
+    /// A dataset.
+    case dataset
+    /// A group.
+    case group
+    /// An attribute.
+    case attribute
   }
 }

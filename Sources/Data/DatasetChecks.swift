@@ -15,8 +15,10 @@ struct DatasetChecks {
   func dataset(_ group: HDF5Group, _ name: String, rank: Int, integer: Bool = true) throws
     -> HDF5Dataset
   {
-    let field = group.path == "/" ? "/" + name : group.path + "/" + name
-    guard group.exists(name) else { throw fail(field, "missing dataset") }
+    let field = path(group, name)
+    guard group.exists(name) else {
+      throw DataError(file: file, missing: .dataset, path: field)
+    }
     guard group.kind(of: name) == .dataset else { throw fail(field, "is not a dataset") }
     let dataset = try group.openDataset(name)
     guard dataset.shape.count == rank else {
@@ -57,6 +59,23 @@ struct DatasetChecks {
     try numeric(object, name) { try object.int64ArrayAttribute(name) }
   }
 
+  /// The offsets table `offsets` of `group` and the one-dimensional dataset `values` it indexes,
+  /// both read and checked (`offsets(_:field:total:totalName:)` against the length of `values`).
+  func offsetTable(_ group: HDF5Group, _ offsets: String, into values: String) throws -> (
+    offsets: [Int64], values: HDF5Dataset
+  ) {
+    let table: [Int64] = try dataset(group, offsets, rank: 1).read()
+    let bulk = try dataset(group, values, rank: 1)
+    try self.offsets(
+      table, field: path(group, offsets), total: bulk.count, totalName: path(group, values))
+    return (table, bulk)
+  }
+
+  /// The path of member `name` of `group`, as fields are named.
+  func path(_ group: HDF5Group, _ name: String) -> String {
+    group.path == "/" ? "/" + name : group.path + "/" + name
+  }
+
   /// Checks an offsets table: starts at 0, never decreases, ends at `total`.
   func offsets(_ values: [Int64], field: String, total: Int, totalName: String) throws {
     guard let first = values.first, let last = values.last else {
@@ -80,7 +99,7 @@ struct DatasetChecks {
 
   private func present(_ object: HDF5Object, _ name: String) throws {
     guard object.hasAttribute(name) else {
-      throw fail(attributeField(object, name), "missing attribute")
+      throw DataError(file: file, missing: .attribute, path: attributeField(object, name))
     }
   }
 

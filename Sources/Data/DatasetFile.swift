@@ -83,11 +83,7 @@ public final class DatasetFile {
     image = kind == .pixels ? try ImageInfo(root: root, check: check) : nil
     audio = kind == .audio ? try AudioInfo(root: root, check: check) : nil
     if numClasses > 0 {
-      let offsets: [Int64] = try check.dataset(root, "classes/offsets", rank: 1).read()
-      let bytes = try check.dataset(root, "classes/bytes", rank: 1)
-      try check.offsets(
-        offsets, field: "/classes/offsets", total: bytes.count,
-        totalName: "/classes/bytes")
+      let offsets = try check.offsetTable(root, "classes/offsets", into: "classes/bytes").offsets
       guard offsets.count == numClasses + 1 else {
         throw check.fail(
           "/classes/offsets",
@@ -146,11 +142,7 @@ public final class DatasetFile {
       let stored = try check.int(root, name)
       guard stored == Int(value) else { throw check.fail(name, "is \(stored), expected \(value)") }
     }
-    let offsets: [Int64] = try check.dataset(root, "vocab/offsets", rank: 1).read()
-    let bytes = try check.dataset(root, "vocab/bytes", rank: 1)
-    try check.offsets(
-      offsets, field: "/vocab/offsets", total: bytes.count,
-      totalName: "/vocab/bytes")
+    let offsets = try check.offsetTable(root, "vocab/offsets", into: "vocab/bytes").offsets
     guard offsets.count == size + 1 else {
       throw check.fail(
         "vocab_size",

@@ -55,23 +55,18 @@ public final class DatasetSplit {
     var offsets: [Int64] = []
     switch kind {
     case .tokens:
-      bulk = try check.dataset(group, "tokens", rank: 1)
-      offsets = try check.dataset(group, "offsets", rank: 1).read()
-      try check.offsets(
-        offsets, field: field("offsets"), total: bulk.count,
-        totalName: field("tokens"))
+      let table = try check.offsetTable(group, "offsets", into: "tokens")
+      offsets = table.offsets
+      bulk = table.values
       if task == "retrieval" || group.exists("tokens_b") {
-        let second = try check.dataset(group, "tokens_b", rank: 1)
-        offsetsB = try check.dataset(group, "offsets_b", rank: 1).read()
-        try check.offsets(
-          offsetsB, field: field("offsets_b"), total: second.count,
-          totalName: field("tokens_b"))
+        let second = try check.offsetTable(group, "offsets_b", into: "tokens_b")
+        offsetsB = second.offsets
         guard offsetsB.count == offsets.count else {
           throw check.fail(
             field("offsets_b"),
             "has \(offsetsB.count) entries, expected \(offsets.count) like offsets")
         }
-        bulkB = second
+        bulkB = second.values
       }
       count = offsets.count - 1
     case .pixels:
@@ -100,11 +95,9 @@ public final class DatasetSplit {
           field("lengths"), "entry \(index) (\(lengths[index])) is outside 0...\(clip)")
       }
     case .lmTokens:
-      bulk = try check.dataset(group, "tokens", rank: 1)
-      lineOffsets = try check.dataset(group, "line_offsets", rank: 1).read()
-      try check.offsets(
-        lineOffsets, field: field("line_offsets"), total: bulk.count,
-        totalName: field("tokens"))
+      let table = try check.offsetTable(group, "line_offsets", into: "tokens")
+      lineOffsets = table.offsets
+      bulk = table.values
       count = lineOffsets.count - 1
       if group.exists("doc_offsets") {
         docOffsets = try check.dataset(group, "doc_offsets", rank: 1).read()

@@ -32,64 +32,21 @@ public enum FairseqFixtureCheck {
       throw TorchFileError("\(fixture): / schema: not a seqboat-fairseq-fixture file")
     }
     let tolerance = try FairseqFixtureCheck.tolerance(root, fixture: fixture)
-    func input(_ name: String) throws -> (shape: [Int], values: [Int]) {
-      let d = try root.openDataset("inputs/\(name)")
-      return (d.shape, try d.read(as: Int64.self).map { Int($0) })
-    }
-    func translated(_ tokens: [Int], field: String) throws -> [Int] {
-      guard let ids else { return tokens }
-      return try tokens.map { t in
-        guard ids.indices.contains(t) else {
-          throw TorchFileError("\(fixture): /inputs/\(field): id \(t) is outside the dictionary")
-        }
-        return ids[t]
-      }
-    }
-    let tokens = try input("src_tokens")
-    let batch = tokens.shape.first ?? 0
+    let inputs = FixtureInputs(root: root, fixture: fixture, ids: ids)
+    let reference = try GradMode.withoutGrad { try model.referenceOutputs(inputs, .evaluation()) }
     var outputs: [String: [Double]] = [:]
-    try GradMode.withoutGrad {
-      if let m = model as? SequenceClassifier {
-        let targets = try input("target").values
-        let source: ClassifierInput
-        if config.input == .realNumbers {
-          let values = try root.openDataset("inputs/src_tokens").read(as: Float.self)
-          source = .values(Tensor(shape: tokens.shape, data: values))
-        } else if config.twoInputs {
-          source = .tokenPair(
-            try translated(tokens.values, field: "src_tokens"),
-            try translated(try input("src1_tokens").values, field: "src1_tokens"), batch: batch)
-        } else {
-          source = .tokens(try translated(tokens.values, field: "src_tokens"), batch: batch)
-        }
-        let logits = try m.logits(source, .evaluation())
-        let (sum, _) = try Losses.classification(logits: logits, targets: targets)
-        outputs["logits"] = logits.data.map(Double.init)
-        outputs["loss"] = [Double(sum.data[0]) / Double(max(batch, 1))]
-      } else if let m = model as? LanguageModel {
-        let ours = try translated(tokens.values, field: "src_tokens")
-        let fairseqTargets = try input("target").values
-        let targets = try translated(fairseqTargets, field: "target")
-        let features = try m.features(tokens: ours, batch: batch, .evaluation())
-        let (sum, count) = try m.loss(tokens: ours, targets: targets, batch: batch, .evaluation())
-        outputs["loss"] = [Double(sum.data[0]) / Double(max(count, 1))]
-        let rows = config.vocabSize
-        let back = { (values: [Float]) in
-          FairseqFixtureCheck.fairseqOrder(values, rows: rows, ids: ids).map(Double.init)
-        }
-        if let adaptive = m.adaptive {
-          outputs["features"] = features.data.map(Double.init)
-          let lprobs = back(adaptive.logProbabilities(features: features))
-          let width = lprobs.count / max(fairseqTargets.count, 1)
-          outputs["lprobs"] = lprobs
-          outputs["token_lprobs"] = fairseqTargets.enumerated().map { i, t in
-            t == config.paddingIndex ? 0 : lprobs[i * width + t]
-          }
-        } else {
-          outputs["logits"] = back(m.logits(features: features).data)
-        }
-      } else {
-        throw TorchFileError("\(path): model kind \(type(of: model)) has no fixture outputs")
+    for (name, tensor) in reference.tensors {
+      let values =
+        reference.overVocabulary.contains(name)
+        ? fairseqOrder(tensor.data, rows: config.vocabSize, ids: ids) : tensor.data
+      outputs[name] = values.map(Double.init)
+    }
+    outputs["loss"] = [Double(reference.lossSum.data[0]) / Double(max(reference.sampleSize, 1))]
+    if let lprobs = outputs["lprobs"] {
+      let targets = try inputs.labels("target")
+      let width = lprobs.count / max(targets.count, 1)
+      outputs["token_lprobs"] = targets.enumerated().map { i, t in
+        t == config.paddingIndex ? 0 : lprobs[i * width + t]
       }
     }
     var results: [GoldenComparison] = []
@@ -132,6 +89,36 @@ public enum FairseqFixtureCheck {
       out += ids.map { values[start + $0] }
     }
     return out
+  }
+}
+
+/// A fixture's inputs in fairseq's numbering, translated to the checkpoint's token ids.
+private struct FixtureInputs: ReferenceInputs {
+  let root: HDF5Group
+  let fixture: String
+  /// The checkpoint's id of each fairseq id (nil: the numberings agree).
+  let ids: [Int]?
+
+  func tokens(_ name: String) throws -> (ids: [Int], batch: Int) {
+    let d = try root.openDataset("inputs/\(name)")
+    let values = try d.read(as: Int64.self).map { Int($0) }
+    guard let ids else { return (values, d.shape.first ?? 0) }
+    let translated = try values.map { t in
+      guard ids.indices.contains(t) else {
+        throw TorchFileError("\(fixture): /inputs/\(name): id \(t) is outside the dictionary")
+      }
+      return ids[t]
+    }
+    return (translated, d.shape.first ?? 0)
+  }
+
+  func labels(_ name: String) throws -> [Int] {
+    try root.openDataset("inputs/\(name)").read(as: Int64.self).map { Int($0) }
+  }
+
+  func values(_ name: String) throws -> Tensor {
+    let d = try root.openDataset("inputs/\(name)")
+    return Tensor(shape: d.shape, data: try d.read(as: Float.self))
   }
 }
 

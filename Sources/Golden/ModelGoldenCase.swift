@@ -14,52 +14,16 @@ enum ModelGoldenCase {
     let view = TiedView(model)
     try load(view, file)
     let ctx = layer.context()
-    var outputs: [String: Tensor] = [:]
-    var differentiable: [String: Tensor] = [:]
-    let loss: Tensor
-    if let m = model as? SequenceClassifier {
-      let input: ClassifierInput
-      let tokens = try layer.inputArray("src_tokens")
-      let batch = tokens.shape[0]
-      if config.input == .realNumbers {
-        let x = try layer.input("src_tokens")
-        differentiable["src_tokens"] = x
-        input = .values(x)
-      } else if config.twoInputs {
-        input = .tokenPair(
-          tokens.ints, try layer.inputArray("src1_tokens").ints, batch: batch)
-      } else {
-        input = .tokens(tokens.ints, batch: batch)
-      }
-      let logits = try m.logits(input, ctx)
-      let (sum, _) = try Losses.classification(
-        logits: logits, targets: try layer.inputArray("target").ints)
-      loss = sum.scaled(1 / Float(batch))
-      outputs["logits"] = logits
-    } else if let m = model as? LanguageModel {
-      let tokens = try layer.inputArray("src_tokens")
-      let targets = try layer.inputArray("target").ints
-      let batch = tokens.shape[0]
-      let features = try m.features(tokens: tokens.ints, batch: batch, ctx)
-      let (sum, count) = try m.loss(tokens: tokens.ints, targets: targets, batch: batch, ctx)
-      loss = sum.scaled(1 / Float(max(count, 1)))
-      if let adaptive = m.adaptive {
-        outputs["features"] = features
-        outputs["lprobs"] = Tensor(
-          shape: features.shape.dropLast() + [config.vocabSize],
-          data: adaptive.logProbabilities(features: features))
-      } else {
-        outputs["logits"] = GradMode.withoutGrad { m.logits(features: features) }
-      }
-    } else {
-      throw GoldenError.unsupported("model kind \(type(of: model))")
-    }
+    let inputs = GoldenInputs(layer)
+    let reference = try model.referenceOutputs(inputs, ctx)
+    var outputs = reference.tensors
+    let loss = reference.meanLoss
     outputs["loss"] = loss
     for (i, record) in ctx.routers.enumerated() {
       outputs.merge(SeqBoatGoldenCase.routerOutputs(record, layer: i)) { a, _ in a }
     }
     if loss.requiresGrad { loss.backward() }
-    return try layer.compare(module: view, differentiable: differentiable, outputs: outputs)
+    return try layer.compare(module: view, differentiable: inputs.read, outputs: outputs)
   }
 
   /// `config.model_class`, `arch`, `task.vocab_size` and `args` as a `ModelConfig`.
@@ -114,6 +78,29 @@ private final class TiedView: Module {
       byName[target].map { ModuleMember.parameter(alias, $0) }
     }
     return [.child("", model)] + aliases
+  }
+}
+
+/// A golden file's inputs as a model reads them; the real-valued ones it read are differentiable
+/// (their gradients are compared).
+private final class GoldenInputs: ReferenceInputs {
+  let layer: LayerCase
+  /// The real-valued inputs read, by name.
+  private(set) var read: [String: Tensor] = [:]
+
+  init(_ layer: LayerCase) { self.layer = layer }
+
+  func tokens(_ name: String) throws -> (ids: [Int], batch: Int) {
+    let a = try layer.inputArray(name)
+    return (a.ints, a.shape.first ?? 0)
+  }
+
+  func labels(_ name: String) throws -> [Int] { try layer.inputArray(name).ints }
+
+  func values(_ name: String) throws -> Tensor {
+    let x = try layer.input(name)
+    read[name] = x
+    return x
   }
 }
 

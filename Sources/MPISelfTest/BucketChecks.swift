@@ -55,13 +55,8 @@ extension MPISelfTest {
   /// same gradients reduced by a plain allreduce afterwards. The extra bias is used on rank 0 only,
   /// one parameter on no rank.
   static func checkOverlappedBackward(_ comm: Communicator) throws {
-    var g = SplitMix64(seed: 42)
-    func param(_ shape: [Int]) -> Tensor {
-      Tensor(
-        shape: shape, data: (0..<shape.reduce(1, *)).map { _ in Float(g.uniform() - 0.5) },
-        requiresGrad: true)
-    }
-    let params = [[64, 32], [64], [64, 64], [64], [10, 64], [10], [10], [7]].map(param)
+    let params = randomParameters(
+      [[64, 32], [64], [64, 64], [64], [10, 64], [10], [10], [7]], seed: 42)
     var input = SplitMix64(seed: UInt64(100 + comm.rank))
     let x = Tensor(shape: [5, 32], data: (0..<160).map { _ in Float(input.uniform()) })
     func loss() -> Tensor {
@@ -77,17 +72,36 @@ extension MPISelfTest {
       buckets.startedBuckets == buckets.bucketCount,
       "\(buckets.startedBuckets) of \(buckets.bucketCount) buckets started during backward")
     try buckets.finish(params)
-    let reduced = params.map(\.grad)
+    try expectPlainAllReduce(params, loss: loss, unused: 7, comm, "overlapped")
+  }
 
+  /// Parameters of `shapes` drawn uniformly from [−0.5, 0.5) by a generator seeded `seed`.
+  static func randomParameters(_ shapes: [[Int]], seed: UInt64) -> [Tensor] {
+    var g = SplitMix64(seed: seed)
+    return shapes.map { shape in
+      Tensor(
+        shape: shape, data: (0..<shape.reduce(1, *)).map { _ in Float(g.uniform() - 0.5) },
+        requiresGrad: true)
+    }
+  }
+
+  /// Checks the gradients the buckets left on `params` against those of a second backward of
+  /// `loss` summed by a plain allreduce, within float rounding of the summands; parameter
+  /// `unused` (if any) must have none. `label` names the check in a failure.
+  static func expectPlainAllReduce(
+    _ params: [Tensor], loss: () -> Tensor, unused: Int? = nil, _ comm: Communicator,
+    _ label: String
+  ) throws {
+    let reduced = params.map(\.grad)
     for p in params { p.grad = nil }
     loss().backward()
     var flat = params.flatMap(\.gradOrZeros)
     try comm.allReduce(&flat)
     var offset = 0
     for (i, p) in params.enumerated() {
-      let want = Array(flat[offset..<offset + p.count])
+      let want = flat[offset..<offset + p.count]
       offset += p.count
-      if i == 7 {
+      if i == unused {
         try expect(reduced[i] == nil, "unused parameter got a gradient")
         continue
       }
@@ -95,8 +109,8 @@ extension MPISelfTest {
         abs($0 - $1) <= 1e-5 * Float(comm.size) * max(1, abs($1))
       }
       try expect(
-        reduced[i]?.count == want.count && close,
-        "overlapped parameter \(i) differs from a plain allreduce")
+        reduced[i]?.count == p.count && close,
+        "\(label) parameter \(i) differs from a plain allreduce")
     }
   }
 
@@ -151,13 +165,8 @@ extension MPISelfTest {
   /// the collectives would be issued in different orders; the buckets' own communicator keeps both
   /// correct.
   static func checkCollectiveInsideBackward(_ comm: Communicator) throws {
-    var g = SplitMix64(seed: 7)
-    func param(_ shape: [Int]) -> Tensor {
-      Tensor(
-        shape: shape, data: (0..<shape.reduce(1, *)).map { _ in Float(g.uniform() - 0.5) },
-        requiresGrad: true)
-    }
-    let (w1, w2, a) = (param([16, 8]), param([16, 16]), param([16]))
+    let params = randomParameters([[16, 8], [16, 16], [16]], seed: 7)
+    let (w1, w2, a) = (params[0], params[1], params[2])
     var input = SplitMix64(seed: UInt64(200 + comm.rank))
     let x = Tensor(shape: [4, 8], data: (0..<32).map { _ in Float(input.uniform()) })
     func synchronised(_ h: Tensor) -> Tensor {
@@ -174,24 +183,10 @@ extension MPISelfTest {
       let out = h.activated(.tanh).linear(w2)
       return (early ? out.addingRow(a) : out).activated(.tanh).sum()
     }
-    let params = [w1, w2, a]
     let buckets = try GradientBuckets(
       communicator: comm, sizes: params.map(\.count), bucketBytes: 64)
     try buckets.backward(loss(), parameters: params)
     try buckets.finish(params)
-    let reduced = params.map(\.grad)
-    for p in params { p.grad = nil }
-    loss().backward()
-    var flat = params.flatMap(\.gradOrZeros)
-    try comm.allReduce(&flat)
-    var offset = 0
-    for (i, p) in params.enumerated() {
-      let want = flat[offset..<offset + p.count]
-      offset += p.count
-      let close = zip(reduced[i] ?? [], want).allSatisfy {
-        abs($0 - $1) <= 1e-5 * Float(comm.size) * max(1, abs($1))
-      }
-      try expect(reduced[i]?.count == p.count && close, "parameter \(i) differs (collective order)")
-    }
+    try expectPlainAllReduce(params, loss: loss, comm, "collective order:")
   }
 }

@@ -85,7 +85,7 @@ public final class LanguageModel: Module {
   /// its chunk replaces the configured one and its EMA states are carried; `max_positions` does
   /// not apply.
   public func features(
-    tokens: [Int], batch: Int, stream: MegaLMStream? = nil, _ ctx: ForwardContext
+    tokens: [Int], batch: Int, stream: SegmentStream? = nil, _ ctx: ForwardContext
   ) throws -> Tensor {
     guard batch > 0, tokens.count % batch == 0 else {
       throw ModelInputError.shape(field: "src_tokens", "\(tokens.count) ids for \(batch) sequences")
@@ -137,7 +137,7 @@ public final class LanguageModel: Module {
   /// Summed NLL (nats) over the targets that are not padding, and their count; `stream` as in
   /// `features`.
   public func loss(
-    tokens: [Int], targets: [Int], batch: Int, stream: MegaLMStream? = nil, _ ctx: ForwardContext
+    tokens: [Int], targets: [Int], batch: Int, stream: SegmentStream? = nil, _ ctx: ForwardContext
   ) throws -> (loss: Tensor, tokens: Int) {
     guard targets.count == tokens.count else {
       throw ModelInputError.shape(field: "target", "\(targets.count) targets for \(tokens.count)")

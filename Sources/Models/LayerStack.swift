@@ -46,10 +46,28 @@ extension MegaLayer: SequenceLayer {
   public func forward(_ x: Tensor, paddingMask: [Bool]?, _ ctx: ForwardContext) throws -> Tensor {
     try self(x, paddingMask: paddingMask, ctx)
   }
+
+  /// Mega layers carry their EMA state; the simple relative-position table must cover a chunk.
+  public func segmentReader(chunkSize: Int) throws -> SegmentReader? {
+    let bias = megaLayer.relPosBias
+    if bias.kind == .simple, chunkSize > bias.maxPositions {
+      throw ModelConfigError.badArgument(
+        "decoder_chunk_size",
+        "\(chunkSize) exceeds the simple relative-position table (M = \(bias.maxPositions))")
+    }
+    let state = EMAState()
+    return SegmentReader(
+      forward: { x, mask, ctx in
+        try self(x, paddingMask: mask, chunkSize: chunkSize, emaState: state, ctx)
+      }, state: state)
+  }
 }
 
 extension SeqBoatLayer: SequenceLayer {
   public func forward(_ x: Tensor, paddingMask: [Bool]?, _ ctx: ForwardContext) throws -> Tensor {
     try self(x, paddingMask: paddingMask, ctx)
   }
+
+  /// SeqBoat layers carry no state across segments.
+  public func segmentReader(chunkSize: Int) throws -> SegmentReader? { nil }
 }

@@ -11,6 +11,15 @@ public protocol Model: Module {
   var tiedNames: [String: String] { get }
   /// The summed loss of `batch` in `ctx` (MODEL.md §5.8); throws on a batch of another kind.
   func loss(_ batch: MicroBatch, _ ctx: ForwardContext) throws -> BatchStats
+  /// The outputs the reference implementation names for the named inputs of `inputs` in `ctx`
+  /// (golden files and fairseq fixtures), with the summed loss and its sample size.
+  func referenceOutputs(_ inputs: ReferenceInputs, _ ctx: ForwardContext) throws
+    -> ReferenceOutputs
+  /// A stream reading long token blocks in consecutive segments with attention chunks of
+  /// `chunkSize` and every layer's state carried (Mega's own language-model evaluation, MODEL.md
+  /// §5.9); nil when the model cannot read so (classifiers, layers without carried state);
+  /// throws when `chunkSize` does not suit the model.
+  func segmentStream(chunkSize: Int) throws -> SegmentStream?
 }
 
 extension Model {
@@ -55,6 +64,9 @@ extension SequenceClassifier: Model {
     let (loss, correct) = try Losses.classification(logits: logits(input, ctx), targets: targets)
     return BatchStats(loss: loss, sampleSize: targets.count, correct: correct)
   }
+
+  /// Classifiers read whole sequences.
+  public func segmentStream(chunkSize: Int) throws -> SegmentStream? { nil }
 }
 
 extension LanguageModel: Model {
@@ -64,5 +76,9 @@ extension LanguageModel: Model {
     }
     let (loss, count) = try loss(tokens: tokens, targets: targets, batch: rows, ctx)
     return BatchStats(loss: loss, sampleSize: count, correct: 0)
+  }
+
+  public func segmentStream(chunkSize: Int) throws -> SegmentStream? {
+    try SegmentStream(self, chunkSize: chunkSize)
   }
 }

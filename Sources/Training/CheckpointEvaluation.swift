@@ -47,7 +47,7 @@ public enum CheckpointEvaluation {
       throw TrainingError("\(path): / train_options: sample break mode '\(o.sampleBreakMode)'")
     }
     if let megaEval {
-      guard let lm = model as? LanguageModel else {
+      guard config.task == .lm else {
         throw TrainingError(
           "--mega-eval applies to Mega language models only; '\(arch)' is not one")
       }
@@ -55,10 +55,11 @@ public enum CheckpointEvaluation {
         throw TrainingError("--context-window \(contextWindow) cannot be combined with --mega-eval")
       }
       let options = try MegaLMEvalOptions(megaEval, task: file.task)
+      let stream = try MegaLMEvaluation.stream(model, options: options)
       let rows = try file.split(split)
       return { communicator in
         let r = try MegaLMEvaluation.evaluate(
-          lm, split: rows, options: options, communicator: communicator)
+          stream, split: rows, options: options, communicator: communicator)
         var metrics = TrainLog.metrics(
           lossSum: r.eval.lossSum, sampleSize: r.eval.sampleSize, correct: 0, languageModel: true)
         metrics["tokens"] = r.eval.sampleSize

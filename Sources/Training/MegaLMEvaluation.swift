@@ -43,23 +43,30 @@ public enum MegaLMEvaluation {
     return try LMBlocks.blocks(lineOffsets: split.lineOffsets, blockSize: size, mode: .complete)
   }
 
-  /// Evaluates `model` (a Mega language model) on `split` with `options`, without gradients and
-  /// in eval mode, over the ranks of `communicator`.
-  public static func evaluate(
-    _ model: LanguageModel, split: DatasetSplit, options: MegaLMEvalOptions,
-    communicator: Communicator
-  ) throws -> Result {
-    guard model.config.family == .mega else {
+  /// The stream reading `model` in segments of `options`; throws naming `--mega-eval` unless
+  /// the model can carry its state across segments (Mega language models), and naming
+  /// `--test-chunk-size` when the chunk does not suit it.
+  public static func stream(_ model: Model, options: MegaLMEvalOptions) throws -> SegmentStream {
+    let stream: SegmentStream?
+    do {
+      stream = try model.segmentStream(chunkSize: options.testChunkSize)
+    } catch let error as ModelConfigError {
+      throw TrainingError("--test-chunk-size \(options.testChunkSize): \(error)")
+    }
+    guard let stream else {
       throw TrainingError(
         "--mega-eval applies to Mega language models only; '\(model.config.arch)' is evaluated"
           + " with --context-window (fairseq-eval-lm)")
     }
-    let stream: MegaLMStream
-    do {
-      stream = try MegaLMStream(model, chunkSize: options.testChunkSize)
-    } catch let error as ModelConfigError {
-      throw TrainingError("--test-chunk-size \(options.testChunkSize): \(error)")
-    }
+    return stream
+  }
+
+  /// Evaluates the model of `stream` on `split` with `options`, without gradients and in eval
+  /// mode, over the ranks of `communicator`.
+  public static func evaluate(
+    _ stream: SegmentStream, split: DatasetSplit, options: MegaLMEvalOptions,
+    communicator: Communicator
+  ) throws -> Result {
     let blocks = try blocks(of: split, options.validBlock)
     let share = try BatchSchedule(
       count: blocks.count, worldSize: communicator.size, rank: communicator.rank
@@ -79,9 +86,9 @@ public enum MegaLMEvaluation {
         stream.reset()
         for start in stride(from: 0, to: input.count, by: segment) {
           let end = min(start + segment, input.count)
-          let (loss, count) = try model.loss(
+          let (loss, count) = try stream.loss(
             tokens: input[start..<end].map(Int.init), targets: target[start..<end].map(Int.init),
-            batch: 1, stream: stream, .evaluation())
+            batch: 1, .evaluation())
           sums[2 * index] += Double(loss.item)
           sums[2 * index + 1] += Double(count)
         }

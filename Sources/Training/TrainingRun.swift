@@ -328,11 +328,12 @@ public final class TrainingRun {
     let buffers = trainer.model.buffers.map(\.tensor)
     if !buffers.isEmpty { try communicator.broadcastValues(buffers) }
     let r = try trainer.asHalfModel { () throws -> EvalResult in
-      if let validBlock, let lm = trainer.model as? LanguageModel {
+      if let validBlock {
         let settings = MegaLMEvalOptions(
           validBlock: validBlock, testChunkSize: config.chunkSize, chunkNums: 1)
         return try MegaLMEvaluation.evaluate(
-          lm, split: valid.split, options: settings, communicator: communicator
+          MegaLMEvaluation.stream(trainer.model, options: settings), split: valid.split,
+          options: settings, communicator: communicator
         ).eval
       }
       return try Evaluator.evaluate(

@@ -5,7 +5,7 @@ import XCTest
 
 /// A Mega language model read in segments with carried EMA states (MODEL.md §2.6, §5.9) equals
 /// one pass over the whole block with the same attention chunk and an untruncated EMA.
-final class MegaLMStreamTests: XCTestCase {
+final class SegmentStreamTests: XCTestCase {
   /// Two layers, chunk 16 and EMA truncation 3 as trained; `adaptive`: adaptive input and
   /// softmax (cutoffs 4, 8, factor 2) as the WikiText-103 model.
   private func trained(adaptive: Bool = false) throws -> ModelConfig {
@@ -60,7 +60,7 @@ final class MegaLMStreamTests: XCTestCase {
         try reference.loss(tokens: tokens, targets: targets, batch: 1, .evaluation()).loss.item
       )
     }
-    let stream = try MegaLMStream(model, chunkSize: 4)
+    let stream = try XCTUnwrap(try model.segmentStream(chunkSize: 4))
     for segment in [8, 4, 12] {
       stream.reset()
       var features: [Float] = []
@@ -97,7 +97,7 @@ final class MegaLMStreamTests: XCTestCase {
   func testOnlyTheLastSegmentMayBeShorterThanAMultipleOfTheChunk() throws {
     var rng = SplitMix64(seed: 5)
     let model = LanguageModel(try trained(), rng: &rng)
-    let stream = try MegaLMStream(model, chunkSize: 4)
+    let stream = try XCTUnwrap(try model.segmentStream(chunkSize: 4))
     try GradMode.withoutGrad {
       _ = try model.features(
         tokens: [2, 3, 4, 5, 6, 7, 8, 9], batch: 1, stream: stream, .evaluation())
@@ -118,15 +118,13 @@ final class MegaLMStreamTests: XCTestCase {
     let seqboat = LanguageModel(
       try ModelConfig.small("slag_lm_enwik8_base_v2", maxPositions: 64, classifierOutDim: 8),
       rng: &rng)
-    XCTAssertThrowsError(try MegaLMStream(seqboat, chunkSize: 4)) {
-      XCTAssertTrue("\($0)".contains("not a Mega language model"), "\($0)")
-    }
+    XCTAssertNil(try seqboat.segmentStream(chunkSize: 4), "SeqBoat layers carry no state")
     var simple = try trained()
     simple.relPosBias = .simple
     let mega = LanguageModel(simple, rng: &rng)
-    XCTAssertThrowsError(try MegaLMStream(mega, chunkSize: 32)) {
+    XCTAssertThrowsError(try mega.segmentStream(chunkSize: 32)) {
       XCTAssertTrue("\($0)".contains("32 exceeds the simple relative-position table"), "\($0)")
     }
-    XCTAssertNoThrow(try MegaLMStream(mega, chunkSize: 16))
+    XCTAssertNotNil(try mega.segmentStream(chunkSize: 16))
   }
 }
