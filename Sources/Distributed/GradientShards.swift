@@ -2,13 +2,18 @@ import CMPI
 import Tensor
 
 /// The exchanges of sharded optimizer state (ZeRO stage 1, fairseq's `--zero-sharding os`):
-/// gradients are summed over ranks with a reduce-scatter, so each rank receives only the slice of
-/// the sum that its optimizer updates (`ShardLayout`), and the updated slices are all-gathered back
-/// into every rank's parameters.
+/// gradients are summed over ranks so that each rank receives only the slice of the sum that its
+/// optimizer updates (`ShardLayout`), and the updated slices are copied back into every rank's
+/// parameters.
 ///
-/// Both exchanges go through one flat buffer of every parameter's values, allocated for the
-/// exchange and freed after it: between updates a rank holds no flat copy of the gradients (the
-/// all-reduce's `GradientBuckets` keep one), and the gradients are released as they are copied.
+/// Both exchanges go chunk by chunk (at most `chunkElements` values each) straight between the
+/// parameters' own arrays and one chunk-sized buffer: the gradient of each chunk of rank r's slice
+/// is reduced onto rank r, and each chunk of rank r's updated slice is broadcast from rank r. No
+/// rank ever holds a flat copy of every gradient or every parameter, and none holds more than
+/// another: a flat buffer, or MPI's reduce-scatter (which Open MPI's non-blocking collectives run
+/// as a reduction of the whole buffer onto rank 0 in a temporary copy, then a scatter), would cost
+/// the memory that sharding the optimizer state saves, on rank 0 twice. Gradients are released as
+/// soon as their last chunk has been reduced.
 public final class GradientShards {
   /// The ranks the slices are spread over.
   public let communicator: Communicator
@@ -16,51 +21,43 @@ public final class GradientShards {
   public let layout: ShardLayout
   /// How gradients travel (half floats in fp16 training, summed as `GradientBuckets` sum them).
   public let precision: GradientBuckets.Precision
+  /// Values per exchanged chunk.
+  public let chunkElements: Int
 
-  /// Exchanges for parameters of element counts `sizes` (parameter order) over `communicator`.
+  /// Exchanges for parameters of element counts `sizes` (parameter order) over `communicator`, in
+  /// chunks of about `chunkBytes`.
   public init(
-    communicator: Communicator, sizes: [Int], precision: GradientBuckets.Precision = .float32
+    communicator: Communicator, sizes: [Int], precision: GradientBuckets.Precision = .float32,
+    chunkBytes: Int = 16 << 20
   ) {
     self.communicator = communicator
     self.layout = ShardLayout(sizes: sizes, ranks: communicator.size)
     self.precision = precision
+    chunkElements = max(1, chunkBytes / precision.bytes)
   }
 
   /// This rank's slice of the gradients summed over ranks (a parameter without a gradient on a
   /// rank adds zeros), and for every parameter whether some rank had a gradient for it. Every
-  /// parameter's `grad` is released (set to nil) once copied.
+  /// parameter's `grad` is released (set to nil).
   public func reduceScatter(_ parameters: [Tensor]) throws -> (slice: [Float], present: [Bool]) {
     try checkLayout(parameters)
     var present = parameters.map { $0.grad == nil ? Float(0) : 1 }
     try communicator.allReduce(&present, .max)
-    let (total, mine) = (layout.total, layout.count(communicator.rank))
-    let what = "gradient reduce-scatter (\(total) values, \(precision.rawValue))"
+    let slice: [Float]
     switch precision {
     case .float32:
-      var flat = flatten(parameters, as: Float.self) { g, dst, n in
-        dst.update(from: g, count: n)
-      }
-      try flat.withUnsafeMutableBytes { bytes in
-        try communicator.reduceScatter(
-          bytes.baseAddress, length: total, counts: layout.counts, type: cmpi_float(),
-          op: cmpi_sum(), what)
-      }
-      return (Array(flat[0..<mine]), present.map { $0 > 0 })
+      slice = try reduceChunks(
+        parameters, as: Float.self, type: cmpi_float(), op: cmpi_sum(),
+        pack: { g, dst, n in dst.update(from: g, count: n) },
+        unpack: { src, dst, n in dst.update(from: src, count: n) })
     case .float16:
-      var flat = flatten(parameters, as: Float16.self) { g, dst, n in
-        cmpi_float_to_half(g, dst, n)
-      }
-      try flat.withUnsafeMutableBytes { bytes in
-        try communicator.reduceScatter(
-          bytes.baseAddress, length: total, counts: layout.counts, type: cmpi_float16(),
-          op: cmpi_float16_sum(), what)
-      }
-      let slice = [Float](unsafeUninitializedCapacity: mine) { out, initialized in
-        flat.withUnsafeBufferPointer { cmpi_half_to_float($0.baseAddress, out.baseAddress, mine) }
-        initialized = mine
-      }
-      return (slice, present.map { $0 > 0 })
+      slice = try reduceChunks(
+        parameters, as: Float16.self, type: cmpi_float16(), op: cmpi_float16_sum(),
+        pack: { g, dst, n in cmpi_float_to_half(g, dst, n) },
+        unpack: { src, dst, n in cmpi_half_to_float(src, dst, n) })
     }
+    for p in parameters { p.grad = nil }
+    return (slice, present.map { $0 > 0 })
   }
 
   /// Replaces this rank's slice of the parameters by `slice` and every other rank's slice by that
@@ -73,55 +70,86 @@ public final class GradientShards {
         "parameter all-gather: rank \(rank) has \(slice.count) values, its slice \(layout.count(rank))"
       )
     }
-    let (total, start) = (layout.total, layout.start(rank))
-    var flat = [Float](repeating: 0, count: total)
-    flat.replaceSubrange(start..<start + slice.count, with: slice)
-    try flat.withUnsafeMutableBytes { bytes in
-      try communicator.allGather(
-        bytes.baseAddress, length: total, counts: layout.counts, type: cmpi_float(),
-        "parameter all-gather (\(total) values)")
-    }
-    var offset = 0
-    flat.withUnsafeBufferPointer { src in
-      for p in parameters where p.count > 0 {
-        let n = p.count
-        p.data.withUnsafeMutableBufferPointer {
-          $0.baseAddress!.update(from: src.baseAddress! + offset, count: n)
+    let what = "parameter all-gather (\(layout.total) values)"
+    let buffer = UnsafeMutablePointer<Float>.allocate(capacity: bufferCapacity)
+    defer { buffer.deallocate() }
+    let start = layout.start(rank)
+    for owner in 0..<layout.ranks {
+      for range in chunks(owner) {
+        if owner == rank {
+          slice.withUnsafeBufferPointer {
+            buffer.update(from: $0.baseAddress! + (range.lowerBound - start), count: range.count)
+          }
         }
-        offset += n
+        try communicator.broadcast(
+          buffer, count: range.count, type: cmpi_float(), root: owner, what)
+        var offset = 0
+        for piece in layout.pieces(in: range) {
+          parameters[piece.parameter].data.withUnsafeMutableBufferPointer {
+            ($0.baseAddress! + piece.offset).update(from: buffer + offset, count: piece.count)
+          }
+          offset += piece.count
+        }
       }
     }
+  }
+
+  /// Elements of the chunk buffer: a chunk, or the largest slice when that is smaller.
+  private var bufferCapacity: Int { max(1, min(chunkElements, layout.count(0))) }
+
+  /// The flat ranges of at most `chunkElements` values that make up the slice of `rank`.
+  private func chunks(_ rank: Int) -> [Range<Int>] {
+    let (start, end) = (layout.start(rank), layout.start(rank) + layout.count(rank))
+    return stride(from: start, to: end, by: chunkElements).map {
+      $0..<min($0 + chunkElements, end)
+    }
+  }
+
+  /// Every rank's slice, chunk by chunk: the gradients of the chunk (zeros where a parameter has
+  /// none) are converted to `T` by `pack(source, destination, count)`, reduced with `op` onto the
+  /// slice's rank, which converts the sums back by `unpack` into its slice. A gradient is released
+  /// once its last value has been packed.
+  private func reduceChunks<T: Numeric>(
+    _ parameters: [Tensor], as: T.Type, type: MPI_Datatype?, op: MPI_Op?,
+    pack: (UnsafePointer<Float>, UnsafeMutablePointer<T>, Int) -> Void,
+    unpack: (UnsafePointer<T>, UnsafeMutablePointer<Float>, Int) -> Void
+  ) throws -> [Float] {
+    let rank = communicator.rank
+    let what = "gradient reduce-scatter (\(layout.total) values, \(precision.rawValue))"
+    let buffer = UnsafeMutablePointer<T>.allocate(capacity: bufferCapacity)
+    buffer.initialize(repeating: 0, count: bufferCapacity)
+    defer { buffer.deallocate() }
+    var slice = [Float](repeating: 0, count: layout.count(rank))
+    let start = layout.start(rank)
+    for owner in 0..<layout.ranks {
+      for range in chunks(owner) {
+        var offset = 0
+        for piece in layout.pieces(in: range) {
+          let p = parameters[piece.parameter]
+          if let g = p.grad {
+            g.withUnsafeBufferPointer {
+              pack($0.baseAddress! + piece.offset, buffer + offset, piece.count)
+            }
+          } else {
+            (buffer + offset).update(repeating: 0, count: piece.count)
+          }
+          if piece.offset + piece.count == p.count { p.grad = nil }
+          offset += piece.count
+        }
+        try communicator.reduce(buffer, count: range.count, type: type, op: op, root: owner, what)
+        if owner == rank {
+          slice.withUnsafeMutableBufferPointer {
+            unpack(buffer, $0.baseAddress! + (range.lowerBound - start), range.count)
+          }
+        }
+      }
+    }
+    return slice
   }
 
   private func checkLayout(_ parameters: [Tensor]) throws {
     guard parameters.map(\.count) == layout.sizes else {
       throw DistributedError.invalid("sharded exchange: parameters do not match the slice layout")
-    }
-  }
-
-  /// Every parameter's gradient (zeros where it has none) back to back as `T`, each converted by
-  /// `copy(source, destination, count)`; each gradient is released once copied.
-  private func flatten<T: Numeric>(
-    _ parameters: [Tensor], as: T.Type,
-    _ copy: (UnsafePointer<Float>, UnsafeMutablePointer<T>, Int) -> Void
-  ) -> [T] {
-    [T](unsafeUninitializedCapacity: layout.total) { out, initialized in
-      var offset = 0
-      for p in parameters {
-        let n = p.count
-        if n == 0 {
-          p.grad = nil
-          continue
-        }
-        if let g = p.grad {
-          g.withUnsafeBufferPointer { copy($0.baseAddress!, out.baseAddress! + offset, n) }
-        } else {
-          (out.baseAddress! + offset).initialize(repeating: 0, count: n)
-        }
-        p.grad = nil
-        offset += n
-      }
-      initialized = layout.total
     }
   }
 }

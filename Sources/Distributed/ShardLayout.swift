@@ -63,12 +63,15 @@ public struct ShardLayout: Equatable {
   /// The parameter ranges that make up the slice of `rank`, in flat order (their counts add up to
   /// `count(rank)`).
   public func pieces(_ rank: Int) -> [Piece] {
-    let lower = start(rank)
-    let upper = lower + count(rank)
+    pieces(in: start(rank)..<start(rank) + count(rank))
+  }
+
+  /// The parameter ranges that make up the flat elements `range`, in flat order.
+  public func pieces(in range: Range<Int>) -> [Piece] {
     var pieces: [Piece] = []
-    for (p, first) in parameterStarts.enumerated() {
-      let from = max(first, lower)
-      let to = min(first + sizes[p], upper)
+    for (p, first) in parameterStarts.enumerated() where first < range.upperBound {
+      let from = max(first, range.lowerBound)
+      let to = min(first + sizes[p], range.upperBound)
       if from < to { pieces.append(Piece(parameter: p, offset: from - first, count: to - from)) }
     }
     return pieces

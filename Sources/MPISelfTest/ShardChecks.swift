@@ -37,18 +37,23 @@ extension MPISelfTest {
       }
     }
     for precision in [GradientBuckets.Precision.float32, .float16] {
-      try checkGradientShards(comm, precision: precision)
+      // One chunk per slice, and chunks of 333 values that start and end inside parameters.
+      for chunkBytes in [16 << 20, 333 * (precision == .float32 ? 4 : 2)] {
+        try checkGradientShards(comm, precision: precision, chunkBytes: chunkBytes)
+      }
     }
     return "shards: reduce-scatter, all-gather and gather on slices of \(counts) values; "
       + "gradient shards (fp32, fp16) equal the sums over ranks, parameters gathered back"
   }
 
-  /// `GradientShards` over `bucketSizes` with `testGradient`'s gradients.
-  static func checkGradientShards(_ comm: Communicator, precision: GradientBuckets.Precision)
-    throws
-  {
+  /// `GradientShards` over `bucketSizes` with `testGradient`'s gradients, exchanged in chunks of
+  /// `chunkBytes`.
+  static func checkGradientShards(
+    _ comm: Communicator, precision: GradientBuckets.Precision, chunkBytes: Int
+  ) throws {
     let (r, w) = (comm.rank, comm.size)
-    let shards = GradientShards(communicator: comm, sizes: bucketSizes, precision: precision)
+    let shards = GradientShards(
+      communicator: comm, sizes: bucketSizes, precision: precision, chunkBytes: chunkBytes)
     let layout = shards.layout
     let params = bucketSizes.map { Tensor.zeros([$0], requiresGrad: true) }
     for (p, t) in params.enumerated() { t.grad = testGradient(p, rank: r, update: 0) }

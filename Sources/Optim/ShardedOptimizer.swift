@@ -63,10 +63,11 @@ public final class ShardedOptimizer {
 
   /// One update of the slice with learning rate `lr`: `values` are its current parameter values,
   /// `gradient` its gradient, `hasGradient` (one flag per piece) whether its parameter takes part.
-  /// Returns the new values.
-  public func step(values: [Float], gradient: [Float], hasGradient: [Bool], lr: Double) throws
-    -> [Float]
-  {
+  /// Returns the new values. `values` and `gradient` are released once split into the pieces (a
+  /// caller that passes its last reference does not hold them through the step).
+  public func step(
+    values: consuming [Float], gradient: consuming [Float], hasGradient: [Bool], lr: Double
+  ) throws -> [Float] {
     guard values.count == count, gradient.count == count, hasGradient.count == pieces.count else {
       throw OptimError.stateSize(name: "(slice)", expected: count, got: values.count)
     }
@@ -78,10 +79,15 @@ public final class ShardedOptimizer {
       if hasGradient[k] { t.grad = Array(gradient[range]) }
       return (pieces[k].name, t)
     }
+    _ = consume values
+    _ = consume gradient
     try inner.step(tensors, lr: lr)
     var updated: [Float] = []
     updated.reserveCapacity(count)
-    for (_, t) in tensors { updated += t.data }
+    for (_, t) in tensors {
+      updated += t.data
+      t.grad = nil
+    }
     return updated
   }
 

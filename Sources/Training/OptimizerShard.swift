@@ -67,10 +67,11 @@ final class OptimizerShard {
   /// Steps this rank's slice with the gradient of the last `reduce` at learning rate `lr`, then
   /// all-gathers every slice into `tensors`.
   func step(_ tensors: [Tensor], lr: Double) throws {
-    let updated = try optimizer.step(
-      values: sliceValues(tensors), gradient: gradient,
-      hasGradient: pieceParameters.map { present[$0] }, lr: lr)
+    let summed = gradient
     gradient = []
+    let updated = try optimizer.step(
+      values: sliceValues(tensors), gradient: consume summed,
+      hasGradient: pieceParameters.map { present[$0] }, lr: lr)
     try exchange.allGather(updated, into: tensors)
   }
 

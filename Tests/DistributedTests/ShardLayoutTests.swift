@@ -42,4 +42,16 @@ final class ShardLayoutTests: XCTestCase {
       [.init(parameter: 2, offset: 2, count: 7), .init(parameter: 3, offset: 0, count: 1)])
     XCTAssertEqual(layout.pieces(2), [.init(parameter: 3, offset: 1, count: 7)])
   }
+
+  func testPiecesOfAFlatRangeSkipEmptyParameters() {
+    let layout = ShardLayout(sizes: [5, 0, 1, 9], ranks: 2)
+    XCTAssertEqual(
+      layout.pieces(in: 3..<8),
+      [
+        .init(parameter: 0, offset: 3, count: 2), .init(parameter: 2, offset: 0, count: 1),
+        .init(parameter: 3, offset: 0, count: 2),
+      ])
+    XCTAssertEqual(layout.pieces(in: 6..<15), [.init(parameter: 3, offset: 0, count: 9)])
+    XCTAssertEqual(layout.pieces(in: 4..<4), [])
+  }
 }
