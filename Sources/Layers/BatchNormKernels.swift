@@ -1,7 +1,8 @@
 import Tensor
 
 /// Batch normalisation's kernels over `rows` rows of `e` channels; per-channel sums in double
-/// precision, rows in order.
+/// precision, rows in order. Sums run on the current threads by groups of channels, the maps by
+/// rows: the bits do not depend on the thread count.
 enum BatchNormKernels {
   /// The normalised rows `x̂`, each channel's `1/√(σ² + ε)` and the number of rows the statistics
   /// were taken over (every rank's when synchronised), for backward.
@@ -22,11 +23,13 @@ enum BatchNormKernels {
     var sums = [Double](repeating: 0, count: 2 * e + 1)
     sums.withUnsafeMutableBufferPointer { p in
       let (s1, s2) = (p.baseAddress!, p.baseAddress! + e)
-      for r in 0..<rows {
-        let xr = x + r * e
-        for c in 0..<e {
-          s1[c] += Double(xr[c])
-          s2[c] += Double(xr[c]) * Double(xr[c])
+      RowKernels.eachColumnRange(e, .current) { c0, n in
+        for r in 0..<rows {
+          let xr = x + r * e
+          for c in c0..<(c0 + n) {
+            s1[c] += Double(xr[c])
+            s2[c] += Double(xr[c]) * Double(xr[c])
+          }
         }
       }
     }
@@ -40,12 +43,14 @@ enum BatchNormKernels {
     mean: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
     rows: Int, e: Int
   ) {
-    let s = saved.rstd.base
-    for r in 0..<rows {
-      let (xr, hr, yr) = (x + r * e, saved.xhat.base + r * e, y + r * e)
-      for c in 0..<e {
-        hr[c] = (xr[c] - mean[c]) * s[c]
-        yr[c] = hr[c] * weight[c] + bias[c]
+    let (s, xhat) = (saved.rstd.base, saved.xhat.base)
+    Parallelism.current.forEachSplit(rows, grain: 64) { range, _ in
+      for r in range {
+        let (xr, hr, yr) = (x + r * e, xhat + r * e, y + r * e)
+        for c in 0..<e {
+          hr[c] = (xr[c] - mean[c]) * s[c]
+          yr[c] = hr[c] * weight[c] + bias[c]
+        }
       }
     }
   }
@@ -56,12 +61,14 @@ enum BatchNormKernels {
   {
     var sums = [Double](repeating: 0, count: 2 * e)
     sums.withUnsafeMutableBufferPointer { p in
-      let (s1, s2) = (p.baseAddress!, p.baseAddress! + e)
-      for r in 0..<rows {
-        let (gr, hr) = (g + r * e, saved.xhat.base + r * e)
-        for c in 0..<e {
-          s1[c] += Double(gr[c])
-          s2[c] += Double(gr[c]) * Double(hr[c])
+      let (s1, s2, xhat) = (p.baseAddress!, p.baseAddress! + e, saved.xhat.base)
+      RowKernels.eachColumnRange(e, .current) { c0, n in
+        for r in 0..<rows {
+          let (gr, hr) = (g + r * e, xhat + r * e)
+          for c in c0..<(c0 + n) {
+            s1[c] += Double(gr[c])
+            s2[c] += Double(gr[c]) * Double(hr[c])
+          }
         }
       }
     }
@@ -85,10 +92,12 @@ enum BatchNormKernels {
   ) {
     let means = moments.map { Float($0 / saved.total) }
     means.withUnsafeBufferPointer { p in
-      let (m1, m2, s) = (p.baseAddress!, p.baseAddress! + e, saved.rstd.base)
-      for r in 0..<rows {
-        let (gr, hr, dr) = (g + r * e, saved.xhat.base + r * e, dx + r * e)
-        for c in 0..<e { dr[c] += s[c] * (gr[c] * weight[c] - m1[c] - hr[c] * m2[c]) }
+      let (m1, m2, s, xhat) = (p.baseAddress!, p.baseAddress! + e, saved.rstd.base, saved.xhat.base)
+      Parallelism.current.forEachSplit(rows, grain: 64) { range, _ in
+        for r in range {
+          let (gr, hr, dr) = (g + r * e, xhat + r * e, dx + r * e)
+          for c in 0..<e { dr[c] += s[c] * (gr[c] * weight[c] - m1[c] - hr[c] * m2[c]) }
+        }
       }
     }
   }

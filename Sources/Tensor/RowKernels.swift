@@ -78,7 +78,7 @@ public enum RowKernels {
   /// `body(first, count)` for one range of columns per thread, cut at multiples of 16 columns
   /// (64 bytes), so that no two threads write the same cache line of the sums row after row.
   @inline(__always)
-  static func eachColumnRange(
+  public static func eachColumnRange(
     _ width: Int, _ parallelism: Parallelism, _ body: (_ first: Int, _ count: Int) -> Void
   ) {
     parallelism.forEachSplit((width + 15) / 16) { range, _ in
