@@ -78,7 +78,12 @@ import Synchronization
         pthread_mutex_unlock(lock)
       }
       body(0)
-      while pending.load(ordering: .acquiring) > 0 {}
+      // Spin for the workers; yield the CPU once that takes long (more threads than cores).
+      var spins = 0
+      while pending.load(ordering: .acquiring) > 0 {
+        spins += 1
+        if spins > 4096 { sched_yield() }
+      }
       job = nil
     }
     busy.store(false, ordering: .releasing)
