@@ -22,8 +22,8 @@ public func sgemm(
 }
 
 /// `sgemm` with C cut into a grid of tiles that depends on the shape alone (`tileEdge`), run on
-/// `parallelism`'s threads, each tile one single-threaded OpenBLAS call (one call for all of C on
-/// one thread): the bits do not depend on the thread count. Cutting both dimensions keeps the threads even where one dimension is
+/// `parallelism`'s threads, each tile one single-threaded OpenBLAS call, on one thread too (one
+/// call for all of C gives other last bits): the bits do not depend on the thread count. Cutting both dimensions keeps the threads even where one dimension is
 /// short (a weight gradient has as many rows as the layer has outputs). OpenBLAS's own threads
 /// stay at 1 (`BLAS.setThreads(1)`) wherever our threads run.
 public func sgemm(
@@ -31,13 +31,6 @@ public func sgemm(
   a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, beta: Float = 0,
   c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
-  guard parallelism.threads > 1 else {
-    // One call gives the tiles' bits: OpenBLAS sums every element of C over k in the same
-    // order whatever the tile it lies in (`ThreadCountTests` compares 1, 2 and 3 threads).
-    return sgemm(
-      transA: transA, transB: transB, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
-      beta: beta, c: c, ldc: ldc)
-  }
   let (rowEdge, colEdge) = (tileEdge(m), tileEdge(n))
   let (rowTiles, colTiles) = ((m + rowEdge - 1) / rowEdge, (n + colEdge - 1) / colEdge)
   parallelism.forEach(rowTiles * colTiles) { tile, _ in

@@ -133,8 +133,10 @@ struct BenchCommand: ParsableCommand {
     let counts = threads.split(separator: ",", omittingEmptySubsequences: false).map {
       Int($0.trimmingCharacters(in: .whitespaces))
     }
-    guard counts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
-      throw ValidationError("--threads '\(threads)' must be thread counts ≥ 1, e.g. 2 or 1,2")
+    guard counts.allSatisfy({ (1...ThreadCount.maximum).contains($0 ?? 0) }) else {
+      throw ValidationError(
+        "--threads '\(threads)' must be thread counts from 1 to \(ThreadCount.maximum), e.g. 2 or 1,2"
+      )
     }
     return counts.compactMap { $0 }
   }

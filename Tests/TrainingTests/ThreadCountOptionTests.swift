@@ -13,6 +13,10 @@ final class ThreadCountOptionTests: XCTestCase {
     XCTAssertThrowsError(try ThreadCount.resolve(0, environment: [:])) {
       XCTAssertTrue("\($0)".contains("--threads 0"), "\($0)")
     }
+    XCTAssertThrowsError(try ThreadCount.resolve(1 << 31, environment: [:])) {
+      XCTAssertTrue("\($0)".contains("--threads 2147483648"), "\($0)")
+    }
+    XCTAssertThrowsError(try ThreadCount.resolve(nil, environment: ["SLURM_CPUS_PER_TASK": "5000"]))
     XCTAssertThrowsError(
       try ThreadCount.resolve(nil, environment: ["SLURM_CPUS_PER_TASK": "2(x3)"])
     ) {
